@@ -1,0 +1,2 @@
+// Liveness probe used by /readyz.
+RETURN 1 AS ok

@@ -1,0 +1,31 @@
+// @ts-check
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+/** Layering rules from STYLE.md: only graph/ talks to Neo4j, only ingest/ talks to BullMQ, api/ to neither. */
+const restrict = (patterns) => ({
+  'no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ group: [group], message: `${group} is owned by another layer (see STYLE.md)` })) }],
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'neo4j-launcher/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly' },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['src/**/*.ts'], ignores: ['src/graph/**', 'src/ingest/**'], rules: restrict(['neo4j-driver', 'bullmq']) },
+  { files: ['src/graph/**/*.ts'], rules: restrict(['bullmq']) },
+  { files: ['src/ingest/**/*.ts'], rules: restrict(['neo4j-driver']) },
+  { files: ['src/api/**/*.ts'], rules: restrict(['neo4j-driver', 'bullmq', 'ioredis']) },
+  prettier,
+);

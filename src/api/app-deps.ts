@@ -1,0 +1,18 @@
+import type { AuditService } from '../audit/audit-service.js';
+import type { IngestQueue } from '../ingest/ingest-queue.js';
+import type { Logger } from '../logger.js';
+import type { PersonService } from '../persons/person-service.js';
+import type { ReadinessCheck } from './health-routes.js';
+
+/** What the API needs from the ingest queue; narrowed so route tests can hand in a small fake. */
+export type IngestGateway = Pick<IngestQueue, 'enqueue' | 'getJob' | 'listDeadLetters' | 'retryDeadLetter'>;
+
+export interface AppDeps {
+  logger: Logger;
+  ingest: IngestGateway;
+  persons: PersonService;
+  audit: AuditService;
+  readiness: ReadinessCheck;
+  /** Largest accepted request body in bytes (1000 events of 50 identifiers fit comfortably). */
+  bodyLimit?: number;
+}

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+
+/**
+ * The whole runtime configuration, parsed once at start-up from the environment.
+ *
+ * Only `main.ts` (and the CLI entry) reads `process.env`; everything else receives the frozen
+ * {@link Config}. Every key carries a description: the README's configuration table is generated
+ * from this schema (`npm run docs:config`) and a unit test checks that the two agree.
+ */
+
+/** A real string-to-boolean parser: `Boolean("false")` is true, which is never what an operator meant. */
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes' || v === 'on');
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+/** JSON given in an environment variable, validated by `schema`; a parse failure becomes a zod issue. */
+const jsonString = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((raw, ctx): z.output<T> => {
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be valid JSON' });
+      return z.NEVER;
+    }
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        ctx.addIssue({ code: 'custom', message: `${issue.path.join('.') || '(root)'}: ${issue.message}` });
+      }
+      return z.NEVER;
+    }
+    return parsed.data;
+  });
+
+const commaList = z
+  .string()
+  .transform((raw) => raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0));
+
+export const customIdentifierTypeSchema = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'lower_snake_case, 2-40 characters'),
+  normalize: z.enum(['trim', 'lowercase', 'uppercase', 'digits']).default('trim'),
+  pattern: z.string().optional().describe('regular expression the normalised value must match'),
+});
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('Runtime environment.'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level. Identifier values are redacted at every level.'),
+  HOST: z.string().min(1).default('127.0.0.1').describe('Interface the HTTP API listens on.'),
+  PORT: port.default(8080).describe('Port the HTTP API listens on.'),
+  IDGRAPH_ROLE: z
+    .enum(['all', 'api', 'worker'])
+    .default('all')
+    .describe('Which parts this process runs: API and worker (`all`), or one of them. `--api` / `--worker` override it.'),
+  DATA_DIR: z.string().min(1).default('.data').describe('Where the local Neo4j store and Redis AOF live (local services only).'),
+  NEO4J_URI: z
+    .string()
+    .regex(/^(bolt|neo4j)(\+s|\+ssc)?:\/\//, 'must be a bolt:// or neo4j:// URI')
+    .optional()
+    .describe('Neo4j to use. When set, no local Neo4j is started. `neo4j://` enables routing to read replicas.'),
+  NEO4J_USER: z.string().default('neo4j').describe('Neo4j user (with NEO4J_URI).'),
+  NEO4J_PASSWORD: z.string().optional().describe('Neo4j password (with NEO4J_URI). No default.'),
+  NEO4J_DATABASE: z.string().optional().describe('Neo4j database name; the server default when unset.'),
+  NEO4J_BOLT_PORT: port.default(7687).describe('Bolt port of the local Neo4j started when NEO4J_URI is unset.'),
+  NEO4J_HEAP: z.string().regex(/^\d+[mg]$/).default('2g').describe('JVM heap of the local Neo4j.'),
+  NEO4J_PAGECACHE: z.string().regex(/^\d+[mg]$/).default('2g').describe('Page cache of the local Neo4j.'),
+  NEO4J_MAX_POOL_SIZE: z.coerce.number().int().min(1).default(50).describe('Neo4j driver connection pool size.'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional()
+    .describe('Redis to use. When set, no local Redis is started.'),
+  REDIS_PORT: port.default(6379).describe('Port of the local Redis started when REDIS_URL is unset.'),
+  QUEUE_PREFIX: z.string().min(1).default('idgraph').describe('Key prefix of the BullMQ queues in Redis.'),
+  INGEST_QUEUE: z.string().min(1).default('ingest').describe('Name of the ingest queue.'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2).describe('Jobs one worker process resolves at once.'),
+  JOB_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(5)
+    .describe('Attempts for a job that fails on a transient error before it goes to the dead-letter queue.'),
+  DEFAULT_PHONE_REGION: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 region such as US or GB')
+    .optional()
+    .describe('Region for phone numbers written without a country code. Unset: such numbers are rejected.'),
+  EMAIL_REMOVE_GMAIL_DOTS: booleanString
+    .default(false)
+    .describe('Treat dots in gmail.com/googlemail.com local parts as insignificant (and drop +tags there).'),
+  EMAIL_REMOVE_PLUS_TAGS: booleanString.default(false).describe('Drop `+tag` from every email local part.'),
+  IDENTIFIER_TYPES: jsonString(z.array(customIdentifierTypeSchema))
+    .optional()
+    .describe('Extra identifier types, JSON: `[{"name":"loyalty_id","normalize":"uppercase","pattern":"^L\\\\d+$"}]`.'),
+  IDENTIFIER_BLOCKLIST: commaList
+    .optional()
+    .describe('Extra blocked values (comma separated, matched after normalisation, any type).'),
+  MERGE_LIMITS: jsonString(z.record(z.string(), z.number().int().min(1)))
+    .optional()
+    .describe('Per-person limits per identifier type, JSON, merged over the defaults `{"user_id":1,"crm_id":1}`.'),
+  LINK_EVIDENCE_KEPT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(20)
+    .describe('Most recent evidence events kept on a link; the full trail stays in the event log.'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(20000).describe('Grace period for in-flight work at shutdown.'),
+});
+
+export type Config = Readonly<z.output<typeof configSchema>>;
+
+/** Thrown when the environment does not satisfy {@link configSchema}; lists every bad variable at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly { key: string; message: string }[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p.key}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment. Empty strings count as unset, as they do in most shells' `VAR= cmd`. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const cleaned: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') cleaned[key] = value;
+  }
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({ key: issue.path.join('.') || '(root)', message: issue.message })),
+    );
+  }
+  return Object.freeze(parsed.data);
+}
+
+/** The Neo4j and Redis addresses a config points at, local defaults filled in. */
+export function serviceAddresses(config: Config): { neo4jUri: string; redisUrl: string } {
+  return {
+    neo4jUri: config.NEO4J_URI ?? `bolt://127.0.0.1:${config.NEO4J_BOLT_PORT}`,
+    redisUrl: config.REDIS_URL ?? `redis://127.0.0.1:${config.REDIS_PORT}`,
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Typed application errors. Services throw these; `api/error-handler.ts` is the one place that
+ * maps them to RFC 9457 problem+json. Messages never carry identifier values: they are personal data.
+ */
+export class AppError extends Error {
+  constructor(
+    message: string,
+    readonly statusCode: number,
+    /** Stable, documented UPPER_SNAKE code that clients may switch on. */
+    readonly code: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(what: string, code = 'NOT_FOUND') {
+    super(`${what} not found`, 404, code);
+  }
+}
+
+export class PersonNotFoundError extends NotFoundError {
+  constructor() {
+    super('person', 'PERSON_NOT_FOUND');
+  }
+}
+
+export class JobNotFoundError extends NotFoundError {
+  constructor() {
+    super('job', 'JOB_NOT_FOUND');
+  }
+}
+
+export class DeadLetterNotFoundError extends NotFoundError {
+  constructor() {
+    super('dead letter', 'DEAD_LETTER_NOT_FOUND');
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(message: string, readonly errors: readonly { path: string; message: string }[] = []) {
+    super(message, 400, 'VALIDATION_FAILED');
+  }
+}
+
+/** Neo4j or Redis cannot be reached: the request fails fast with 503 instead of hanging. */
+export class ServiceUnavailableError extends AppError {
+  constructor(readonly dependency: 'neo4j' | 'redis', cause?: unknown) {
+    super(`${dependency} is unavailable`, 503, 'DEPENDENCY_UNAVAILABLE', { dependency });
+    if (cause !== undefined) this.cause = cause;
+  }
+}

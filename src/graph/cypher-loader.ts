@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Every Cypher statement lives in `cypher/queries/{read,write}/<name>.cypher` and is loaded by name.
+ * The folder decides whether the statement runs in a read or a write transaction. The list below is
+ * the typed set of names, so a typo fails at compile time; a unit test checks it against the files.
+ */
+export const cypherNames = [
+  'read/applied-migrations',
+  'read/audit-by-person',
+  'read/audit-recent',
+  'read/graph-invariants',
+  'read/graph-is-test-instance',
+  'read/identifier-partition',
+  'read/person-by-id',
+  'read/ping',
+  'read/resolve-identifiers',
+  'write/absorb-persons',
+  'write/attach-identifiers',
+  'write/claim-events',
+  'write/clear-test-graph',
+  'write/create-persons',
+  'write/lock-identifiers',
+  'write/lock-persons',
+  'write/mark-test-instance',
+  'write/mention-events',
+  'write/record-merges',
+  'write/record-migration',
+  'write/record-refusals',
+  'write/upsert-links',
+] as const;
+
+export type CypherName = (typeof cypherNames)[number];
+
+/** `cypher/` ships next to `src/` and `dist/` alike, so one path works from source and from the build. */
+export const cypherRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cypher');
+
+const cache = new Map<string, string>();
+
+export function loadCypher(name: CypherName): string {
+  let text = cache.get(name);
+  if (text === undefined) {
+    text = readFileSync(join(cypherRoot, 'queries', `${name}.cypher`), 'utf8');
+    cache.set(name, text);
+  }
+  return text;
+}
+
+export function isWriteQuery(name: CypherName): boolean {
+  return name.startsWith('write/');
+}

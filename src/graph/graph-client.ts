@@ -1,0 +1,138 @@
+import neo4j, { type Driver, type ManagedTransaction, type QueryResult, type RecordShape } from 'neo4j-driver';
+import type { Logger } from '../logger.js';
+import { type CypherName, isWriteQuery, loadCypher } from './cypher-loader.js';
+import { translateGraphError } from './graph-errors.js';
+
+/**
+ * Owns the driver, sessions and transactions: the only code that runs Cypher.
+ * Each transaction is tagged with the name of its query (visible in `SHOW TRANSACTIONS` and the
+ * query log); our logs name the query, never its parameters, which hold personal data.
+ */
+
+export interface GraphOptions {
+  uri: string;
+  user?: string | undefined;
+  password?: string | undefined;
+  database?: string | undefined;
+  maxPoolSize?: number;
+  logger: Logger;
+}
+
+export type Row = Record<string, unknown>;
+
+/** A transaction handle that only runs named statements. */
+export interface GraphTx {
+  run<T extends Row = Row>(name: CypherName, params?: Record<string, unknown>): Promise<T[]>;
+}
+
+export interface Graph {
+  /** Runs one named statement in a managed read or write transaction (by folder); retried on transient errors. */
+  query<T extends Row = Row>(name: CypherName, params?: Record<string, unknown>, options?: { bookmarks?: string[] }): Promise<T[]>;
+  /** Runs `work` in one managed write transaction, retried as a whole on transient errors (deadlocks). */
+  writeTransaction<T>(name: string, work: (tx: GraphTx) => Promise<T>): Promise<T>;
+  /** Runs a schema statement outside a transaction function (schema and data writes cannot share one). */
+  runSchema(statement: string): Promise<void>;
+  /** Runs a named statement as an auto-commit query: needed for `CALL { ... } IN TRANSACTIONS`. */
+  autoCommit(name: CypherName, params?: Record<string, unknown>): Promise<void>;
+  ping(): Promise<void>;
+  /** Bookmarks of the last committed write, for read-your-writes across processes. */
+  lastBookmarks(): string[];
+  close(): Promise<void>;
+}
+
+function rows<T extends Row>(result: QueryResult<RecordShape>): T[] {
+  return result.records.map((record) => record.toObject() as T);
+}
+
+function wrapTx(tx: ManagedTransaction): GraphTx {
+  return {
+    async run<T extends Row>(name: CypherName, params: Record<string, unknown> = {}) {
+      return rows<T>(await tx.run(loadCypher(name), params));
+    },
+  };
+}
+
+export function createGraph(options: GraphOptions): Graph {
+  const auth = options.password !== undefined ? neo4j.auth.basic(options.user ?? 'neo4j', options.password) : undefined;
+  const driver: Driver = neo4j.driver(options.uri, auth, {
+    disableLosslessIntegers: true,
+    maxConnectionPoolSize: options.maxPoolSize ?? 50,
+    connectionAcquisitionTimeout: 10_000,
+    connectionTimeout: 5_000,
+    maxTransactionRetryTime: 30_000,
+    logging: {
+      level: 'warn',
+      logger: (level, message) => options.logger[level === 'warn' ? 'warn' : 'error']({ component: 'neo4j-driver' }, message),
+    },
+  });
+  const bookmarkManager = neo4j.bookmarkManager();
+  const sessionConfig = (mode: 'READ' | 'WRITE', bookmarks?: string[]) => ({
+    database: options.database,
+    defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
+    ...(bookmarks && bookmarks.length > 0 ? { bookmarks } : { bookmarkManager }),
+  });
+  let lastBookmarks: string[] = [];
+
+  async function withErrors<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw translateGraphError(error);
+    }
+  }
+
+  return {
+    async query<T extends Row>(name: CypherName, params: Record<string, unknown> = {}, opts: { bookmarks?: string[] } = {}) {
+      const write = isWriteQuery(name);
+      const session = driver.session(sessionConfig(write ? 'WRITE' : 'READ', opts.bookmarks));
+      try {
+        const work = (tx: ManagedTransaction) => tx.run(loadCypher(name), params);
+        const txConfig = { metadata: { query: name } };
+        const result = await withErrors(() => (write ? session.executeWrite(work, txConfig) : session.executeRead(work, txConfig)));
+        if (write) lastBookmarks = session.lastBookmarks();
+        return rows<T>(result);
+      } finally {
+        await session.close();
+      }
+    },
+
+    async writeTransaction<T>(name: string, work: (tx: GraphTx) => Promise<T>) {
+      const session = driver.session(sessionConfig('WRITE'));
+      try {
+        const result = await withErrors(() => session.executeWrite((tx) => work(wrapTx(tx)), { metadata: { query: name } }));
+        lastBookmarks = session.lastBookmarks();
+        return result;
+      } finally {
+        await session.close();
+      }
+    },
+
+    async runSchema(statement: string) {
+      const session = driver.session(sessionConfig('WRITE'));
+      try {
+        await withErrors(() => session.run(statement).then(() => undefined));
+      } finally {
+        await session.close();
+      }
+    },
+
+    async autoCommit(name: CypherName, params: Record<string, unknown> = {}) {
+      const session = driver.session(sessionConfig('WRITE'));
+      try {
+        await withErrors(() => session.run({ text: loadCypher(name), parameters: params }, { metadata: { query: name } }).then(() => undefined));
+      } finally {
+        await session.close();
+      }
+    },
+
+    async ping() {
+      await this.query('read/ping');
+    },
+
+    lastBookmarks: () => lastBookmarks,
+
+    async close() {
+      await driver.close();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { eventKey, eventSchema, MAX_EVENTS_PER_BATCH } from '../resolver/event-schema.js';
+
+/**
+ * The ingest queue's contract: job name, payload and result. The producer validates before it adds
+ * a job and the worker parses the payload again on every job (the queue is a trust boundary: any
+ * process with Redis access can add to it).
+ */
+
+export const RESOLVE_BATCH_JOB = 'resolve-batch';
+
+export const ingestPayloadSchema = z.object({
+  events: z.array(eventSchema).min(1).max(MAX_EVENTS_PER_BATCH),
+  /** When the API accepted the batch (ISO-8601), for end-to-end latency. */
+  acceptedAt: z.string(),
+});
+export type IngestPayload = z.infer<typeof ingestPayloadSchema>;
+
+export const jobResultSchema = z.object({
+  applied: z.number().int(),
+  duplicates: z.number().int(),
+  rejectedEvents: z.number().int(),
+  rejected: z.array(z.object({ eventId: z.string(), source: z.string(), reason: z.string() })),
+  events: z.array(
+    z.object({
+      eventId: z.string(),
+      source: z.string(),
+      status: z.enum(['applied', 'duplicate']),
+      personIds: z.array(z.string()).optional(),
+    }),
+  ),
+  merges: z.number().int(),
+  refusals: z.number().int(),
+});
+export type JobResult = z.infer<typeof jobResultSchema>;
+
+/**
+ * Deterministic job id from the batch's event keys: a client that re-sends the same batch (a retry
+ * after a timeout) gets the same job instead of a second one. Hex only: BullMQ reserves `:`.
+ */
+export function batchJobId(events: readonly { source: string; id: string }[]): string {
+  const keys = events.map(eventKey).sort();
+  return `b${createHash('sha256').update(keys.join('\n')).digest('hex').slice(0, 40)}`;
+}

@@ -1,0 +1,162 @@
+import { type Job, Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { DeadLetterNotFoundError, ServiceUnavailableError } from '../errors.js';
+import type { IdentityEvent } from '../resolver/event-schema.js';
+import { batchJobId, type IngestPayload, type JobResult, jobResultSchema, RESOLVE_BATCH_JOB } from './ingest-contract.js';
+
+/**
+ * The producer side of the ingest queue, used by the API: enqueue batches, report job state, and
+ * manage the dead-letter queue.
+ *
+ * The dead-letter queue is the queue's own `failed` set: a job lands there after its last attempt,
+ * or at once for a payload that can never succeed, and keeps its events and its reason until an
+ * operator retries it. Failed jobs are never removed automatically, so nothing accepted is lost.
+ */
+
+export type JobState = 'waiting' | 'active' | 'completed' | 'failed' | 'delayed';
+
+export interface JobView {
+  jobId: string;
+  state: JobState;
+  result: JobResult | undefined;
+  failedReason: string | undefined;
+  eventCount: number;
+}
+
+export interface DeadLetter {
+  id: string;
+  reason: string;
+  attempts: number;
+  failedAt: string | undefined;
+  acceptedAt: string;
+  events: { source: string; id: string }[];
+}
+
+export interface IngestQueueOptions {
+  connection: Redis;
+  queueName: string;
+  prefix: string;
+  attempts: number;
+}
+
+export type IngestQueue = ReturnType<typeof createIngestQueue>;
+
+function toState(state: string): JobState {
+  if (state === 'completed' || state === 'failed' || state === 'active' || state === 'delayed') return state;
+  // BullMQ's waiting-children / prioritized / wait all mean "not started yet" to a client.
+  return 'waiting';
+}
+
+async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof Error && /Connection|ECONNREFUSED|Stream isn't writeable|ETIMEDOUT|Command timed out/i.test(error.message)) {
+      throw new ServiceUnavailableError('redis', error);
+    }
+    throw error;
+  }
+}
+
+export function createIngestQueue(options: IngestQueueOptions) {
+  const queue = new Queue<IngestPayload, JobResult>(options.queueName, {
+    connection: options.connection,
+    prefix: options.prefix,
+    defaultJobOptions: {
+      attempts: options.attempts,
+      backoff: { type: 'exponential', delay: 500 },
+      // Completed jobs stay a day so clients can read their outcome; failed ones stay until retried.
+      removeOnComplete: { age: 24 * 3600, count: 100_000 },
+      removeOnFail: false,
+    },
+  });
+  let queueEvents: QueueEvents | undefined;
+
+  const view = async (job: Job<IngestPayload, JobResult>): Promise<JobView> => {
+    const state = toState(await job.getState());
+    const parsed = state === 'completed' ? jobResultSchema.safeParse(job.returnvalue) : undefined;
+    return {
+      jobId: job.id!,
+      state,
+      result: parsed?.success ? parsed.data : undefined,
+      failedReason: state === 'failed' ? job.failedReason : undefined,
+      eventCount: job.data.events.length,
+    };
+  };
+
+  return {
+    queue,
+
+    /** Enqueues one batch. Re-sending the same batch returns the existing job. */
+    async enqueue(events: IdentityEvent[]): Promise<{ jobId: string }> {
+      const jobId = batchJobId(events);
+      return unavailableOnError(async () => {
+        const job = await queue.add(RESOLVE_BATCH_JOB, { events, acceptedAt: new Date().toISOString() }, { jobId });
+        return { jobId: job.id ?? jobId };
+      });
+    },
+
+    async getJob(jobId: string): Promise<JobView | undefined> {
+      return unavailableOnError(async () => {
+        const job = await queue.getJob(jobId);
+        return job ? view(job) : undefined;
+      });
+    },
+
+    /** Waits up to `timeoutMs` for the job to finish; answers the job as it then is. */
+    async waitForJob(jobId: string, timeoutMs: number): Promise<JobView | undefined> {
+      queueEvents ??= new QueueEvents(options.queueName, { connection: options.connection.duplicate({ enableOfflineQueue: true }), prefix: options.prefix });
+      const job = await queue.getJob(jobId);
+      if (!job) return undefined;
+      try {
+        await job.waitUntilFinished(queueEvents, timeoutMs);
+      } catch {
+        // Timed out or failed: the caller reports the state either way.
+      }
+      const fresh = await queue.getJob(jobId);
+      return fresh ? view(fresh) : undefined;
+    },
+
+    async listDeadLetters(offset: number, limit: number): Promise<{ total: number; items: DeadLetter[] }> {
+      return unavailableOnError(async () => {
+        const [total, jobs] = await Promise.all([queue.getFailedCount(), queue.getFailed(offset, offset + limit - 1)]);
+        return {
+          total,
+          items: jobs.map((job) => ({
+            id: job.id!,
+            reason: job.failedReason,
+            attempts: job.attemptsMade,
+            failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : undefined,
+            acceptedAt: job.data.acceptedAt,
+            events: job.data.events.map((e) => ({ source: e.source, id: e.id })),
+          })),
+        };
+      });
+    },
+
+    /** Moves a dead-lettered job back to the queue; its events are applied (or dead-lettered) again. */
+    async retryDeadLetter(id: string): Promise<{ jobId: string }> {
+      return unavailableOnError(async () => {
+        const job = await queue.getJob(id);
+        if (!job || (await job.getState()) !== 'failed') throw new DeadLetterNotFoundError();
+        await job.retry('failed', { resetAttemptsMade: true });
+        return { jobId: job.id! };
+      });
+    },
+
+    async depth(): Promise<Record<string, number>> {
+      return queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+    },
+
+    async ping(): Promise<void> {
+      await unavailableOnError(async () => {
+        await options.connection.ping();
+      });
+    },
+
+    async close(): Promise<void> {
+      await queueEvents?.close();
+      await queue.close();
+    },
+  };
+}

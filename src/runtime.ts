@@ -1,0 +1,156 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { createAuditService } from './audit/audit-service.js';
+import { type Config, serviceAddresses } from './config.js';
+import { createGraph, type Graph } from './graph/graph-client.js';
+import { applyMigrations, migrationsApplied } from './graph/migrations.js';
+import { createIngestQueue, type IngestQueue } from './ingest/ingest-queue.js';
+import { createIngestWorker } from './ingest/ingest-worker.js';
+import { createRedis, type Redis } from './ingest/redis-connection.js';
+import { type Logger, safeError } from './logger.js';
+import { createPersonService } from './persons/person-service.js';
+import { createIdentifierRegistry } from './resolver/identifier-types.js';
+import { createResolverService, defaultMergeLimits } from './resolver/resolver-service.js';
+
+/**
+ * Wires the service from a parsed config: clients, migrations, API and/or worker. `main.ts` runs it
+ * as a process; integration tests run it in-process against the real Neo4j and Redis.
+ * Whoever creates a client closes it: `close()` stops the HTTP server, lets in-flight jobs finish,
+ * then closes the queue, the Neo4j driver and Redis, in that order.
+ */
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface Runtime {
+  app: FastifyInstance | undefined;
+  graph: Graph;
+  ingest: IngestQueue;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  role: Role;
+  logger: Logger;
+  /** Worker lock duration; tests shorten it so a killed worker's job is picked up quickly. */
+  workerLockDurationMs?: number;
+}
+
+export function mergeLimits(config: Config): Record<string, number> {
+  return { ...defaultMergeLimits, ...(config.MERGE_LIMITS ?? {}) };
+}
+
+export function identifierRegistry(config: Config) {
+  return createIdentifierRegistry({
+    defaultPhoneRegion: config.DEFAULT_PHONE_REGION,
+    removeGmailDots: config.EMAIL_REMOVE_GMAIL_DOTS,
+    removePlusTags: config.EMAIL_REMOVE_PLUS_TAGS,
+    customTypes: config.IDENTIFIER_TYPES,
+    extraBlocklist: config.IDENTIFIER_BLOCKLIST,
+  });
+}
+
+async function waitFor(what: string, probe: () => Promise<void>, logger: Logger, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await probe();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`${what} did not answer within ${timeoutMs / 1000}s`, { cause: error });
+      if (attempt === 1) logger.info(`waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
+  const { logger, role } = options;
+  const { neo4jUri, redisUrl } = serviceAddresses(config);
+  const graph = createGraph({
+    uri: neo4jUri,
+    user: config.NEO4J_USER,
+    password: config.NEO4J_PASSWORD,
+    database: config.NEO4J_DATABASE,
+    maxPoolSize: config.NEO4J_MAX_POOL_SIZE,
+    logger,
+  });
+  const apiRedis = createRedis(redisUrl, 'api');
+  let workerRedis: Redis | undefined;
+  const closers: (() => Promise<unknown>)[] = [];
+  try {
+    await waitFor('neo4j', () => graph.ping(), logger);
+    await waitFor('redis', async () => void (await apiRedis.ping()), logger);
+    await applyMigrations(graph, logger);
+    logger.info({ neo4j: redactUri(neo4jUri), redis: redactUri(redisUrl), role }, 'connected');
+
+    const registry = identifierRegistry(config);
+    const ingest = createIngestQueue({ connection: apiRedis, queueName: config.INGEST_QUEUE, prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS });
+
+    if (role === 'all' || role === 'worker') {
+      workerRedis = createRedis(redisUrl, 'worker');
+      const resolver = createResolverService({ graph, registry, limits: mergeLimits(config), evidenceKept: config.LINK_EVIDENCE_KEPT, logger });
+      const worker = createIngestWorker({
+        connection: workerRedis,
+        queueName: config.INGEST_QUEUE,
+        prefix: config.QUEUE_PREFIX,
+        concurrency: config.WORKER_CONCURRENCY,
+        ...(options.workerLockDurationMs ? { lockDurationMs: options.workerLockDurationMs } : {}),
+        resolver,
+        logger,
+      });
+      // Workers close before the queue and the driver: in-flight batches finish and commit first.
+      closers.push(() => worker.close());
+    }
+
+    let app: FastifyInstance | undefined;
+    if (role === 'all' || role === 'api') {
+      let migrated = false;
+      app = await buildApp({
+        logger,
+        ingest,
+        persons: createPersonService({ graph, registry }),
+        audit: createAuditService({ graph }),
+        readiness: async () => {
+          const checks: Record<string, string> = {};
+          await graph.ping().then(() => (checks.neo4j = 'ok'), () => (checks.neo4j = 'unavailable'));
+          await apiRedis.ping().then(() => (checks.redis = 'ok'), () => (checks.redis = 'unavailable'));
+          if (!migrated && checks.neo4j === 'ok') migrated = await migrationsApplied(graph).catch(() => false);
+          checks.migrations = migrated ? 'ok' : 'pending';
+          return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
+        },
+      });
+      // The HTTP server closes first, before the workers.
+      closers.unshift(() => app!.close());
+    }
+
+    return {
+      app,
+      graph,
+      ingest,
+      async close() {
+        for (const close of closers) await close().catch((error: unknown) => logger.warn({ err: safeError(error) }, 'close failed'));
+        await ingest.close().catch(() => undefined);
+        await graph.close();
+        await workerRedis?.quit().catch(() => undefined);
+        await apiRedis.quit().catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    await graph.close().catch(() => undefined);
+    workerRedis?.disconnect();
+    apiRedis.disconnect();
+    throw error;
+  }
+}
+
+/** An address fit for logs: credentials removed. */
+export function redactUri(uri: string): string {
+  try {
+    const url = new URL(uri);
+    url.username = '';
+    url.password = '';
+    return url.toString();
+  } catch {
+    return '[unparseable uri]';
+  }
+}

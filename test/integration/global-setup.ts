@@ -1,0 +1,71 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { freePort, startLocalServices } from '../../scripts/local-services.mjs';
+import { createGraph } from '../../src/graph/graph-client.js';
+import { applyMigrations } from '../../src/graph/migrations.js';
+import { createLogger } from '../../src/logger.js';
+
+/**
+ * Gives the integration suite a real Neo4j and a real Redis. When NEO4J_URI and REDIS_URL are set,
+ * those are used (the graph must be empty or already marked as a test instance: tests clear it).
+ * Otherwise a private pair is started on spare loopback ports in a temporary DATA_DIR and stopped
+ * afterwards. If Neo4j cannot start, the run fails here and says why: no test is ever skipped.
+ */
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    neo4jUri: string;
+    redisUrl: string;
+    neo4jUser: string;
+    neo4jPassword: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const log = (message: string) => process.stderr.write(`[integration] ${message}\n`);
+  let neo4jUri = process.env.NEO4J_URI;
+  let redisUrl = process.env.REDIS_URL;
+  let stop: () => Promise<void> = async () => {};
+  let dataDir: string | undefined;
+
+  if (!neo4jUri || !redisUrl) {
+    dataDir = await mkdtemp(join(tmpdir(), 'idgraph-test-'));
+    const started = await startLocalServices({
+      dataDir,
+      neo4jBoltPort: neo4jUri ? undefined : await freePort(),
+      redisPort: redisUrl ? undefined : await freePort(),
+      heap: process.env.NEO4J_HEAP ?? '2g',
+      pageCache: process.env.NEO4J_PAGECACHE ?? '512m',
+      log: (m: string) => log(m),
+    });
+    neo4jUri ??= started.neo4jUri;
+    redisUrl ??= started.redisUrl;
+    stop = () => started.stop();
+  }
+
+  const logger = createLogger('warn');
+  const graph = createGraph({ uri: neo4jUri, user: process.env.NEO4J_USER, password: process.env.NEO4J_PASSWORD, logger });
+  try {
+    await applyMigrations(graph, logger);
+    const [state] = await graph.query<{ marked: boolean; hasData: boolean }>('read/graph-is-test-instance');
+    if (!state?.marked && state?.hasData) {
+      throw new Error(`refusing to run: ${neo4jUri} holds data and is not a test instance (tests clear the graph)`);
+    }
+    await graph.query('write/mark-test-instance');
+  } finally {
+    await graph.close();
+  }
+
+  log(`Neo4j at ${neo4jUri}, Redis at ${redisUrl.replace(/\/\/[^@]*@/, '//')}`);
+  project.provide('neo4jUri', neo4jUri);
+  project.provide('redisUrl', redisUrl);
+  project.provide('neo4jUser', process.env.NEO4J_USER ?? '');
+  project.provide('neo4jPassword', process.env.NEO4J_PASSWORD ?? '');
+
+  return async () => {
+    await stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import type { z } from 'zod';
+import { jobResponseSchema, resolveResponseSchema } from '../../src/api/schemas.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import type { Graph } from '../../src/graph/graph-client.js';
+import { createLogger } from '../../src/logger.js';
+import type { IdentityEvent } from '../../src/resolver/event-schema.js';
+import { createRuntime, type Role, type Runtime } from '../../src/runtime.js';
+
+/**
+ * Integration harness: the real service (API + worker, or either) in-process against the real Neo4j
+ * and Redis from the global setup, called over real HTTP. Each service gets its own queue name, so
+ * tests never see each other's jobs.
+ */
+
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    NEO4J_URI: inject('neo4jUri'),
+    REDIS_URL: inject('redisUrl'),
+    ...(inject('neo4jPassword') ? { NEO4J_USER: inject('neo4jUser'), NEO4J_PASSWORD: inject('neo4jPassword') } : {}),
+    INGEST_QUEUE: `test-${randomUUID()}`,
+    WORKER_CONCURRENCY: '2',
+    ...overrides,
+  };
+}
+
+export interface TestService {
+  config: Config;
+  runtime: Runtime;
+  baseUrl: string;
+  graph: Graph;
+  close(): Promise<void>;
+}
+
+export async function startService(overrides: Record<string, string> = {}, role: Role = 'all'): Promise<TestService> {
+  const config = loadConfig(testEnv(overrides));
+  const runtime = await createRuntime(config, { role, logger: createLogger(config.LOG_LEVEL), workerLockDurationMs: 5000 });
+  let baseUrl = '';
+  if (runtime.app) baseUrl = await runtime.app.listen({ host: '127.0.0.1', port: 0 });
+  return { config, runtime, baseUrl, graph: runtime.graph, close: () => runtime.close() };
+}
+
+/** Clears the graph; the global setup has checked that this is a test instance. */
+export async function clearGraph(graph: Graph): Promise<void> {
+  const [state] = await graph.query<{ marked: boolean }>('read/graph-is-test-instance');
+  if (!state?.marked) throw new Error('not a test instance: refusing to clear the graph');
+  await graph.autoCommit('write/clear-test-graph');
+}
+
+export async function http<T>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  schema?: z.ZodType<T>,
+): Promise<{ status: number; body: T; headers: Headers }> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const parsed: unknown = text.length > 0 && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
+  return { status: response.status, body: schema && response.ok ? schema.parse(parsed) : (parsed as T), headers: response.headers };
+}
+
+/** Posts events and waits until their job has finished; returns the job as the API reports it. */
+export async function ingest(service: Pick<TestService, 'baseUrl'>, events: IdentityEvent[]) {
+  const posted = await http<{ jobId: string; accepted: number }>(service.baseUrl, 'POST', '/v1/events', { events });
+  if (posted.status !== 202) throw new Error(`POST /v1/events answered ${posted.status}: ${JSON.stringify(posted.body)}`);
+  return waitForJob(service, posted.body.jobId);
+}
+
+export async function waitForJob(service: Pick<TestService, 'baseUrl'>, jobId: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await http(service.baseUrl, 'GET', `/v1/jobs/${jobId}`, undefined, jobResponseSchema);
+    if (job.body.state === 'completed' || job.body.state === 'failed') return job.body;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.body.state} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function resolve(service: Pick<TestService, 'baseUrl'>, identifiers: { type: string; value: string }[]) {
+  const answer = await http(service.baseUrl, 'POST', '/v1/resolve', { identifiers }, resolveResponseSchema);
+  if (answer.status !== 200) throw new Error(`POST /v1/resolve answered ${answer.status}`);
+  return answer.body.results;
+}
+
+let counter = 0;
+/** A valid event with fresh ids; override what the scenario is about. */
+export function event(identifiers: { type: string; value: string }[], overrides: Partial<IdentityEvent> = {}): IdentityEvent {
+  counter += 1;
+  return {
+    id: `e-${Date.now()}-${counter}`,
+    source: 'web',
+    occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, counter)).toISOString(),
+    identifiers,
+    ...overrides,
+  };
+}
+
+export async function invariants(graph: Graph) {
+  const [row] = await graph.query<Record<string, number>>('read/graph-invariants');
+  return row!;
+}
+
+export const noViolations = {
+  identifiersWithoutOnePerson: 0,
+  activeLinksAcrossPersons: 0,
+  inactivePersonsWithIdentifiers: 0,
+  emptyActivePersons: 0,
+  duplicateLinks: 0,
+};
