@@ -79,6 +79,12 @@ export const configSchema = z.object({
   QUEUE_PREFIX: z.string().min(1).default('idgraph').describe('Key prefix of the BullMQ queues in Redis.'),
   INGEST_QUEUE: z.string().min(1).default('ingest').describe('Name of the ingest queue.'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2).describe('Jobs one worker process resolves at once.'),
+  WORKER_LOCK_DURATION_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(30000)
+    .describe('How long a worker holds a job without renewing; a crashed worker\'s job is taken over after it.'),
   JOB_ATTEMPTS: z.coerce
     .number()
     .int()

@@ -31,8 +31,6 @@ export interface Runtime {
 export interface RuntimeOptions {
   role: Role;
   logger: Logger;
-  /** Worker lock duration; tests shorten it so a killed worker's job is picked up quickly. */
-  workerLockDurationMs?: number;
 }
 
 export function mergeLimits(config: Config): Record<string, number> {
@@ -94,7 +92,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         queueName: config.INGEST_QUEUE,
         prefix: config.QUEUE_PREFIX,
         concurrency: config.WORKER_CONCURRENCY,
-        ...(options.workerLockDurationMs ? { lockDurationMs: options.workerLockDurationMs } : {}),
+        lockDurationMs: config.WORKER_LOCK_DURATION_MS,
         resolver,
         logger,
       });

@@ -13,6 +13,7 @@ export const cypherNames = [
   'read/audit-recent',
   'read/graph-invariants',
   'read/graph-is-test-instance',
+  'read/graph-totals',
   'read/identifier-partition',
   'read/person-by-id',
   'read/ping',

@@ -72,8 +72,13 @@ export function createIngestQueue(options: IngestQueueOptions) {
   });
   let queueEvents: QueueEvents | undefined;
 
-  const view = async (job: Job<IngestPayload, JobResult>): Promise<JobView> => {
+  const view = async (fetched: Job<IngestPayload, JobResult>): Promise<JobView> => {
+    let job = fetched;
     const state = toState(await job.getState());
+    // The job may have finished between the fetch and the state read: read its outcome afresh.
+    if ((state === 'completed' || state === 'failed') && job.finishedOn === undefined) {
+      job = (await queue.getJob(job.id!)) ?? job;
+    }
     const parsed = state === 'completed' ? jobResultSchema.safeParse(job.returnvalue) : undefined;
     return {
       jobId: job.id!,

@@ -58,6 +58,8 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestP
       prefix: options.prefix,
       concurrency: options.concurrency,
       lockDuration: options.lockDurationMs ?? 30_000,
+      // Look for stalled jobs (a crashed worker's) as often as a lock can expire.
+      stalledInterval: options.lockDurationMs ?? 30_000,
       autorun: true,
     },
   );

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import type { z } from 'zod';
@@ -23,6 +24,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     ...(inject('neo4jPassword') ? { NEO4J_USER: inject('neo4jUser'), NEO4J_PASSWORD: inject('neo4jPassword') } : {}),
     INGEST_QUEUE: `test-${randomUUID()}`,
     WORKER_CONCURRENCY: '2',
+    WORKER_LOCK_DURATION_MS: '5000',
     ...overrides,
   };
 }
@@ -37,7 +39,7 @@ export interface TestService {
 
 export async function startService(overrides: Record<string, string> = {}, role: Role = 'all'): Promise<TestService> {
   const config = loadConfig(testEnv(overrides));
-  const runtime = await createRuntime(config, { role, logger: createLogger(config.LOG_LEVEL), workerLockDurationMs: 5000 });
+  const runtime = await createRuntime(config, { role, logger: createLogger(config.LOG_LEVEL) });
   let baseUrl = '';
   if (runtime.app) baseUrl = await runtime.app.listen({ host: '127.0.0.1', port: 0 });
   return { config, runtime, baseUrl, graph: runtime.graph, close: () => runtime.close() };
@@ -115,3 +117,64 @@ export const noViolations = {
   emptyActivePersons: 0,
   duplicateLinks: 0,
 };
+
+/** A worker in a child process of its own (`src/main.ts --worker`), as production runs it. */
+export function spawnWorker(env: Record<string, string>): import('node:child_process').ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--worker'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    if (process.env.TEST_LOG_LEVEL) process.stderr.write(chunk);
+  });
+  return child;
+}
+
+export async function waitForLine(child: import('node:child_process').ChildProcess, text: string, timeoutMs = 60_000): Promise<void> {
+  await new Promise<void>((resolvePromise, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`no "${text}" from child within ${timeoutMs} ms`)), timeoutMs);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(text)) {
+        clearTimeout(timer);
+        resolvePromise();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`child exited with ${code} before "${text}"`));
+    });
+  });
+}
+
+export async function stopChild(child: import('node:child_process').ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  return new Promise((resolvePromise) => {
+    child.once('exit', (code) => resolvePromise(code));
+    child.kill(signal);
+  });
+}
+
+/** Posts the events in batches and waits until every job has completed. */
+export async function ingestAll(service: Pick<TestService, 'baseUrl'>, events: IdentityEvent[], batchSize: number) {
+  const jobIds: string[] = [];
+  for (let i = 0; i < events.length; i += batchSize) {
+    const posted = await http<{ jobId: string }>(service.baseUrl, 'POST', '/v1/events', { events: events.slice(i, i + batchSize) });
+    if (posted.status !== 202) throw new Error(`POST /v1/events answered ${posted.status}`);
+    jobIds.push(posted.body.jobId);
+  }
+  const jobs = [];
+  for (const jobId of jobIds) jobs.push(await waitForJob(service, jobId, 300_000));
+  return jobs;
+}
+
+export async function partitionOf(graph: Graph): Promise<Map<string, string>> {
+  const rows = await graph.query<{ key: string; personId: string }>('read/identifier-partition');
+  return new Map(rows.map((r) => [r.key, r.personId]));
+}
+
+export async function totals(graph: Graph) {
+  const [row] = await graph.query<Record<string, number>>('read/graph-totals');
+  return row!;
+}
