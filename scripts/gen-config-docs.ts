@@ -26,7 +26,7 @@ export const endMarker = '<!-- config:end -->';
  * Variables whose value is a credential. The schema cannot say so itself (zod has no such flag and
  * secrets simply have no default), so the name decides; such values are never shown as examples.
  */
-const secretName = /(PASSWORD|SECRET|TOKEN|API_KEY|PRIVATE_KEY)$/;
+const secretName = /(PASSWORD|SECRET|TOKEN|API_KEYS?|PRIVATE_KEY)$/;
 
 export interface ConfigVariable {
   name: string;
@@ -148,7 +148,12 @@ export function renderEnvExample(): string {
     else if (v.defaultValue !== undefined) notes.push(`Default: ${v.defaultValue}.`);
     // Secrets never have defaults (STYLE.md); saying "unset" there would only repeat that.
     else if (!v.secret) notes.push('Default: unset.');
-    if (v.secret) notes.push('Secret: keep it out of version control.');
+    if (v.secret) {
+      const said = /\bsecret\b/i.test(v.description);
+      notes.push(
+        said ? 'Keep it out of version control.' : 'Secret: keep it out of version control.',
+      );
+    }
     const text = [v.description + choicesText(v, (s) => s), ...notes].join(' ');
     return [...commentLines(text), `# ${v.name}=${v.defaultValue ?? ''}`].join('\n');
   });

@@ -1,22 +1,26 @@
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from './api/app-deps.js';
 import { auditRoutes } from './api/audit-routes.js';
+import { registerAuth } from './api/auth.js';
 import { deadLetterRoutes } from './api/dead-letter-routes.js';
 import { registerErrorHandler } from './api/error-handler.js';
 import { eventRoutes } from './api/event-routes.js';
 import { healthRoutes } from './api/health-routes.js';
 import { personRoutes } from './api/person-routes.js';
 import { resolveRoutes } from './api/resolve-routes.js';
+import { RateLimitedError } from './errors.js';
 
 export const API_VERSION = '0.1.0';
 
 /**
- * Builds the HTTP API. Never listens: `main.ts` does, and tests call it through `inject` or a real
- * socket. Request logs carry the route pattern, never the raw URL: paths and query strings can hold
- * identifier values.
+ * Builds the HTTP API. Never listens: `main.ts` does, and tests call it through a real socket.
+ * Request logs carry the route pattern, never the raw URL: paths and query strings can hold
+ * identifier values. Open routes: /healthz, /readyz, /metrics, /openapi.json, /docs; every other
+ * route names the API-key scope it needs.
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -28,6 +32,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  registerAuth(app, deps.apiKeys);
+
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  if (deps.rateLimit.max > 0) {
+    await app.register(fastifyRateLimit, {
+      global: true,
+      // After authentication, so the limit is per API key (per process: API processes are stateless).
+      hook: 'preHandler',
+      max: deps.rateLimit.max,
+      timeWindow: deps.rateLimit.windowMs,
+      allowList: (request) => request.routeOptions.config.scope === undefined,
+      keyGenerator: (request) => request.apiKey?.name ?? request.ip,
+      errorResponseBuilder: (_request, context) => new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000))),
+    });
+  }
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -35,23 +60,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       info: {
         title: 'idgraph',
         version: API_VERSION,
-        description: 'Identity graph resolution: ingest identity events, resolve identifiers to stable person ids, audit merges.',
+        description:
+          'Identity graph resolution: ingest identity events, resolve identifiers to stable person ids, audit merges. Errors are RFC 9457 problem details (application/problem+json).',
       },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from IDGRAPH_API_KEYS' } } },
+      security: [{ apiKey: [] }],
       tags: [
         { name: 'ingest', description: 'Identity events in, job outcomes and dead letters out' },
         { name: 'resolve', description: 'Identifier to person lookups' },
-        { name: 'persons', description: 'Resolved persons' },
+        { name: 'persons', description: 'Resolved persons, their links and identifiers' },
         { name: 'audit', description: 'Merge and refusal records' },
-        { name: 'health', description: 'Liveness and readiness' },
+        { name: 'health', description: 'Liveness, readiness and metrics (no auth)' },
       ],
     },
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
+  );
 
   await app.register(healthRoutes, { readiness: deps.readiness });
-  await app.register(eventRoutes, { ingest: deps.ingest });
+  await app.register(eventRoutes, { ingest: deps.ingest, persons: deps.persons, waitTimeoutMs: deps.eventsWaitTimeoutMs });
   await app.register(resolveRoutes, { persons: deps.persons });
   await app.register(personRoutes, { persons: deps.persons });
   await app.register(auditRoutes, { audit: deps.audit });

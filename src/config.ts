@@ -45,6 +45,14 @@ export const customIdentifierTypeSchema = z.object({
   pattern: z.string().optional().describe('regular expression the normalised value must match'),
 });
 
+export const apiKeyScopes = ['events:write', 'persons:read', 'audit:read', 'audit:write', 'privacy:write'] as const;
+
+export const apiKeySchema = z.object({
+  name: z.string().min(1).max(100),
+  key: z.string().min(16, 'keys must be at least 16 characters'),
+  scopes: z.array(z.enum(apiKeyScopes)).min(1),
+});
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('Runtime environment.'),
   LOG_LEVEL: z
@@ -117,6 +125,29 @@ export const configSchema = z.object({
     .max(1000)
     .default(20)
     .describe('Most recent evidence events kept on a link; the full trail stays in the event log.'),
+  IDGRAPH_API_KEYS: jsonString(z.array(apiKeySchema))
+    .optional()
+    .describe(
+      'API keys, JSON: `[{"name":"crm-sync","key":"...","scopes":["events:write"]}]`. Scopes: events:write, persons:read, audit:read, audit:write, privacy:write. Secret; no default.',
+    ),
+  IDGRAPH_API_KEYS_FILE: z.string().optional().describe('A file holding the same JSON as IDGRAPH_API_KEYS (for secret mounts).'),
+  RATE_LIMIT_MAX: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(20000)
+    .describe('Requests one API key may make per RATE_LIMIT_WINDOW_MS in one API process; 0 turns the limit off.'),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(1000).describe('Rate-limit window.'),
+  EVENTS_WAIT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(60000)
+    .default(10000)
+    .describe('How long `POST /v1/events?wait=true` waits for the batch to be applied before answering 202.'),
+  METRICS_PORT: port
+    .optional()
+    .describe('Port for /metrics in a worker-only process (API processes serve /metrics on PORT).'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(20000).describe('Grace period for in-flight work at shutdown.'),
 });
 

@@ -52,3 +52,27 @@ export class ServiceUnavailableError extends AppError {
     if (cause !== undefined) this.cause = cause;
   }
 }
+
+export class UnauthorizedError extends AppError {
+  constructor() {
+    super('a valid API key is required (Authorization: Bearer <key>)', 401, 'UNAUTHORIZED');
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(scope: string) {
+    super(`this API key lacks the scope ${scope}`, 403, 'INSUFFICIENT_SCOPE', { scope });
+  }
+}
+
+export class RateLimitedError extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('rate limit exceeded for this API key', 429, 'RATE_LIMITED');
+  }
+}
+
+export class IdentifierNotFoundError extends NotFoundError {
+  constructor() {
+    super('identifier', 'IDENTIFIER_NOT_FOUND');
+  }
+}

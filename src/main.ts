@@ -1,6 +1,7 @@
-import { ConfigError, loadConfig } from './config.js';
+import { type ApiKey, generateDevelopmentKey } from './api/auth.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { createRuntime, type Role } from './runtime.js';
+import { configuredApiKeys, createRuntime, type Role } from './runtime.js';
 
 /**
  * Process entry: parse config once, start the API and/or the worker, shut down cleanly on SIGINT and
@@ -15,10 +16,31 @@ function roleFrom(argv: readonly string[], fallback: Role): Role {
   return fallback;
 }
 
+/**
+ * The configured API keys. With none configured outside production, a development key with every
+ * scope is generated and printed once, so `npm start` works out of the box; production refuses to
+ * start without keys.
+ */
+function apiKeysFor(config: Config, role: Role): ApiKey[] {
+  const keys = configuredApiKeys(config);
+  if (keys.length > 0 || role === 'worker') return keys;
+  if (config.NODE_ENV === 'production') {
+    throw new ConfigError([{ key: 'IDGRAPH_API_KEYS', message: 'required in production (or IDGRAPH_API_KEYS_FILE)' }]);
+  }
+  const key = generateDevelopmentKey();
+  process.stdout.write(
+    `idgraph: no API keys configured (IDGRAPH_API_KEYS); generated a development key with every scope, shown once:\n` +
+      `  Authorization: Bearer ${key.key}\n`,
+  );
+  return [key];
+}
+
 async function main(): Promise<void> {
   let config;
+  let apiKeys;
   try {
     config = loadConfig(process.env);
+    apiKeys = apiKeysFor(config, roleFrom(process.argv.slice(2), config.IDGRAPH_ROLE));
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`idgraph: ${error.message}\n`);
@@ -28,7 +50,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
   const role = roleFrom(process.argv.slice(2), config.IDGRAPH_ROLE);
-  const runtime = await createRuntime(config, { role, logger });
+  const runtime = await createRuntime(config, { role, logger, apiKeys });
 
   let stopping = false;
   const stop = (signal: string) => {

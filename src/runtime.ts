@@ -1,13 +1,17 @@
-import type { FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ApiKey } from './api/auth.js';
 import { buildApp } from './app.js';
 import { createAuditService } from './audit/audit-service.js';
-import { type Config, serviceAddresses } from './config.js';
+import { apiKeySchema, type Config, ConfigError, serviceAddresses } from './config.js';
 import { createGraph, type Graph } from './graph/graph-client.js';
 import { applyMigrations, migrationsApplied } from './graph/migrations.js';
 import { createIngestQueue, type IngestQueue } from './ingest/ingest-queue.js';
 import { createIngestWorker } from './ingest/ingest-worker.js';
 import { createRedis, type Redis } from './ingest/redis-connection.js';
 import { type Logger, safeError } from './logger.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createPersonService } from './persons/person-service.js';
 import { createIdentifierRegistry } from './resolver/identifier-types.js';
 import { createResolverService, defaultMergeLimits } from './resolver/resolver-service.js';
@@ -23,6 +27,7 @@ export type Role = 'all' | 'api' | 'worker';
 
 export interface Runtime {
   app: FastifyInstance | undefined;
+  metrics: Metrics;
   graph: Graph;
   ingest: IngestQueue;
   close(): Promise<void>;
@@ -31,6 +36,30 @@ export interface Runtime {
 export interface RuntimeOptions {
   role: Role;
   logger: Logger;
+  /** API keys; `main.ts` passes the configured ones, or a generated development key. */
+  apiKeys?: readonly ApiKey[];
+}
+
+/** Keys from IDGRAPH_API_KEYS and IDGRAPH_API_KEYS_FILE (both may be given; names must be unique). */
+export function configuredApiKeys(config: Config): ApiKey[] {
+  const keys: ApiKey[] = [...(config.IDGRAPH_API_KEYS ?? [])];
+  if (config.IDGRAPH_API_KEYS_FILE) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(config.IDGRAPH_API_KEYS_FILE, 'utf8'));
+    } catch {
+      throw new ConfigError([{ key: 'IDGRAPH_API_KEYS_FILE', message: 'cannot be read as JSON' }]);
+    }
+    const parsed = z.array(apiKeySchema).safeParse(raw);
+    if (!parsed.success) throw new ConfigError([{ key: 'IDGRAPH_API_KEYS_FILE', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }]);
+    keys.push(...parsed.data);
+  }
+  const names = new Set<string>();
+  for (const key of keys) {
+    if (names.has(key.name)) throw new ConfigError([{ key: 'IDGRAPH_API_KEYS', message: `duplicate key name ${key.name}` }]);
+    names.add(key.name);
+  }
+  return keys;
 }
 
 export function mergeLimits(config: Config): Record<string, number> {
@@ -82,6 +111,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     logger.info({ neo4j: redactUri(neo4jUri), redis: redactUri(redisUrl), role }, 'connected');
 
     const registry = identifierRegistry(config);
+    const metrics = createMetrics();
     const ingest = createIngestQueue({ connection: apiRedis, queueName: config.INGEST_QUEUE, prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS });
 
     if (role === 'all' || role === 'worker') {
@@ -95,6 +125,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         lockDurationMs: config.WORKER_LOCK_DURATION_MS,
         resolver,
         logger,
+        onBatch: (result, ms) => metrics.observeBatch(result, ms / 1000),
       });
       // Workers close before the queue and the driver: in-flight batches finish and commit first.
       closers.push(() => worker.close());
@@ -103,9 +134,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     let app: FastifyInstance | undefined;
     if (role === 'all' || role === 'api') {
       let migrated = false;
+      metrics.trackQueue(() => ingest.depth());
       app = await buildApp({
         logger,
         ingest,
+        apiKeys: options.apiKeys ?? configuredApiKeys(config),
+        metrics,
+        rateLimit: { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS },
+        eventsWaitTimeoutMs: config.EVENTS_WAIT_TIMEOUT_MS,
         persons: createPersonService({ graph, registry }),
         audit: createAuditService({ graph }),
         readiness: async () => {
@@ -119,10 +155,17 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       });
       // The HTTP server closes first, before the workers.
       closers.unshift(() => app!.close());
+    } else if (config.METRICS_PORT !== undefined) {
+      // A worker-only process has no API; it still serves /metrics for Prometheus.
+      const metricsApp = Fastify();
+      metricsApp.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+      await metricsApp.listen({ host: config.HOST, port: config.METRICS_PORT });
+      closers.unshift(() => metricsApp.close());
     }
 
     return {
       app,
+      metrics,
       graph,
       ingest,
       async close() {

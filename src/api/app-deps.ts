@@ -1,11 +1,13 @@
 import type { AuditService } from '../audit/audit-service.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { ApiKey } from './auth.js';
 import type { IngestQueue } from '../ingest/ingest-queue.js';
 import type { Logger } from '../logger.js';
 import type { PersonService } from '../persons/person-service.js';
 import type { ReadinessCheck } from './health-routes.js';
 
 /** What the API needs from the ingest queue; narrowed so route tests can hand in a small fake. */
-export type IngestGateway = Pick<IngestQueue, 'enqueue' | 'getJob' | 'listDeadLetters' | 'retryDeadLetter'>;
+export type IngestGateway = Pick<IngestQueue, 'enqueue' | 'getJob' | 'waitForJob' | 'listDeadLetters' | 'retryDeadLetter'>;
 
 export interface AppDeps {
   logger: Logger;
@@ -13,6 +15,10 @@ export interface AppDeps {
   persons: PersonService;
   audit: AuditService;
   readiness: ReadinessCheck;
+  apiKeys: readonly ApiKey[];
+  metrics: Metrics;
+  rateLimit: { max: number; windowMs: number };
+  eventsWaitTimeoutMs: number;
   /** Largest accepted request body in bytes (1000 events of 50 identifiers fit comfortably). */
   bodyLimit?: number;
 }

@@ -9,11 +9,12 @@ export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditService }> = async
   app.get(
     '/v1/audit',
     {
+      config: { scope: 'audit:read' },
       schema: {
         tags: ['audit'],
         summary: 'Audit records, newest first',
         querystring: z.object({
-          personId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+          personId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe('Records concerning this person'),
           kind: z.enum(['merge', 'merge_refused']).optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
         }),

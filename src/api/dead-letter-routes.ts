@@ -9,6 +9,7 @@ export const deadLetterRoutes: FastifyPluginAsyncZod<{ ingest: IngestGateway }> 
   app.get(
     '/v1/dead-letters',
     {
+      config: { scope: 'events:write' },
       schema: {
         tags: ['ingest'],
         summary: 'Dead-lettered batches, with their reason',
@@ -25,6 +26,7 @@ export const deadLetterRoutes: FastifyPluginAsyncZod<{ ingest: IngestGateway }> 
   app.post(
     '/v1/dead-letters/:id/retry',
     {
+      config: { scope: 'events:write' },
       schema: {
         tags: ['ingest'],
         summary: 'Replay a dead-lettered batch',

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { AppError, ValidationError } from '../errors.js';
+import { AppError, RateLimitedError, UnauthorizedError, ValidationError } from '../errors.js';
 import { safeError } from '../logger.js';
 import { type Problem, PROBLEM_CONTENT_TYPE, problemType } from './problem.js';
 
@@ -72,6 +72,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (error instanceof AppError) {
       if (error.statusCode >= 500) request.log.warn({ err: safeError(error.cause ?? error) }, 'dependency failure');
       if (error.statusCode === 503) reply.header('retry-after', '5');
+      if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
+      if (error instanceof UnauthorizedError) reply.header('www-authenticate', 'Bearer');
       return sendProblem(reply, request, error.statusCode, error.code, error.message);
     }
     const known = fastifyCodes[error.code];

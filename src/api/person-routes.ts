@@ -2,24 +2,60 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { PersonService } from '../persons/person-service.js';
 import { errorResponses } from './problem.js';
-import { personSchema } from './schemas.js';
+import { identifierViewSchema, personIdParam, personLinksSchema, personSchema, scopeQuerySchema } from './schemas.js';
 
-/** A person by id; a merged id answers with its survivor and points at it with `Location`. */
-export const personRoutes: FastifyPluginAsyncZod<{ persons: Pick<PersonService, 'getPerson'> }> = async (app, { persons }) => {
+/** Persons, their links, and single identifiers. */
+export const personRoutes: FastifyPluginAsyncZod<{ persons: Pick<PersonService, 'getPerson' | 'getPersonLinks' | 'getIdentifier'> }> = async (
+  app,
+  { persons },
+) => {
   app.get(
     '/v1/persons/:id',
     {
+      config: { scope: 'persons:read' },
       schema: {
         tags: ['persons'],
         summary: 'A resolved person',
-        params: z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
+        description:
+          'A merged id answers 200 with the survivor (`id`) and a `Location` header. With `purpose` / `minConfidence`, only the scoped part of the person (docs/api.md).',
+        params: z.object({ id: personIdParam }),
+        querystring: z.object(scopeQuerySchema),
         response: { 200: personSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const person = await persons.getPerson(request.params.id);
+      const person = await persons.getPerson(request.params.id, request.query);
       if (person.id !== person.requestedId) reply.header('location', `/v1/persons/${person.id}`);
       return person;
     },
+  );
+
+  app.get(
+    '/v1/persons/:id/links',
+    {
+      config: { scope: 'persons:read' },
+      schema: {
+        tags: ['persons'],
+        summary: 'The links inside a person, with confidence, provenance and consent',
+        params: z.object({ id: personIdParam }),
+        response: { 200: personLinksSchema, ...errorResponses },
+      },
+    },
+    async (request) => persons.getPersonLinks(request.params.id),
+  );
+
+  app.get(
+    '/v1/identifiers/:type/:value',
+    {
+      config: { scope: 'persons:read' },
+      schema: {
+        tags: ['persons'],
+        summary: 'One identifier: its person and its links',
+        description: 'The value is normalised as ingestion does; URL-encode it.',
+        params: z.object({ type: z.string().min(1).max(40), value: z.string().min(1).max(1024) }),
+        response: { 200: identifierViewSchema, ...errorResponses },
+      },
+    },
+    async (request) => persons.getIdentifier(request.params.type, request.params.value),
   );
 };

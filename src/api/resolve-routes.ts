@@ -1,22 +1,48 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { IdentifierNotFoundError } from '../errors.js';
 import type { PersonService } from '../persons/person-service.js';
 import { errorResponses } from './problem.js';
-import { resolveRequestSchema, resolveResponseSchema } from './schemas.js';
+import { resolveRequestSchema, resolveResponseSchema, scopeQuerySchema, singleResolveSchema } from './schemas.js';
 
-/** "Which person is this identifier?", in batches of up to 1000, answered in request order. */
+/** "Which person is this identifier?" — one at a time, or up to 1000 per call in request order. */
 export const resolveRoutes: FastifyPluginAsyncZod<{ persons: Pick<PersonService, 'resolveMany'> }> = async (app, { persons }) => {
+  app.get(
+    '/v1/resolve',
+    {
+      config: { scope: 'persons:read' },
+      schema: {
+        tags: ['resolve'],
+        summary: 'Resolve one identifier to its person',
+        description: 'Normalises the value as ingestion does. 404 when the identifier is unknown, invalid or blocked.',
+        querystring: z.object({ type: z.string().min(1).max(40), value: z.string().min(1).max(1024), ...scopeQuerySchema }),
+        response: { 200: singleResolveSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { type, value, purpose, minConfidence } = request.query;
+      const [result] = await persons.resolveMany([{ type, value }], { purpose, minConfidence });
+      if (!result || result.personId === null) throw new IdentifierNotFoundError();
+      return { personId: result.personId, confidence: result.confidence ?? 1, identifier: { type, value } };
+    },
+  );
+
   app.post(
     '/v1/resolve',
     {
+      config: { scope: 'persons:read' },
       schema: {
         tags: ['resolve'],
         summary: 'Resolve identifiers to person ids',
         description:
-          'Values are normalised exactly as ingestion does. An invalid, blocked or unknown value answers `personId: null` with a `reason`; it never fails the batch.',
+          'Values are normalised exactly as ingestion does. An invalid, blocked or unknown value answers `personId: null` with a `reason`; it never fails the batch. With `purpose` / `minConfidence` the ids are scoped person ids (docs/api.md).',
         body: resolveRequestSchema,
         response: { 200: resolveResponseSchema, ...errorResponses },
       },
     },
-    async (request) => ({ results: await persons.resolveMany(request.body.identifiers) }),
+    async (request) => {
+      const { identifiers, purpose, minConfidence } = request.body;
+      return { results: await persons.resolveMany(identifiers, { purpose, minConfidence }) };
+    },
   );
 };

@@ -9,6 +9,23 @@ export const enqueueResponseSchema = z.object({
   accepted: z.number().int().describe('Events accepted into the queue'),
 });
 
+export const appliedResponseSchema = z.object({
+  jobId: z.string(),
+  accepted: z.number().int(),
+  counts: z.object({ applied: z.number().int(), duplicates: z.number().int(), rejected: z.number().int() }),
+  events: z
+    .array(
+      z.object({
+        id: z.string(),
+        source: z.string(),
+        status: z.enum(['applied', 'duplicate', 'rejected']),
+        personIds: z.array(z.string()).describe('Persons the event\'s identifiers resolved to, right after it was applied'),
+      }),
+    )
+    .describe('Per event, in request order'),
+  rejected: z.array(z.object({ eventId: z.string(), source: z.string(), reason: z.string() })),
+});
+
 export const rejectionSchema = z.object({ eventId: z.string(), source: z.string(), reason: z.string() });
 
 export const jobResponseSchema = z.object({
@@ -26,7 +43,8 @@ export const resolveItemSchema = z.object({ type: z.string().min(1).max(40), val
 export const resolveRequestSchema = z
   .object({
     identifiers: z.array(resolveItemSchema).min(1).max(1000),
-    purpose: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/).optional(),
+    purpose: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/).optional().describe('Scope: only links consented for this purpose'),
+    minConfidence: z.number().min(0).max(1).optional().describe('Scope: only links with at least this confidence'),
   })
   .strict();
 
@@ -40,14 +58,77 @@ export const resolveResultSchema = z.object({
 
 export const resolveResponseSchema = z.object({ results: z.array(resolveResultSchema) });
 
+export const personIdParam = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}(~[A-Za-z0-9_-]{1,64})?$/, 'a person id, or a scoped person id')
+  .describe('A person id (`per_…`), or a scoped person id (`per_…~…`) from a scoped answer');
+
+export const scopeQuerySchema = {
+  purpose: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,63}$/)
+    .optional()
+    .describe('Only links whose evidence was consented for this purpose'),
+  minConfidence: z.coerce.number().min(0).max(1).optional().describe('Only links with at least this confidence'),
+};
+
+export const scopeSchema = z.object(scopeQuerySchema);
+
+export const identifierRefSchema = z.object({ type: z.string(), value: z.string() });
+
 export const personSchema = z.object({
-  id: z.string().describe('The active person (the survivor when a merged id was asked)'),
+  id: z.string().describe('The active person (the survivor when a merged id was asked; a scoped id when a scope was given)'),
   requestedId: z.string(),
   status: z.string(),
+  scope: scopeSchema.optional().describe('The scope the answer was cut to, when one was given'),
+  identifiers: z.array(
+    z.object({
+      type: z.string(),
+      value: z.string(),
+      confidence: z.number().describe('Strongest link tying the identifier into the person (1 when alone)'),
+      sources: z.array(z.string()),
+      firstSeen: z.string(),
+      lastSeen: z.string().nullable(),
+    }),
+  ),
+  attributes: z.record(z.string(), z.unknown()).describe('Latest reported value of each attribute'),
+  mergedFrom: z.array(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
-  identifiers: z.array(z.object({ type: z.string(), value: z.string(), firstSeen: z.string(), lastSeen: z.string().nullable() })),
-  mergedFrom: z.array(z.string()),
+});
+
+const provenanceShape = {
+  id: z.string(),
+  status: z.string().describe('active, or refused (kept as evidence; persons stay apart)'),
+  method: z.string(),
+  rule: z.string(),
+  confidence: z.number(),
+  sources: z.array(z.string()),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+  evidenceCount: z.number().int(),
+  evidenceEvents: z.array(z.string()).describe('Newest events (source/id) that asserted the link'),
+  purposes: z.array(z.string()).describe('Purposes the evidence consented to'),
+};
+
+export const linkSchema = z.object({ ...provenanceShape, from: identifierRefSchema, to: identifierRefSchema });
+
+export const personLinksSchema = z.object({ personId: z.string(), links: z.array(linkSchema) });
+
+export const identifierViewSchema = z.object({
+  type: z.string(),
+  value: z.string(),
+  personId: z.string(),
+  sources: z.array(z.string()),
+  firstSeen: z.string(),
+  lastSeen: z.string().nullable(),
+  links: z.array(z.object({ ...provenanceShape, other: identifierRefSchema })),
+});
+
+export const singleResolveSchema = z.object({
+  personId: z.string(),
+  confidence: z.number(),
+  identifier: identifierRefSchema.describe('The identifier as normalised'),
 });
 
 export const auditRecordSchema = z.object({

@@ -22,12 +22,12 @@ export type Row = Record<string, unknown>;
 
 /** A transaction handle that only runs named statements. */
 export interface GraphTx {
-  run<T extends Row = Row>(name: CypherName, params?: Record<string, unknown>): Promise<T[]>;
+  run<T extends object = Row>(name: CypherName, params?: Record<string, unknown>): Promise<T[]>;
 }
 
 export interface Graph {
   /** Runs one named statement in a managed read or write transaction (by folder); retried on transient errors. */
-  query<T extends Row = Row>(name: CypherName, params?: Record<string, unknown>, options?: { bookmarks?: string[] }): Promise<T[]>;
+  query<T extends object = Row>(name: CypherName, params?: Record<string, unknown>, options?: { bookmarks?: string[] }): Promise<T[]>;
   /** Runs `work` in one managed write transaction, retried as a whole on transient errors (deadlocks). */
   writeTransaction<T>(name: string, work: (tx: GraphTx) => Promise<T>): Promise<T>;
   /** Runs a schema statement outside a transaction function (schema and data writes cannot share one). */
@@ -40,13 +40,13 @@ export interface Graph {
   close(): Promise<void>;
 }
 
-function rows<T extends Row>(result: QueryResult<RecordShape>): T[] {
+function rows<T extends object>(result: QueryResult<RecordShape>): T[] {
   return result.records.map((record) => record.toObject() as T);
 }
 
 function wrapTx(tx: ManagedTransaction): GraphTx {
   return {
-    async run<T extends Row>(name: CypherName, params: Record<string, unknown> = {}) {
+    async run<T extends object>(name: CypherName, params: Record<string, unknown> = {}) {
       return rows<T>(await tx.run(loadCypher(name), params));
     },
   };
@@ -82,7 +82,7 @@ export function createGraph(options: GraphOptions): Graph {
   }
 
   return {
-    async query<T extends Row>(name: CypherName, params: Record<string, unknown> = {}, opts: { bookmarks?: string[] } = {}) {
+    async query<T extends object>(name: CypherName, params: Record<string, unknown> = {}, opts: { bookmarks?: string[] } = {}) {
       const write = isWriteQuery(name);
       const session = driver.session(sessionConfig(write ? 'WRITE' : 'READ', opts.bookmarks));
       try {

@@ -15,6 +15,14 @@ import { createRuntime, type Role, type Runtime } from '../../src/runtime.js';
  * tests never see each other's jobs.
  */
 
+/** Keys the tests use: one with every scope, and narrow ones for the 403 cases. */
+export const testKeys = [
+  { name: 'test-admin', key: 'test-admin-key-0123456789', scopes: ['events:write', 'persons:read', 'audit:read', 'audit:write', 'privacy:write'] },
+  { name: 'test-reader', key: 'test-reader-key-0123456789', scopes: ['persons:read'] },
+  { name: 'test-writer', key: 'test-writer-key-0123456789', scopes: ['events:write'] },
+];
+export const ADMIN_KEY = testKeys[0]!.key;
+
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'test',
@@ -23,6 +31,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     REDIS_URL: inject('redisUrl'),
     ...(inject('neo4jPassword') ? { NEO4J_USER: inject('neo4jUser'), NEO4J_PASSWORD: inject('neo4jPassword') } : {}),
     INGEST_QUEUE: `test-${randomUUID()}`,
+    IDGRAPH_API_KEYS: JSON.stringify(testKeys),
     WORKER_CONCURRENCY: '2',
     WORKER_LOCK_DURATION_MS: '5000',
     ...overrides,
@@ -58,10 +67,14 @@ export async function http<T>(
   path: string,
   body?: unknown,
   schema?: z.ZodType<T>,
+  key: string | null = ADMIN_KEY,
 ): Promise<{ status: number; body: T; headers: Headers }> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(key === null ? {} : { authorization: `Bearer ${key}` }),
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();

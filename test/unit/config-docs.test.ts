@@ -85,3 +85,24 @@ describe('configuration docs', () => {
     expect(replaceReadmeBlock('# idgraph\n', '| new |\n')).toBeUndefined();
   });
 });
+
+describe('docker-compose.yml', () => {
+  const compose = readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8');
+  // Neo4j's own container settings, not ours.
+  const neo4jImageSetting = /^NEO4J_(AUTH|server_\w+)$/;
+
+  it('passes the service only variables its config schema reads', () => {
+    const names = new Set(
+      [...compose.matchAll(/^ {4,6}([A-Za-z][A-Za-z0-9_]*): /gm)]
+        .map((m) => m[1]!)
+        .filter((name) => /^[A-Z]/.test(name) && !neo4jImageSetting.test(name)),
+    );
+    expect(names.size).toBeGreaterThan(10);
+    expect([...names].filter((name) => !keys.includes(name))).toEqual([]);
+  });
+
+  it('requires NEO4J_PASSWORD rather than defaulting it', () => {
+    expect(compose).toMatch(/NEO4J_PASSWORD: \$\{NEO4J_PASSWORD:\?/);
+    expect(compose).toMatch(/NEO4J_AUTH: neo4j\/\$\{NEO4J_PASSWORD:\?/);
+  });
+});

@@ -1,0 +1,334 @@
+import { doubleMetaphone } from 'double-metaphone';
+import { distance as levenshtein } from 'fastest-levenshtein';
+import damerauLevenshtein from 'talisman/metrics/damerau-levenshtein.js';
+import jaroWinkler from 'talisman/metrics/jaro-winkler.js';
+import { type MatchRecord, parseIsoDate } from './normalize-attributes.js';
+
+/**
+ * Comparison levels. A comparison looks at one attribute of two records and returns the index of
+ * the first level whose predicate holds; the last level is always `else`. When either value is
+ * missing the result is {@link MISSING_LEVEL}, which carries no weight in the model.
+ *
+ * Levels are data (not closures) so that a model file can carry them and the explanation can
+ * name them. String similarity is Jaro–Winkler as in Winkler (1990) with the usual 0.1 prefix
+ * scale and 0.7 boost threshold (talisman), which gives the same numbers as DuckDB's
+ * `jaro_winkler_similarity` that Splink uses, so thresholds carry over.
+ */
+
+export type LevelPredicate =
+  /** Values equal after normalisation. */
+  | { readonly type: 'exact' }
+  /** Jaro–Winkler similarity at least `min` (0..1). */
+  | { readonly type: 'jaroWinkler'; readonly min: number }
+  /** Same double metaphone code (primary or alternate on either side). */
+  | { readonly type: 'phonetic' }
+  /** Levenshtein distance at most `max` (a one-character typo is `max: 1`). */
+  | { readonly type: 'levenshtein'; readonly max: number }
+  /** Optimal-string-alignment distance at most `max`: like Levenshtein, a transposition costs 1. */
+  | { readonly type: 'damerauLevenshtein'; readonly max: number }
+  /** Dates (`YYYY-MM-DD`) with the same year and day and month swapped. */
+  | { readonly type: 'dayMonthSwap' }
+  /** Real calendar dates at most `days` apart. */
+  | { readonly type: 'dateWithinDays'; readonly days: number }
+  /** Dates whose years differ by at most `years`. */
+  | { readonly type: 'yearWithin'; readonly years: number }
+  /** This attribute equals the other record's `with` attribute and vice versa (e.g. names swapped). */
+  | { readonly type: 'swapped'; readonly with: string }
+  /** Everything else; must be the last level. */
+  | { readonly type: 'else' };
+
+export interface ComparisonLevel {
+  readonly when: LevelPredicate;
+}
+
+export interface ComparisonDefinition<L extends ComparisonLevel = ComparisonLevel> {
+  /** Unique within a model; names the comparison in explanations and model files. */
+  readonly name: string;
+  readonly attribute: string;
+  /** Ordered, most similar first, ending with `{ when: { type: 'else' } }`. */
+  readonly levels: readonly L[];
+  /**
+   * Term-frequency adjustment on the `exact` level: a match on a rare value counts for more than a
+   * match on a common one. Only meaningful for attributes with skewed values (names, postcodes).
+   */
+  readonly termFrequency?: boolean;
+}
+
+/** Returned when either value is missing: contributes weight 0. */
+export const MISSING_LEVEL = -1;
+
+/** Human-readable name of a level, used in explanations. */
+export function levelLabel(when: LevelPredicate): string {
+  switch (when.type) {
+    case 'exact':
+      return 'exact';
+    case 'jaroWinkler':
+      return `jaro_winkler>=${when.min}`;
+    case 'phonetic':
+      return 'double_metaphone';
+    case 'levenshtein':
+      return `levenshtein<=${when.max}`;
+    case 'damerauLevenshtein':
+      return `damerau_levenshtein<=${when.max}`;
+    case 'dayMonthSwap':
+      return 'day_month_swap';
+    case 'dateWithinDays':
+      return `within_${when.days}_days`;
+    case 'yearWithin':
+      return `year_within_${when.years}`;
+    case 'swapped':
+      return `swapped_with_${when.with}`;
+    case 'else':
+      return 'else';
+  }
+}
+
+const PHONETIC_CACHE_LIMIT = 100_000;
+const phoneticCache = new Map<string, readonly [string, string]>();
+
+/** Double metaphone codes of a normalised value, memoised (values repeat a lot across pairs). */
+export function phoneticCodes(value: string): readonly [string, string] {
+  let codes = phoneticCache.get(value);
+  if (codes === undefined) {
+    if (phoneticCache.size >= PHONETIC_CACHE_LIMIT) phoneticCache.clear();
+    codes = doubleMetaphone(value);
+    phoneticCache.set(value, codes);
+  }
+  return codes;
+}
+
+export function phoneticEqual(a: string, b: string): boolean {
+  const [pa, sa] = phoneticCodes(a);
+  const [pb, sb] = phoneticCodes(b);
+  if (pa === '' || pb === '') return false;
+  return pa === pb || pa === sb || sa === pb || sa === sb;
+}
+
+export function jaroWinklerSimilarity(a: string, b: string): number {
+  return jaroWinkler(a, b);
+}
+
+export function levenshteinDistance(a: string, b: string): number {
+  return levenshtein(a, b);
+}
+
+export function damerauLevenshteinDistance(a: string, b: string): number {
+  return damerauLevenshtein(a, b);
+}
+
+export function dayMonthSwapped(a: string, b: string): boolean {
+  const x = parseIsoDate(a);
+  const y = parseIsoDate(b);
+  return (
+    x !== null && y !== null && x.year === y.year && x.month === y.day && x.day === y.month && a !== b
+  );
+}
+
+export function daysApart(a: string, b: string): number | null {
+  const x = parseIsoDate(a)?.epochDay;
+  const y = parseIsoDate(b)?.epochDay;
+  return x == null || y == null ? null : Math.abs(x - y);
+}
+
+export function yearsApart(a: string, b: string): number | null {
+  const x = parseIsoDate(a);
+  const y = parseIsoDate(b);
+  return x === null || y === null ? null : Math.abs(x.year - y.year);
+}
+
+/**
+ * Evaluates one level for two present values. Similarities are computed lazily and at most once
+ * per pair, because several levels of a comparison often ask for the same measure.
+ */
+class PairContext {
+  private jw: number | undefined;
+  private lev: number | undefined;
+  private dl: number | undefined;
+  constructor(
+    readonly a: string,
+    readonly b: string,
+    readonly left: MatchRecord,
+    readonly right: MatchRecord,
+    readonly attribute: string,
+  ) {}
+
+  holds(when: LevelPredicate): boolean {
+    const { a, b } = this;
+    switch (when.type) {
+      case 'exact':
+        return a === b;
+      case 'jaroWinkler':
+        this.jw ??= jaroWinkler(a, b);
+        return this.jw >= when.min;
+      case 'phonetic':
+        return phoneticEqual(a, b);
+      case 'levenshtein':
+        this.lev ??= levenshtein(a, b);
+        return this.lev <= when.max;
+      case 'damerauLevenshtein':
+        this.dl ??= damerauLevenshtein(a, b);
+        return this.dl <= when.max;
+      case 'dayMonthSwap':
+        return dayMonthSwapped(a, b);
+      case 'dateWithinDays': {
+        const days = daysApart(a, b);
+        return days !== null && days <= when.days;
+      }
+      case 'yearWithin': {
+        const years = yearsApart(a, b);
+        return years !== null && years <= when.years;
+      }
+      case 'swapped': {
+        const otherLeft = this.left.values[when.with];
+        const otherRight = this.right.values[when.with];
+        return (
+          otherLeft != null && otherRight != null && a === otherRight && b === otherLeft && a !== b
+        );
+      }
+      case 'else':
+        return true;
+    }
+  }
+}
+
+/**
+ * The level index of `comparison` for a pair, or {@link MISSING_LEVEL}. Symmetric in its arguments
+ * for every built-in predicate.
+ */
+export function compareAttribute(
+  comparison: ComparisonDefinition,
+  left: MatchRecord,
+  right: MatchRecord,
+): number {
+  const a = left.values[comparison.attribute];
+  const b = right.values[comparison.attribute];
+  if (a == null || b == null) return MISSING_LEVEL;
+  const context = new PairContext(a, b, left, right, comparison.attribute);
+  const { levels } = comparison;
+  for (let index = 0; index < levels.length; index += 1) {
+    if (context.holds(levels[index]!.when)) return index;
+  }
+  return levels.length - 1;
+}
+
+/** One level index per comparison, in model order. */
+export function comparisonVector(
+  comparisons: readonly ComparisonDefinition[],
+  left: MatchRecord,
+  right: MatchRecord,
+): number[] {
+  return comparisons.map((comparison) => compareAttribute(comparison, left, right));
+}
+
+/** Throws when a comparison's levels are malformed (no levels, `else` missing or not last). */
+export function assertValidComparison(comparison: ComparisonDefinition): void {
+  const { levels, name } = comparison;
+  if (levels.length < 2) throw new Error(`comparison ${name}: needs at least two levels`);
+  levels.forEach((level, index) => {
+    const isLast = index === levels.length - 1;
+    if ((level.when.type === 'else') !== isLast)
+      throw new Error(`comparison ${name}: 'else' must be the last level, and only the last`);
+  });
+}
+
+const elseLevel = { when: { type: 'else' } } as const;
+
+/**
+ * Presets. Thresholds follow Splink's `NameComparison` (Jaro–Winkler 0.92 / 0.88 / 0.7) with a
+ * double metaphone level between the two upper bands: a phonetic match ("smith"/"smyth",
+ * "catherine"/"kathryn") is stronger evidence than a moderate string similarity.
+ */
+export function nameComparison(
+  attribute: string,
+  options: { name?: string; termFrequency?: boolean; swappedWith?: string } = {},
+): ComparisonDefinition {
+  const levels: ComparisonLevel[] = [
+    { when: { type: 'exact' } },
+    ...(options.swappedWith ? [{ when: { type: 'swapped', with: options.swappedWith } } as const] : []),
+    { when: { type: 'jaroWinkler', min: 0.92 } },
+    { when: { type: 'phonetic' } },
+    { when: { type: 'jaroWinkler', min: 0.88 } },
+    { when: { type: 'jaroWinkler', min: 0.7 } },
+    elseLevel,
+  ];
+  return {
+    name: options.name ?? attribute,
+    attribute,
+    levels,
+    ...(options.termFrequency ? { termFrequency: true } : {}),
+  };
+}
+
+/**
+ * Dates of birth: exact; a one-character typo; day and month swapped (US/EU confusion); within a
+ * month; year within 1 (wrong year, or a near-miss across a year boundary); else.
+ */
+export function dateComparison(
+  attribute: string,
+  options: { name?: string } = {},
+): ComparisonDefinition {
+  return {
+    name: options.name ?? attribute,
+    attribute,
+    levels: [
+      { when: { type: 'exact' } },
+      { when: { type: 'levenshtein', max: 1 } },
+      { when: { type: 'dayMonthSwap' } },
+      { when: { type: 'dateWithinDays', days: 31 } },
+      { when: { type: 'yearWithin', years: 1 } },
+      elseLevel,
+    ],
+  };
+}
+
+/** Exact match or not: for low-cardinality or all-or-nothing values (gender, state, house number). */
+export function exactComparison(
+  attribute: string,
+  options: { name?: string; termFrequency?: boolean } = {},
+): ComparisonDefinition {
+  return {
+    name: options.name ?? attribute,
+    attribute,
+    levels: [{ when: { type: 'exact' } }, elseLevel],
+    ...(options.termFrequency ? { termFrequency: true } : {}),
+  };
+}
+
+/**
+ * Codes that are typed rather than spoken (national ids, postcodes): exact, then edit-distance
+ * bands where a transposition counts as one edit.
+ */
+export function codeComparison(
+  attribute: string,
+  options: { name?: string; termFrequency?: boolean; maxEdits?: readonly number[] } = {},
+): ComparisonDefinition {
+  const edits = options.maxEdits ?? [1, 2];
+  return {
+    name: options.name ?? attribute,
+    attribute,
+    levels: [
+      { when: { type: 'exact' } },
+      ...edits.map((max) => ({ when: { type: 'damerauLevenshtein', max } }) as const),
+      elseLevel,
+    ],
+    ...(options.termFrequency ? { termFrequency: true } : {}),
+  };
+}
+
+/** Free text such as street names: exact, then Jaro–Winkler bands. */
+export function textComparison(
+  attribute: string,
+  options: { name?: string; termFrequency?: boolean; thresholds?: readonly number[] } = {},
+): ComparisonDefinition {
+  const thresholds = options.thresholds ?? [0.92, 0.8];
+  return {
+    name: options.name ?? attribute,
+    attribute,
+    levels: [
+      { when: { type: 'exact' } },
+      ...thresholds.map((min) => ({ when: { type: 'jaroWinkler', min } }) as const),
+      elseLevel,
+    ],
+    ...(options.termFrequency ? { termFrequency: true } : {}),
+  };
+}

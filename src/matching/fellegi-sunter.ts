@@ -1,0 +1,209 @@
+import {
+  assertValidComparison,
+  type ComparisonDefinition,
+  type ComparisonLevel,
+  comparisonVector,
+  levelLabel,
+  MISSING_LEVEL,
+} from './comparisons.js';
+import type { MatchRecord } from './normalize-attributes.js';
+
+/**
+ * The Fellegi–Sunter model. For each comparison level, `m` is the probability of that level among
+ * true matches and `u` among non-matches; the level's weight is log2(m / u). A pair's match weight
+ * is the prior weight log2(lambda / (1 - lambda)) plus the weights of its levels, and its match
+ * probability is 2^W / (1 + 2^W). This is the parameterisation Splink uses, so weights are directly
+ * comparable with Splink's.
+ */
+
+export interface LevelParameters extends ComparisonLevel {
+  /** P(level | match). */
+  readonly m: number;
+  /** P(level | non-match). */
+  readonly u: number;
+}
+
+export type ModelComparison = ComparisonDefinition<LevelParameters>;
+
+export interface FellegiSunterModel {
+  /** Names the parameters; every explanation carries it, so a decision can be traced to a model. */
+  readonly version: string;
+  /** Prior: probability that two records drawn at random are the same person. */
+  readonly lambda: number;
+  readonly comparisons: readonly ModelComparison[];
+}
+
+/**
+ * Term frequencies per attribute: value -> share of records with that value (0..1). Built from the
+ * data being matched (see {@link buildTermFrequencies}); values are personal data.
+ */
+export type TermFrequencies = Readonly<Record<string, ReadonlyMap<string, number>>>;
+
+export interface ScoreOptions {
+  readonly termFrequencies?: TermFrequencies;
+  /**
+   * Floor on a term-frequency u, so one value seen once in a small set cannot dominate a score.
+   * Default 1e-6.
+   */
+  readonly minimumTermFrequency?: number;
+}
+
+export interface ComparisonExplanation {
+  readonly comparison: string;
+  readonly attribute: string;
+  /** Level index, or -1 when either value is missing. */
+  readonly level: number;
+  readonly label: string;
+  /** `null` for the missing level. */
+  readonly m: number | null;
+  readonly u: number | null;
+  /** log2(m / u) including any term-frequency adjustment; 0 when missing. */
+  readonly weight: number;
+  /** log2(u / u_tf): how much rarer (positive) or commoner (negative) than average this value is. */
+  readonly tfAdjustment?: number;
+}
+
+export interface PairScore {
+  readonly modelVersion: string;
+  /** Prior weight plus the sum of comparison weights, in bits. */
+  readonly matchWeight: number;
+  readonly probability: number;
+  readonly priorWeight: number;
+  readonly vector: readonly ComparisonExplanation[];
+}
+
+export const DEFAULT_MINIMUM_TERM_FREQUENCY = 1e-6;
+
+export function priorWeight(lambda: number): number {
+  return Math.log2(lambda / (1 - lambda));
+}
+
+export function levelWeight(m: number, u: number): number {
+  return Math.log2(m / u);
+}
+
+/** 2^W / (1 + 2^W), computed without overflow for large |W|. */
+export function probabilityFromWeight(matchWeight: number): number {
+  if (matchWeight >= 0) return 1 / (1 + 2 ** -matchWeight);
+  const odds = 2 ** matchWeight;
+  return odds / (1 + odds);
+}
+
+export function weightFromProbability(probability: number): number {
+  return Math.log2(probability / (1 - probability));
+}
+
+/** Throws when the model is malformed: probabilities out of range, duplicate names, bad levels. */
+export function assertValidModel(model: FellegiSunterModel): void {
+  if (!(model.lambda > 0 && model.lambda < 1))
+    throw new Error('model: lambda must be in (0, 1)');
+  const names = new Set<string>();
+  for (const comparison of model.comparisons) {
+    assertValidComparison(comparison);
+    if (names.has(comparison.name))
+      throw new Error(`model: duplicate comparison ${comparison.name}`);
+    names.add(comparison.name);
+    for (const level of comparison.levels) {
+      if (!(level.m > 0 && level.m <= 1 && level.u > 0 && level.u <= 1))
+        throw new Error(`comparison ${comparison.name}: m and u must be in (0, 1]`);
+    }
+  }
+}
+
+function termFrequencyU(
+  value: string | null | undefined,
+  other: string | null | undefined,
+  table: ReadonlyMap<string, number> | undefined,
+  minimum: number,
+): number | null {
+  if (table === undefined || value == null || other == null) return null;
+  // As Splink: the commoner of the two values decides, so an asymmetric table cannot inflate a score.
+  const frequency = Math.max(table.get(value) ?? 0, table.get(other) ?? 0);
+  return frequency > 0 ? Math.max(frequency, minimum) : null;
+}
+
+/**
+ * Explains a precomputed comparison vector (level index per comparison, in model order). Splitting
+ * this from {@link scorePair} lets training and batch evaluation compute vectors once.
+ */
+export function scoreVector(
+  model: FellegiSunterModel,
+  vector: readonly number[],
+  left?: MatchRecord,
+  right?: MatchRecord,
+  options: ScoreOptions = {},
+): PairScore {
+  const minimum = options.minimumTermFrequency ?? DEFAULT_MINIMUM_TERM_FREQUENCY;
+  const prior = priorWeight(model.lambda);
+  let total = prior;
+  const explanations = model.comparisons.map((comparison, index): ComparisonExplanation => {
+    const level = vector[index] ?? MISSING_LEVEL;
+    const base = { comparison: comparison.name, attribute: comparison.attribute, level };
+    const params = level === MISSING_LEVEL ? undefined : comparison.levels[level];
+    if (params === undefined) return { ...base, level: MISSING_LEVEL, label: 'missing', m: null, u: null, weight: 0 };
+    let weight = levelWeight(params.m, params.u);
+    let tfAdjustment: number | undefined;
+    if (comparison.termFrequency && params.when.type === 'exact' && left && right) {
+      const tfU = termFrequencyU(
+        left.values[comparison.attribute],
+        right.values[comparison.attribute],
+        options.termFrequencies?.[comparison.attribute],
+        minimum,
+      );
+      if (tfU !== null) {
+        tfAdjustment = Math.log2(params.u / tfU);
+        weight += tfAdjustment;
+      }
+    }
+    total += weight;
+    const explanation = { ...base, label: levelLabel(params.when), m: params.m, u: params.u, weight };
+    return tfAdjustment === undefined ? explanation : { ...explanation, tfAdjustment };
+  });
+  return {
+    modelVersion: model.version,
+    matchWeight: total,
+    probability: probabilityFromWeight(total),
+    priorWeight: prior,
+    vector: explanations,
+  };
+}
+
+/** Compares two normalised records and explains the result. Pure; symmetric in its arguments. */
+export function scorePair(
+  model: FellegiSunterModel,
+  left: MatchRecord,
+  right: MatchRecord,
+  options: ScoreOptions = {},
+): PairScore {
+  return scoreVector(model, comparisonVector(model.comparisons, left, right), left, right, options);
+}
+
+/**
+ * Share of records holding each value of each given attribute (missing values are not counted).
+ * The service would build this from the graph; batch evaluation builds it from the input.
+ */
+export function buildTermFrequencies(
+  records: readonly MatchRecord[],
+  attributes: readonly string[],
+): TermFrequencies {
+  const tables: Record<string, ReadonlyMap<string, number>> = {};
+  for (const attribute of attributes) {
+    const counts = new Map<string, number>();
+    let present = 0;
+    for (const record of records) {
+      const value = record.values[attribute];
+      if (value == null) continue;
+      present += 1;
+      counts.set(value, (counts.get(value) ?? 0) + 1);
+    }
+    const shares = new Map<string, number>();
+    for (const [value, count] of counts) shares.set(value, count / present);
+    tables[attribute] = shares;
+  }
+  return tables;
+}
+
+/** Attributes of the model's term-frequency comparisons. */
+export function termFrequencyAttributes(model: FellegiSunterModel): string[] {
+  return [...new Set(model.comparisons.filter((c) => c.termFrequency).map((c) => c.attribute))];
+}

@@ -1,0 +1,129 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import type { BlockingRule } from './blocking.js';
+import type { LevelPredicate } from './comparisons.js';
+import { assertValidModel, type FellegiSunterModel } from './fellegi-sunter.js';
+
+/**
+ * The versioned model file: a trained (or hand-set) model plus the blocking rules it was trained
+ * with, as JSON. `formatVersion` is the version of this file layout; `model.version` names the
+ * parameters and is what explanations record. A file that does not parse, or whose parameters are
+ * not probabilities, is rejected whole: a half-loaded model would score silently wrong.
+ */
+
+export const MODEL_FILE_FORMAT = 'idgraph/fellegi-sunter';
+export const MODEL_FILE_FORMAT_VERSION = 1;
+
+const probability = z.number().gt(0).lte(1);
+
+const predicateSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('exact') }),
+  z.object({ type: z.literal('jaroWinkler'), min: z.number().min(0).max(1) }),
+  z.object({ type: z.literal('phonetic') }),
+  z.object({ type: z.literal('levenshtein'), max: z.number().int().min(0) }),
+  z.object({ type: z.literal('damerauLevenshtein'), max: z.number().int().min(0) }),
+  z.object({ type: z.literal('dayMonthSwap') }),
+  z.object({ type: z.literal('dateWithinDays'), days: z.number().int().min(0) }),
+  z.object({ type: z.literal('yearWithin'), years: z.number().int().min(0) }),
+  z.object({ type: z.literal('swapped'), with: z.string().min(1) }),
+  z.object({ type: z.literal('else') }),
+]) satisfies z.ZodType<LevelPredicate>;
+
+const comparisonSchema = z.object({
+  name: z.string().min(1).describe('Unique comparison name, shown in explanations'),
+  attribute: z.string().min(1).describe('Normalised record attribute compared'),
+  termFrequency: z.boolean().optional().describe('Term-frequency adjustment on the exact level'),
+  levels: z
+    .array(z.object({ when: predicateSchema, m: probability, u: probability }))
+    .min(2)
+    .describe('Ordered most similar first; the last level is else'),
+});
+
+const blockingRuleSchema = z.object({
+  name: z.string().regex(/^[A-Za-z0-9_]+$/),
+  keys: z.array(z.string().min(1)).min(1),
+  unordered: z.boolean().optional(),
+}) satisfies z.ZodType<BlockingRule>;
+
+export const modelFileSchema = z.object({
+  format: z.literal(MODEL_FILE_FORMAT),
+  formatVersion: z.literal(MODEL_FILE_FORMAT_VERSION),
+  model: z.object({
+    version: z.string().min(1).describe('Names these parameters; recorded in every explanation'),
+    lambda: z.number().gt(0).lt(1).describe('Prior probability that two random records match'),
+    comparisons: z.array(comparisonSchema).min(1),
+  }),
+  blockingRules: z.array(blockingRuleSchema).optional(),
+  /** Free-form provenance: when and on what the model was trained, EM sessions, etc. */
+  training: z.record(z.string(), z.unknown()).optional(),
+});
+
+export interface ModelFile {
+  readonly model: FellegiSunterModel;
+  readonly blockingRules?: readonly BlockingRule[];
+  readonly training?: Readonly<Record<string, unknown>>;
+}
+
+export class ModelFileError extends AppError {
+  constructor(reason: string, cause?: unknown) {
+    super(`model file rejected: ${reason}`, 500, 'MODEL_FILE_INVALID');
+    if (cause !== undefined) this.cause = cause;
+  }
+}
+
+/** Validates parsed JSON; throws {@link ModelFileError} listing every problem. */
+export function parseModelFile(input: unknown): ModelFile {
+  const parsed = modelFileSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ModelFileError(problems.join('; '), parsed.error);
+  }
+  const { model, blockingRules, training } = parsed.data;
+  try {
+    assertValidModel(model);
+  } catch (error) {
+    throw new ModelFileError(error instanceof Error ? error.message : 'invalid model', error);
+  }
+  return {
+    model,
+    ...(blockingRules === undefined ? {} : { blockingRules }),
+    ...(training === undefined ? {} : { training }),
+  };
+}
+
+/** Stable, human-diffable JSON (two-space indent, trailing newline). */
+export function serializeModelFile(file: ModelFile): string {
+  assertValidModel(file.model);
+  const body = {
+    format: MODEL_FILE_FORMAT,
+    formatVersion: MODEL_FILE_FORMAT_VERSION,
+    model: file.model,
+    ...(file.blockingRules === undefined ? {} : { blockingRules: file.blockingRules }),
+    ...(file.training === undefined ? {} : { training: file.training }),
+  };
+  return `${JSON.stringify(body, null, 2)}\n`;
+}
+
+export async function loadModelFile(path: string): Promise<ModelFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ModelFileError('cannot be read', error);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ModelFileError('is not JSON', error);
+  }
+  return parseModelFile(json);
+}
+
+/** Writes atomically (temporary file, then rename), so a reader never sees half a model. */
+export async function saveModelFile(path: string, file: ModelFile): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, serializeModelFile(file), 'utf8');
+  await rename(temporary, path);
+}

@@ -1,0 +1,78 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * Prometheus metrics (prom-client), one registry per process. `/metrics` is served without auth, as
+ * Prometheus scrapes it: keep it off the public edge (docs/operations.md). Labels never carry
+ * identifier values: routes are patterns, not URLs.
+ */
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'idgraph_' });
+  const httpDuration = new Histogram({
+    name: 'idgraph_http_request_duration_seconds',
+    help: 'HTTP request latency by route pattern, method and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  });
+  const batchDuration = new Histogram({
+    name: 'idgraph_resolver_batch_duration_seconds',
+    help: 'Time to resolve one ingest batch (one Neo4j transaction)',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const events = new Counter({
+    name: 'idgraph_resolver_events_total',
+    help: 'Events handled by the resolver, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const merges = new Counter({ name: 'idgraph_merges_total', help: 'Persons absorbed by merges', registers: [registry] });
+  const refusals = new Counter({
+    name: 'idgraph_merge_refusals_total',
+    help: 'Merges refused by over-merge protection',
+    registers: [registry],
+  });
+  // Queue depth is read from Redis at scrape time, not kept in memory.
+  let depthSource: (() => Promise<Record<string, number>>) | undefined;
+  const readDepth = async () => (depthSource ? await depthSource().catch(() => undefined) : undefined);
+  new Gauge({
+    name: 'idgraph_queue_jobs',
+    help: 'Ingest jobs by state (failed = dead letters)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      const counts = await readDepth();
+      for (const [state, n] of Object.entries(counts ?? {})) this.set({ state }, n);
+    },
+  });
+  new Gauge({
+    name: 'idgraph_dead_letters',
+    help: 'Batches in the dead-letter queue',
+    registers: [registry],
+    async collect() {
+      const counts = await readDepth();
+      if (counts) this.set(counts.failed ?? 0);
+    },
+  });
+
+  return {
+    registry,
+    httpDuration,
+    /** Records one resolved batch. */
+    observeBatch(result: { applied: number; duplicates: number; rejectedEvents: number; merges: number; refusals: number }, seconds: number) {
+      batchDuration.observe(seconds);
+      events.inc({ outcome: 'applied' }, result.applied);
+      events.inc({ outcome: 'duplicate' }, result.duplicates);
+      events.inc({ outcome: 'rejected' }, result.rejectedEvents);
+      merges.inc(result.merges);
+      refusals.inc(result.refusals);
+    },
+    trackQueue(depth: () => Promise<Record<string, number>>) {
+      depthSource = depth;
+    },
+  };
+}
