@@ -53,11 +53,12 @@ export type { Logger };
  * Driver messages can quote the values of a failed statement, and those values are personal data.
  */
 export function safeError(error: unknown): { name: string; code?: string; frames?: string } {
-  if (!(error instanceof Error)) return { name: typeof error };
-  const code = (error as { code?: unknown }).code;
+  // Duck-typed, not `instanceof Error`: errors from other realms (test sandboxes, worker threads) count too.
+  if (error === null || typeof error !== 'object') return { name: typeof error };
+  const { name, code, stack } = error as { name?: unknown; code?: unknown; stack?: unknown };
   return {
-    name: error.name,
+    name: typeof name === 'string' ? name : (error.constructor?.name ?? 'object'),
     ...(typeof code === 'string' ? { code } : {}),
-    ...(error.stack ? { frames: error.stack.split('\n').slice(1, 8).join('\n') } : {}),
+    ...(typeof stack === 'string' ? { frames: stack.split('\n').slice(1, 8).join('\n') } : {}),
   };
 }

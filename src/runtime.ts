@@ -101,7 +101,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     maxPoolSize: config.NEO4J_MAX_POOL_SIZE,
     logger,
   });
-  const apiRedis = createRedis(redisUrl, 'api');
+  const apiRedis = createRedis(redisUrl, 'api', logger);
   let workerRedis: Redis | undefined;
   const closers: (() => Promise<unknown>)[] = [];
   try {
@@ -115,7 +115,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     const ingest = createIngestQueue({ connection: apiRedis, queueName: config.INGEST_QUEUE, prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS });
 
     if (role === 'all' || role === 'worker') {
-      workerRedis = createRedis(redisUrl, 'worker');
+      workerRedis = createRedis(redisUrl, 'worker', logger);
       const resolver = createResolverService({ graph, registry, limits: mergeLimits(config), evidenceKept: config.LINK_EVIDENCE_KEPT, logger });
       const worker = createIngestWorker({
         connection: workerRedis,

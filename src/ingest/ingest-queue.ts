@@ -51,7 +51,9 @@ async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    if (error instanceof Error && /Connection|ECONNREFUSED|Stream isn't writeable|ETIMEDOUT|Command timed out/i.test(error.message)) {
+    // Duck-typed: ioredis errors may come from another realm in test sandboxes.
+    const message = (error as { message?: unknown } | null)?.message;
+    if (typeof message === 'string' && /Connection|ECONNREFUSED|Stream isn't writeable|ETIMEDOUT|Command timed out/i.test(message)) {
       throw new ServiceUnavailableError('redis', error);
     }
     throw error;
@@ -71,6 +73,7 @@ export function createIngestQueue(options: IngestQueueOptions) {
     },
   });
   let queueEvents: QueueEvents | undefined;
+  let eventsConnection: Redis | undefined;
 
   const view = async (fetched: Job<IngestPayload, JobResult>): Promise<JobView> => {
     let job = fetched;
@@ -110,7 +113,11 @@ export function createIngestQueue(options: IngestQueueOptions) {
 
     /** Waits up to `timeoutMs` for the job to finish; answers the job as it then is. */
     async waitForJob(jobId: string, timeoutMs: number): Promise<JobView | undefined> {
-      queueEvents ??= new QueueEvents(options.queueName, { connection: options.connection.duplicate({ enableOfflineQueue: true }), prefix: options.prefix });
+      // QueueEvents blocks on a stream read: it needs its own connection that never gives up a command.
+      if (!queueEvents) {
+        eventsConnection = options.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, commandTimeout: undefined });
+        queueEvents = new QueueEvents(options.queueName, { connection: eventsConnection, prefix: options.prefix });
+      }
       const job = await queue.getJob(jobId);
       if (!job) return undefined;
       try {
@@ -161,6 +168,7 @@ export function createIngestQueue(options: IngestQueueOptions) {
 
     async close(): Promise<void> {
       await queueEvents?.close();
+      await eventsConnection?.quit().catch(() => undefined);
       await queue.close();
     },
   };
