@@ -7,7 +7,7 @@ import type { AppDeps } from './api/app-deps.js';
 import { auditRoutes } from './api/audit-routes.js';
 import { registerAuth } from './api/auth.js';
 import { deadLetterRoutes } from './api/dead-letter-routes.js';
-import { registerErrorHandler } from './api/error-handler.js';
+import { registerErrorHandler, sendProblem } from './api/error-handler.js';
 import { eventRoutes } from './api/event-routes.js';
 import { healthRoutes } from './api/health-routes.js';
 import { personRoutes } from './api/person-routes.js';
@@ -28,6 +28,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.bodyLimit ?? 8 * 1024 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
+    // Identifier values travel in paths (/v1/identifiers/{type}/{value}), URL-encoded: up to 3 bytes a character.
+    routerOptions: { maxParamLength: 3 * 1024 + 64 },
+    // Router-level failures (bad percent-encoding, over-long params) get the same problem+json shape,
+    // and never the default message, which quotes the URL.
+    frameworkErrors: (error, request, reply) => {
+      const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      void sendProblem(reply, request, status, status === 414 ? 'URI_TOO_LONG' : 'BAD_URL', 'the request URL cannot be processed');
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
