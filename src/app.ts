@@ -24,6 +24,8 @@ export const API_VERSION = '0.1.0';
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
+    // pino's Logger and fastify's FastifyBaseLogger differ only in optional members.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit ?? 8 * 1024 * 1024,
     requestIdHeader: 'x-request-id',

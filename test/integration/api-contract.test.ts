@@ -177,15 +177,14 @@ describe('errors', () => {
   it('answers 429 with Retry-After once a key exceeds its rate limit', async () => {
     const limited = await startService({ RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000' }, 'api');
     try {
-      const statuses = [];
-      let last;
+      const answers = [];
       for (let i = 0; i < 5; i++) {
-        last = await http(limited.baseUrl, 'GET', '/v1/resolve?type=email&value=a%40b.io', undefined, undefined, reader);
-        statuses.push(last.status);
+        answers.push(await http(limited.baseUrl, 'GET', '/v1/resolve?type=email&value=a%40b.io', undefined, undefined, reader));
       }
-      expect(statuses).toEqual([404, 404, 404, 429, 429]);
-      expectProblem(last!, 429, 'RATE_LIMITED');
-      expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(answers.map((a) => a.status)).toEqual([404, 404, 404, 429, 429]);
+      const last = answers[4]!;
+      expectProblem(last, 429, 'RATE_LIMITED');
+      expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(0);
       // Health checks are never limited.
       expect((await http(limited.baseUrl, 'GET', '/healthz', undefined, undefined, null)).status).toBe(200);
     } finally {

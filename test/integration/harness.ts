@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import type { z } from 'zod';
@@ -132,7 +132,7 @@ export const noViolations = {
 };
 
 /** A worker in a child process of its own (`src/main.ts --worker`), as production runs it. */
-export function spawnWorker(env: Record<string, string>): import('node:child_process').ChildProcess {
+export function spawnWorker(env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--worker'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -143,7 +143,7 @@ export function spawnWorker(env: Record<string, string>): import('node:child_pro
   return child;
 }
 
-export async function waitForLine(child: import('node:child_process').ChildProcess, text: string, timeoutMs = 60_000): Promise<void> {
+export async function waitForLine(child: ChildProcess, text: string, timeoutMs = 60_000): Promise<void> {
   await new Promise<void>((resolvePromise, reject) => {
     let seen = '';
     const timer = setTimeout(() => reject(new Error(`no "${text}" from child within ${timeoutMs} ms`)), timeoutMs);
@@ -161,7 +161,7 @@ export async function waitForLine(child: import('node:child_process').ChildProce
   });
 }
 
-export async function stopChild(child: import('node:child_process').ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   return new Promise((resolvePromise) => {
     child.once('exit', (code) => resolvePromise(code));

@@ -198,7 +198,7 @@ describe('deterministic resolution', () => {
   it('keeps a batch that cannot be applied in the dead-letter queue with its reason, and replays it', async () => {
     // A payload that bypassed the API's validation: the worker refuses it for good.
     const broken = { events: [{ id: 'x', source: 'web', occurredAt: 'yesterday', identifiers: [] }], acceptedAt: new Date().toISOString() };
-    const job = await service.runtime.ingest.queue.add('resolve-batch', broken as never, { jobId: 'broken-batch-1' });
+    const job = await service.runtime.ingest.queue.add('resolve-batch', broken, { jobId: 'broken-batch-1' });
     const failed = await waitForJob(service, job.id!);
     expect(failed.state).toBe('failed');
     expect(failed.failedReason).toContain('invalid payload');
