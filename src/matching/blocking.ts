@@ -151,7 +151,9 @@ export function generateCandidatePairs(
   const cap = options.maxCandidatesPerRecord ?? Number.POSITIVE_INFINITY;
   const link = options.mode === 'link';
   const n = records.length;
-  // keysByRule[r][i]: block (array of record indexes) record i is in under rule r.
+  // Pairs are keyed as i * n + j, exact in a double while n^2 < 2^53.
+  if (n > 90_000_000) throw new Error('generateCandidatePairs: more than 9e7 records per batch');
+  // blocksByRule[r][i]: the block (record indexes) record i is in under rule r.
   const blocksByRule = compiled.map(({ keyOf }) => {
     const blocks = new Map<string, number[]>();
     const memberOf: (number[] | undefined)[] = new Array<number[] | undefined>(n);

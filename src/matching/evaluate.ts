@@ -31,7 +31,10 @@ export function metricsFromCounts(tp: number, fp: number, fn: number): PairwiseM
 }
 
 /** Pairs among a group of records: all of them (dedupe) or only those across sources (link). */
-function pairsWithin(sources: ReadonlyMap<string | undefined, number>, mode: EvaluationMode): number {
+function pairsWithin(
+  sources: ReadonlyMap<string | undefined, number>,
+  mode: EvaluationMode,
+): number {
   let n = 0;
   let sameSource = 0;
   for (const count of sources.values()) {
@@ -49,7 +52,7 @@ function countGroups(
   const groups = new Map<string, Map<string | undefined, number>>();
   for (const { group, source } of keys) {
     let sources = groups.get(group);
-    if (!sources) groups.set(group, (sources = new Map()));
+    if (!sources) groups.set(group, (sources = new Map<string | undefined, number>()));
     sources.set(source, (sources.get(source) ?? 0) + 1);
   }
   let total = 0;
@@ -85,7 +88,8 @@ export function pairwiseMetrics(
     seen.add(key);
     const left = byId.get(a);
     const right = byId.get(b);
-    if (!left || !right) throw new Error('pairwiseMetrics: predicted pair names a record not in the truth');
+    if (!left || !right)
+      throw new Error('pairwiseMetrics: predicted pair names a record not in the truth');
     if (mode === 'link' && left.source === right.source) continue;
     if (left.entity === right.entity) tp += 1;
     else fp += 1;
@@ -115,7 +119,8 @@ export function connectedComponents(
     return root;
   };
   for (const [a, b] of pairs) {
-    if (!parent.has(a) || !parent.has(b)) throw new Error('connectedComponents: pair names an unknown id');
+    if (!parent.has(a) || !parent.has(b))
+      throw new Error('connectedComponents: pair names an unknown id');
     const ra = find(a);
     const rb = find(b);
     if (ra === rb) continue;

@@ -95,8 +95,7 @@ export function weightFromProbability(probability: number): number {
 
 /** Throws when the model is malformed: probabilities out of range, duplicate names, bad levels. */
 export function assertValidModel(model: FellegiSunterModel): void {
-  if (!(model.lambda > 0 && model.lambda < 1))
-    throw new Error('model: lambda must be in (0, 1)');
+  if (!(model.lambda > 0 && model.lambda < 1)) throw new Error('model: lambda must be in (0, 1)');
   const names = new Set<string>();
   for (const comparison of model.comparisons) {
     assertValidComparison(comparison);
@@ -136,11 +135,22 @@ export function scoreVector(
   const minimum = options.minimumTermFrequency ?? DEFAULT_MINIMUM_TERM_FREQUENCY;
   const prior = priorWeight(model.lambda);
   let total = prior;
-  const explanations = model.comparisons.map((comparison, index): ComparisonExplanation => {
+  const explanations: ComparisonExplanation[] = [];
+  model.comparisons.forEach((comparison, index) => {
     const level = vector[index] ?? MISSING_LEVEL;
-    const base = { comparison: comparison.name, attribute: comparison.attribute, level };
     const params = level === MISSING_LEVEL ? undefined : comparison.levels[level];
-    if (params === undefined) return { ...base, level: MISSING_LEVEL, label: 'missing', m: null, u: null, weight: 0 };
+    if (params === undefined) {
+      explanations.push({
+        comparison: comparison.name,
+        attribute: comparison.attribute,
+        level: MISSING_LEVEL,
+        label: 'missing',
+        m: null,
+        u: null,
+        weight: 0,
+      });
+      return;
+    }
     let weight = levelWeight(params.m, params.u);
     let tfAdjustment: number | undefined;
     if (comparison.termFrequency && params.when.type === 'exact' && left && right) {
@@ -156,8 +166,17 @@ export function scoreVector(
       }
     }
     total += weight;
-    const explanation = { ...base, label: levelLabel(params.when), m: params.m, u: params.u, weight };
-    return tfAdjustment === undefined ? explanation : { ...explanation, tfAdjustment };
+    const explanation: ComparisonExplanation = {
+      comparison: comparison.name,
+      attribute: comparison.attribute,
+      level,
+      label: levelLabel(params.when),
+      m: params.m,
+      u: params.u,
+      weight,
+      ...(tfAdjustment === undefined ? {} : { tfAdjustment }),
+    };
+    explanations.push(explanation);
   });
   return {
     modelVersion: model.version,

@@ -76,7 +76,9 @@ export class ModelFileError extends AppError {
 export function parseModelFile(input: unknown): ModelFile {
   const parsed = modelFileSchema.safeParse(input);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    const problems = parsed.error.issues.map(
+      (i) => `${i.path.join('.') || '(root)'}: ${i.message}`,
+    );
     throw new ModelFileError(problems.join('; '), parsed.error);
   }
   const { model, blockingRules, training } = parsed.data;

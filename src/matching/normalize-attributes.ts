@@ -159,14 +159,15 @@ export function parseIsoDate(iso: string): DateParts | null {
   return { year, month, day, epochDay: valid ? Math.round(time / 86_400_000) : null };
 }
 
-const NORMALIZERS: Readonly<Record<AttributeKind, (raw: string | null | undefined) => string | null>> =
-  {
-    name: normalizeName,
-    text: normalizeText,
-    code: normalizeCode,
-    date: normalizeDate,
-    gender: normalizeGender,
-  };
+const NORMALIZERS: Readonly<
+  Record<AttributeKind, (raw: string | null | undefined) => string | null>
+> = {
+  name: normalizeName,
+  text: normalizeText,
+  code: normalizeCode,
+  date: normalizeDate,
+  gender: normalizeGender,
+};
 
 export function normalizeValue(kind: AttributeKind, raw: string | null | undefined): string | null {
   return NORMALIZERS[kind](raw);

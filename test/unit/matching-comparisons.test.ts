@@ -1,0 +1,223 @@
+import { describe, expect, it } from 'vitest';
+import {
+  assertValidComparison,
+  codeComparison,
+  compareAttribute,
+  type ComparisonDefinition,
+  comparisonVector,
+  dateComparison,
+  daysApart,
+  dayMonthSwapped,
+  exactComparison,
+  jaroWinklerSimilarity,
+  levelLabel,
+  levenshteinDistance,
+  damerauLevenshteinDistance,
+  MISSING_LEVEL,
+  nameComparison,
+  phoneticEqual,
+  textComparison,
+  yearsApart,
+} from '../../src/matching/comparisons.js';
+import {
+  type MatchRecord,
+  normalizeCode,
+  normalizeDate,
+  normalizeGender,
+  normalizeName,
+  normalizeRecord,
+  normalizeText,
+  parseIsoDate,
+} from '../../src/matching/normalize-attributes.js';
+
+function rec(values: Record<string, string | null>, id = 'r'): MatchRecord {
+  return { id, values };
+}
+
+/** Level label a comparison gives two values of its attribute. */
+function level(comparison: ComparisonDefinition, a: string | null, b: string | null): string {
+  const index = compareAttribute(
+    comparison,
+    rec({ [comparison.attribute]: a }),
+    rec({ [comparison.attribute]: b }),
+  );
+  return index === MISSING_LEVEL ? 'missing' : levelLabel(comparison.levels[index]!.when);
+}
+
+describe('normalisation', () => {
+  it('folds names to letters and digits, without case, accents, spaces or punctuation', () => {
+    expect(normalizeName("  O'Brien-Smith ")).toBe('obriensmith');
+    expect(normalizeName('Zoë  Ångström')).toBe('zoeangstrom');
+    expect(normalizeName('  ')).toBeNull();
+    expect(normalizeName(undefined)).toBeNull();
+  });
+
+  it('keeps word boundaries in free text and strips them from codes', () => {
+    expect(normalizeText(' 12,  High St. ')).toBe('12 high st');
+    expect(normalizeCode('SW1A 1AA')).toBe('sw1a1aa');
+    expect(normalizeCode('--')).toBeNull();
+  });
+
+  it('canonicalises unambiguous date shapes and refuses ambiguous ones', () => {
+    expect(normalizeDate('1971-06-24')).toBe('1971-06-24');
+    expect(normalizeDate('19710624')).toBe('1971-06-24');
+    expect(normalizeDate('1971/6/4')).toBe('1971-06-04');
+    expect(normalizeDate('1971-06-24T10:00:00Z')).toBe('1971-06-24');
+    expect(normalizeDate('24/06/1971')).toBeNull();
+    expect(normalizeDate('')).toBeNull();
+    // A typo'd date is kept for string comparison, but is not a calendar date.
+    expect(normalizeDate('19711324')).toBe('1971-13-24');
+    expect(parseIsoDate('1971-13-24')?.epochDay).toBeNull();
+    expect(parseIsoDate('1970-01-02')).toEqual({ year: 1970, month: 1, day: 2, epochDay: 1 });
+  });
+
+  it('maps gender spellings and treats unknowns as missing', () => {
+    expect(normalizeGender('Female')).toBe('f');
+    expect(normalizeGender('M')).toBe('m');
+    expect(normalizeGender('unknown')).toBeNull();
+  });
+
+  it('normalises a record by attribute kind, extras as codes unless configured', () => {
+    const record = normalizeRecord(
+      {
+        id: 'e1',
+        source: 'crm',
+        attributes: {
+          firstName: 'Ann-Marie',
+          dateOfBirth: '19800102',
+          nationalId: 'AB 12-34',
+          note: 'A  b',
+        },
+      },
+      { attributeKinds: { note: 'text' } },
+    );
+    expect(record).toMatchObject({ id: 'e1', source: 'crm' });
+    expect(record.values).toMatchObject({
+      firstName: 'annmarie',
+      lastName: null,
+      dateOfBirth: '1980-01-02',
+      nationalId: 'ab1234',
+      note: 'a b',
+    });
+  });
+});
+
+describe('similarity functions', () => {
+  it('computes standard Jaro–Winkler (matches DuckDB / Splink)', () => {
+    expect(jaroWinklerSimilarity('martha', 'marhta')).toBeCloseTo(0.9611, 4);
+    expect(jaroWinklerSimilarity('dwayne', 'duane')).toBeCloseTo(0.84, 4);
+    expect(jaroWinklerSimilarity('dixon', 'dicksonx')).toBeCloseTo(0.8133, 4);
+    expect(jaroWinklerSimilarity('same', 'same')).toBe(1);
+    expect(jaroWinklerSimilarity('abc', 'xyz')).toBe(0);
+  });
+
+  it('counts edits; Damerau counts a transposition once', () => {
+    expect(levenshteinDistance('kitten', 'sitting')).toBe(3);
+    expect(levenshteinDistance('1234567', '1234576')).toBe(2);
+    expect(damerauLevenshteinDistance('1234567', '1234576')).toBe(1);
+  });
+
+  it('matches names that sound alike by double metaphone', () => {
+    expect(phoneticEqual('smith', 'smyth')).toBe(true);
+    expect(phoneticEqual('smith', 'schmidt')).toBe(true); // alternate code XMT
+    expect(phoneticEqual('catherine', 'kathryn')).toBe(true);
+    expect(phoneticEqual('smith', 'jones')).toBe(false);
+  });
+
+  it('knows day/month swaps and date distances', () => {
+    expect(dayMonthSwapped('1980-03-04', '1980-04-03')).toBe(true);
+    expect(dayMonthSwapped('1980-03-03', '1980-03-03')).toBe(false);
+    expect(dayMonthSwapped('1980-03-04', '1981-04-03')).toBe(false);
+    expect(daysApart('1980-01-31', '1980-03-01')).toBe(30);
+    expect(daysApart('1980-02-30', '1980-03-01')).toBeNull();
+    expect(yearsApart('1980-02-30', '1981-03-01')).toBe(1);
+  });
+});
+
+describe('comparison levels', () => {
+  const name = nameComparison('firstName');
+
+  it('name: exact, Jaro–Winkler bands, phonetic, else; missing when either is null', () => {
+    expect(level(name, 'robert', 'robert')).toBe('exact');
+    expect(level(name, 'martha', 'marhta')).toBe('jaro_winkler>=0.92');
+    expect(level(name, 'catherine', 'kathryn')).toBe('double_metaphone');
+    expect(level(name, 'dwayne', 'duane')).toBe('double_metaphone');
+    expect(level(name, 'dixon', 'dicksonx')).toBe('jaro_winkler>=0.7');
+    expect(level(name, 'robert', 'zoe')).toBe('else');
+    expect(level(name, 'robert', null)).toBe('missing');
+    expect(level(name, null, null)).toBe('missing');
+  });
+
+  it('name: detects first and last name swapped when configured', () => {
+    const first = nameComparison('firstName', { swappedWith: 'lastName' });
+    const a = rec({ firstName: 'smith', lastName: 'john' });
+    const b = rec({ firstName: 'john', lastName: 'smith' });
+    expect(levelLabel(first.levels[compareAttribute(first, a, b)]!.when)).toBe(
+      'swapped_with_lastName',
+    );
+    expect(compareAttribute(first, a, b)).toBe(compareAttribute(first, b, a));
+  });
+
+  it('date: exact, one-character typo, day/month swap, within a month, year ±1, else', () => {
+    const date = dateComparison('dateOfBirth');
+    expect(level(date, '1980-03-14', '1980-03-14')).toBe('exact');
+    expect(level(date, '1980-03-14', '1980-03-15')).toBe('levenshtein<=1');
+    expect(level(date, '1980-03-04', '1980-04-03')).toBe('day_month_swap');
+    expect(level(date, '1980-03-28', '1980-04-12')).toBe('within_31_days');
+    expect(level(date, '1980-03-28', '1981-11-12')).toBe('year_within_1');
+    expect(level(date, '1980-03-28', '1985-11-12')).toBe('else');
+    expect(level(date, '1980-03-28', null)).toBe('missing');
+    // An impossible date still matches by typo and by year, never by days apart.
+    expect(level(date, '1980-02-30', '1980-02-31')).toBe('levenshtein<=1');
+    expect(level(date, '1980-02-30', '1980-03-01')).toBe('year_within_1');
+  });
+
+  it('code: exact, then edit-distance bands', () => {
+    const code = codeComparison('nationalId');
+    expect(level(code, '1234567', '1234567')).toBe('exact');
+    expect(level(code, '1234567', '1234576')).toBe('damerau_levenshtein<=1');
+    expect(level(code, '1234567', '1234599')).toBe('damerau_levenshtein<=2');
+    expect(level(code, '1234567', '7654321')).toBe('else');
+  });
+
+  it('exact and text comparisons', () => {
+    expect(level(exactComparison('gender'), 'f', 'f')).toBe('exact');
+    expect(level(exactComparison('gender'), 'f', 'm')).toBe('else');
+    const street = textComparison('street');
+    expect(level(street, 'wallaby place', 'wallaby plcae')).toBe('jaro_winkler>=0.92');
+    expect(level(street, 'high street', 'station road')).toBe('else');
+  });
+
+  it('builds a vector in comparison order', () => {
+    const comparisons = [
+      nameComparison('firstName'),
+      nameComparison('lastName'),
+      dateComparison('dateOfBirth'),
+    ];
+    const a = rec({ firstName: 'ann', lastName: 'lee', dateOfBirth: '1990-01-01' });
+    const b = rec({ firstName: 'ann', lastName: null, dateOfBirth: '1990-01-02' });
+    expect(comparisonVector(comparisons, a, b)).toEqual([0, MISSING_LEVEL, 1]);
+  });
+
+  it('rejects level lists without a final else', () => {
+    expect(() =>
+      assertValidComparison({
+        name: 'x',
+        attribute: 'x',
+        levels: [{ when: { type: 'exact' } }, { when: { type: 'exact' } }],
+      }),
+    ).toThrow(/else/);
+    expect(() =>
+      assertValidComparison({
+        name: 'x',
+        attribute: 'x',
+        levels: [
+          { when: { type: 'else' } },
+          { when: { type: 'exact' } },
+          { when: { type: 'else' } },
+        ],
+      }),
+    ).toThrow(/else/);
+    expect(() => assertValidComparison(nameComparison('firstName'))).not.toThrow();
+  });
+});
