@@ -62,3 +62,15 @@ export function safeError(error: unknown): { name: string; code?: string; frames
     ...(typeof stack === 'string' ? { frames: stack.split('\n').slice(1, 8).join('\n') } : {}),
   };
 }
+
+/** An address fit for logs: credentials removed. */
+export function redactUri(uri: string): string {
+  try {
+    const url = new URL(uri);
+    url.username = '';
+    url.password = '';
+    return url.toString();
+  } catch {
+    return '[unparseable uri]';
+  }
+}

@@ -10,11 +10,11 @@ import { applyMigrations, migrationsApplied } from './graph/migrations.js';
 import { createIngestQueue, type IngestQueue } from './ingest/ingest-queue.js';
 import { createIngestWorker } from './ingest/ingest-worker.js';
 import { createRedis, type Redis } from './ingest/redis-connection.js';
-import { type Logger, safeError } from './logger.js';
+import { type Logger, redactUri, safeError } from './logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createPersonService } from './persons/person-service.js';
-import { createIdentifierRegistry } from './resolver/identifier-types.js';
-import { createResolverService, defaultMergeLimits } from './resolver/resolver-service.js';
+import { identifierRegistry, mergeLimits } from './resolver/resolver-config.js';
+import { createResolverService } from './resolver/resolver-service.js';
 
 /**
  * Wires the service from a parsed config: clients, migrations, API and/or worker. `main.ts` runs it
@@ -60,20 +60,6 @@ export function configuredApiKeys(config: Config): ApiKey[] {
     names.add(key.name);
   }
   return keys;
-}
-
-export function mergeLimits(config: Config): Record<string, number> {
-  return { ...defaultMergeLimits, ...(config.MERGE_LIMITS ?? {}) };
-}
-
-export function identifierRegistry(config: Config) {
-  return createIdentifierRegistry({
-    defaultPhoneRegion: config.DEFAULT_PHONE_REGION,
-    removeGmailDots: config.EMAIL_REMOVE_GMAIL_DOTS,
-    removePlusTags: config.EMAIL_REMOVE_PLUS_TAGS,
-    customTypes: config.IDENTIFIER_TYPES,
-    extraBlocklist: config.IDENTIFIER_BLOCKLIST,
-  });
 }
 
 async function waitFor(what: string, probe: () => Promise<void>, logger: Logger, timeoutMs = 60_000): Promise<void> {
@@ -184,14 +170,5 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   }
 }
 
-/** An address fit for logs: credentials removed. */
-export function redactUri(uri: string): string {
-  try {
-    const url = new URL(uri);
-    url.username = '';
-    url.password = '';
-    return url.toString();
-  } catch {
-    return '[unparseable uri]';
-  }
-}
+// Kept for callers that still import these from here (benchmarks); new code imports their homes.
+export { identifierRegistry, mergeLimits } from './resolver/resolver-config.js';

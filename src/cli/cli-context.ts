@@ -4,7 +4,7 @@ import { ServiceUnavailableError } from '../errors.js';
 import { createGraph, type Graph } from '../graph/graph-client.js';
 import { createRedis, type Redis } from '../ingest/redis-connection.js';
 import { type Logger, loggerOptions, safeError } from '../logger.js';
-import { redactUri } from '../runtime.js';
+import { redactUri } from '../logger.js';
 
 /**
  * What every CLI command shares: exit codes, the parsed config, a logger on stderr, and connections
@@ -23,6 +23,8 @@ export const ExitCode = {
   unavailable: 3,
   /** `ingest` gave up waiting: no batch finished within `--timeout`. */
   timeout: 4,
+  /** An unexpected error: a bug; the message names the error class, `--verbose` logs its stack. */
+  internal: 70,
   /** Interrupted by SIGINT / SIGTERM. */
   interrupted: 130,
 } as const;
@@ -77,7 +79,9 @@ export function cliConfig(env: CliIo['env']): Config {
 
 /** JSON logs on stderr (stdout carries results), at `warn` unless `--verbose`, with the service's redaction. */
 export function cliLogger(stderr: Output, verbose: boolean): Logger {
-  return pino(loggerOptions(verbose ? 'debug' : 'warn'), { write: (line: string) => void stderr.write(line) });
+  return pino(loggerOptions(verbose ? 'debug' : 'warn'), {
+    write: (line: string) => void stderr.write(line),
+  });
 }
 
 export function createContext(io: CliIo, globals: GlobalOptions, signal: AbortSignal): CliContext {
@@ -120,8 +124,10 @@ function neo4jProblem(error: unknown, uri: string, timeoutMs: number): string {
  * Opens the graph exactly as the service does and pings it. The driver retries an unreachable
  * server for up to 30 s inside a managed transaction, so the ping races the connect timeout.
  */
-export async function connectGraph(ctx: Pick<CliContext, 'config' | 'logger' | 'connectTimeoutMs'>): Promise<Graph> {
-  const { config, logger, connectTimeoutMs } = ctx;
+export async function connectGraph(
+  ctx: Pick<CliContext, 'config' | 'logger' | 'connectTimeoutMs' | 'signal'>,
+): Promise<Graph> {
+  const { config, logger, connectTimeoutMs, signal } = ctx;
   const { neo4jUri } = serviceAddresses(config);
   const graph = createGraph({
     uri: neo4jUri,
@@ -129,21 +135,35 @@ export async function connectGraph(ctx: Pick<CliContext, 'config' | 'logger' | '
     password: config.NEO4J_PASSWORD,
     database: config.NEO4J_DATABASE,
     maxPoolSize: 4,
-    logger,
+    // The driver warns about every failed connection attempt; the CLI reports the outcome itself.
+    logger: logger.isLevelEnabled('debug') ? logger : logger.child({}, { level: 'error' }),
   });
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   try {
     const ping = graph.ping().then(() => 'ok' as const);
     // The ping may still settle after a timeout; its outcome no longer matters then.
     ping.catch(() => undefined);
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), connectTimeoutMs)));
-    if ((await Promise.race([ping, timeout])) === 'timeout') throw new ConnectTimeout();
+    const timeout = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), connectTimeoutMs)),
+    );
+    const aborted = new Promise<'aborted'>((resolve) =>
+      signal.addEventListener('abort', (onAbort = () => resolve('aborted'))),
+    );
+    const outcome = signal.aborted ? 'aborted' : await Promise.race([ping, timeout, aborted]);
+    if (outcome === 'aborted') throw new CliError('interrupted', ExitCode.interrupted);
+    if (outcome === 'timeout') throw new ConnectTimeout();
     return graph;
   } catch (error) {
     await graph.close().catch(() => undefined);
-    throw new CliError(neo4jProblem(error, redactUri(neo4jUri), connectTimeoutMs), ExitCode.unavailable);
+    if (error instanceof CliError) throw error;
+    throw new CliError(
+      neo4jProblem(error, redactUri(neo4jUri), connectTimeoutMs),
+      ExitCode.unavailable,
+    );
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 }
 
@@ -151,8 +171,10 @@ export async function connectGraph(ctx: Pick<CliContext, 'config' | 'logger' | '
  * Opens Redis with the API's fail-fast options and pings it until it answers or the connect
  * timeout passes. Connection errors are logged at debug level, never printed raw by ioredis.
  */
-export async function connectRedis(ctx: Pick<CliContext, 'config' | 'logger' | 'connectTimeoutMs'>): Promise<Redis> {
-  const { config, logger, connectTimeoutMs } = ctx;
+export async function connectRedis(
+  ctx: Pick<CliContext, 'config' | 'logger' | 'connectTimeoutMs' | 'signal'>,
+): Promise<Redis> {
+  const { config, logger, connectTimeoutMs, signal } = ctx;
   const { redisUrl } = serviceAddresses(config);
   const redis = createRedis(redisUrl, 'api');
   let lastError: unknown;
@@ -167,6 +189,10 @@ export async function connectRedis(ctx: Pick<CliContext, 'config' | 'logger' | '
       return redis;
     } catch (error) {
       lastError ??= error;
+      if (signal.aborted) {
+        redis.disconnect();
+        throw new CliError('interrupted', ExitCode.interrupted);
+      }
       if (Date.now() >= deadline) {
         redis.disconnect();
         const { name, code } = safeError(lastError);

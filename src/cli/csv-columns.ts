@@ -55,19 +55,27 @@ export function planColumns(
     if (name.startsWith(CONSENT_PREFIX)) {
       const purpose = name.slice(CONSENT_PREFIX.length);
       if (!purposePattern.test(purpose)) {
-        throw new EventFileError(`column "${name}": a consent purpose is lower_snake_case, at most 64 characters`);
+        throw new EventFileError(
+          `column "${name}": a consent purpose is lower_snake_case, at most 64 characters`,
+        );
       }
       return { kind: 'consent', purpose };
     }
     if (!knownAttributes.has(name)) {
-      notices.push(`column "${name}" is neither an identifier type nor a known attribute: read as attribute "${name}"`);
+      notices.push(
+        `column "${name}" is neither an identifier type nor a known attribute: read as attribute "${name}"`,
+      );
     }
     return { kind: 'attribute', name };
   });
-  const missing = [...fields].filter((f) => !seen.has(f) && !(f === 'source' && options.sourceDefault));
+  const missing = [...fields].filter(
+    (f) => !seen.has(f) && !(f === 'source' && options.sourceDefault),
+  );
   if (missing.length > 0) {
     const hint = missing.includes('source') ? ' (or pass --source)' : '';
-    throw new EventFileError(`the header has no ${missing.map((m) => `"${m}"`).join(', ')} column${hint}`);
+    throw new EventFileError(
+      `the header has no ${missing.map((m) => `"${m}"`).join(', ')} column${hint}`,
+    );
   }
   if (!columns.some((c) => c.kind === 'identifier')) {
     throw new EventFileError(
@@ -113,7 +121,8 @@ export function rowToCandidate(
         const flag = cell.trim().toLowerCase();
         if (truthy.has(flag)) purposes[column.purpose] = true;
         else if (falsy.has(flag)) purposes[column.purpose] = false;
-        else return { ok: false, error: `${CONSENT_PREFIX}${column.purpose}: expected true or false` };
+        else
+          return { ok: false, error: `${CONSENT_PREFIX}${column.purpose}: expected true or false` };
         break;
       }
       case 'ignored':
