@@ -1,7 +1,7 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from './api/app-deps.js';
 import { auditRoutes } from './api/audit-routes.js';
@@ -17,6 +17,26 @@ import { RateLimitedError } from './errors.js';
 export const API_VERSION = '0.1.0';
 
 /**
+ * Fastify's per-request pair ('incoming request', 'request completed') at debug instead of info;
+ * failed requests still log at error. At info the pair cost about a third of the API's CPU per lookup
+ * and ~430 bytes of log per request (docs/benchmarks.md, Lookup), and it tells nothing that
+ * idgraph_http_request_duration_seconds (route, method, status) does not; LOG_LEVEL=debug brings
+ * it back, with request ids, when one request needs following.
+ */
+export class DebugAccessLog extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    if (this.isLogDisabled(request)) return;
+    request.log.debug({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) return super.requestCompleted(error, request, reply);
+    if (this.isLogDisabled(request)) return;
+    reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
+/**
  * Builds the HTTP API. Never listens: `main.ts` does, and tests call it through a real socket.
  * Request logs carry the route pattern, never the raw URL: paths and query strings can hold
  * identifier values. Open routes: /healthz, /readyz, /metrics, /openapi.json, /docs; every other
@@ -27,6 +47,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // pino's Logger and fastify's FastifyBaseLogger differ only in optional members.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new DebugAccessLog(),
     bodyLimit: deps.bodyLimit ?? 8 * 1024 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),

@@ -102,14 +102,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
 
     if (role === 'all' || role === 'worker') {
       workerRedis = createRedis(redisUrl, 'worker', logger);
-      const resolver = createResolverService({ graph, registry, limits: mergeLimits(config), evidenceKept: config.LINK_EVIDENCE_KEPT, logger });
+      const resolverService = createResolverService({ graph, registry, limits: mergeLimits(config), evidenceKept: config.LINK_EVIDENCE_KEPT, logger });
       const worker = createIngestWorker({
         connection: workerRedis,
         queueName: config.INGEST_QUEUE,
         prefix: config.QUEUE_PREFIX,
         concurrency: config.WORKER_CONCURRENCY,
         lockDurationMs: config.WORKER_LOCK_DURATION_MS,
-        resolver,
+        // Bookmarks are monotonic: those read right after the commit include the batch's own write.
+        resolver: { resolveBatch: async (jobId, events) => ({ ...(await resolverService.resolveBatch(jobId, events)), bookmarks: graph.lastBookmarks() }) },
         logger,
         onBatch: (result, ms) => metrics.observeBatch(result, ms / 1000),
       });

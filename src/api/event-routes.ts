@@ -5,6 +5,7 @@ import type { PersonService } from '../persons/person-service.js';
 import { eventBatchSchema, type IdentityEvent } from '../resolver/event-schema.js';
 import type { JobView } from '../ingest/ingest-queue.js';
 import type { IngestGateway } from './app-deps.js';
+import { setConsistency } from './consistency.js';
 import { errorResponses } from './problem.js';
 import { appliedResponseSchema, enqueueResponseSchema, jobResponseSchema } from './schemas.js';
 
@@ -50,7 +51,7 @@ export const eventRoutes: FastifyPluginAsyncZod<{
         tags: ['ingest'],
         summary: 'Queue identity events for resolution',
         description:
-          'Accepts 1..1000 events. Each event is applied once per (source, id), however often it is sent. With `wait=true` the call waits (EVENTS_WAIT_TIMEOUT_MS) until the batch is applied and answers 200 with the person ids of each event; on timeout it answers 202 as usual.',
+          'Accepts 1..1000 events. Each event is applied once per (source, id), however often it is sent. With `wait=true` the call waits (EVENTS_WAIT_TIMEOUT_MS) until the batch is applied and answers 200 with the person ids of each event and an `x-idgraph-consistency` token to pass on later reads; on timeout it answers 202 as usual.',
         querystring: z.object({ wait: booleanQuery.describe('Wait until applied (read-your-writes)') }),
         body: eventBatchSchema,
         response: { 200: appliedResponseSchema, 202: enqueueResponseSchema, ...errorResponses },
@@ -63,6 +64,7 @@ export const eventRoutes: FastifyPluginAsyncZod<{
       if (request.query.wait) {
         const job = await ingest.waitForJob(jobId, waitTimeoutMs);
         if (job?.state === 'completed' && job.result) {
+          setConsistency(reply, job.result.bookmarks);
           return reply.code(200).send({
             jobId,
             accepted: events.length,

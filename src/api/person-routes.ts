@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { PersonService } from '../persons/person-service.js';
+import { consistencyOf } from './consistency.js';
 import { errorResponses } from './problem.js';
-import { identifierViewSchema, personIdParam, personLinksSchema, personSchema, scopeQuerySchema } from './schemas.js';
+import { consistencyHeaders, identifierViewSchema, personIdParam, personLinksSchema, personSchema, scopeQuerySchema } from './schemas.js';
 
 /** Persons, their links, and single identifiers. */
 export const personRoutes: FastifyPluginAsyncZod<{ persons: Pick<PersonService, 'getPerson' | 'getPersonLinks' | 'getIdentifier'> }> = async (
@@ -20,11 +21,12 @@ export const personRoutes: FastifyPluginAsyncZod<{ persons: Pick<PersonService, 
           'A merged id answers 200 with the survivor (`id`) and a `Location` header. With `purpose` / `minConfidence`, only the scoped part of the person (docs/api.md).',
         params: z.object({ id: personIdParam }),
         querystring: z.object(scopeQuerySchema),
+        headers: consistencyHeaders,
         response: { 200: personSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const person = await persons.getPerson(request.params.id, request.query);
+      const person = await persons.getPerson(request.params.id, request.query, consistencyOf(request));
       if (person.id !== person.requestedId) reply.header('location', `/v1/persons/${person.id}`);
       return person;
     },

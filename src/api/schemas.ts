@@ -162,3 +162,11 @@ export const deadLetterSchema = z.object({
 });
 
 export const deadLetterListSchema = z.object({ total: z.number().int(), items: z.array(deadLetterSchema) });
+
+/** The optional consistency token header of read routes (see api/consistency.ts). */
+export const consistencyHeaders = z.object({
+  'x-idgraph-consistency': z
+    .string()
+    .optional()
+    .describe('Token from a `wait=true` ingest answer: the read then includes that write, on any API process or replica'),
+});

@@ -26,7 +26,12 @@ export interface GraphTx {
 }
 
 export interface Graph {
-  /** Runs one named statement in a managed read or write transaction (by folder); retried on transient errors. */
+  /**
+   * Runs one named statement, by folder: a read as an auto-commit query, a write in a managed
+   * transaction; both retried on transient errors. A read waits only for the `bookmarks` it is given
+   * (none: it sees every committed write of a single instance, but on a cluster may trail this
+   * process's latest writes); a write begins after every earlier write of this process.
+   */
   query<T extends object = Row>(name: CypherName, params?: Record<string, unknown>, options?: { bookmarks?: string[] }): Promise<T[]>;
   /** Runs `work` in one managed write transaction, retried as a whole on transient errors (deadlocks). */
   writeTransaction<T>(name: string, work: (tx: GraphTx) => Promise<T>): Promise<T>;
@@ -52,6 +57,9 @@ function wrapTx(tx: ManagedTransaction): GraphTx {
   };
 }
 
+/** How long a transaction (and an auto-commit read) is retried on transient errors. */
+const RETRY_TIME_MS = 30_000;
+
 export function createGraph(options: GraphOptions): Graph {
   const auth = options.password !== undefined ? neo4j.auth.basic(options.user ?? 'neo4j', options.password) : undefined;
   const driver: Driver = neo4j.driver(options.uri, auth, {
@@ -59,17 +67,22 @@ export function createGraph(options: GraphOptions): Graph {
     maxConnectionPoolSize: options.maxPoolSize ?? 50,
     connectionAcquisitionTimeout: 10_000,
     connectionTimeout: 5_000,
-    maxTransactionRetryTime: 30_000,
+    maxTransactionRetryTime: RETRY_TIME_MS,
     logging: {
       level: 'warn',
       logger: (level, message) => options.logger[level === 'warn' ? 'warn' : 'error']({ component: 'neo4j-driver' }, message),
     },
   });
+  // Writes share one bookmark manager, so each write transaction of this process begins after every
+  // earlier one. Reads do not join it: with it, every read waited for the bookmarks of the process's
+  // earlier transactions and then replaced them with its own, which more than doubled the server's
+  // work per lookup (docs/benchmarks.md, Lookup). A read that must see given writes passes their bookmarks; on a
+  // single Neo4j instance every committed write is visible to any later transaction anyway.
   const bookmarkManager = neo4j.bookmarkManager();
   const sessionConfig = (mode: 'READ' | 'WRITE', bookmarks?: string[]) => ({
     database: options.database,
     defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
-    ...(bookmarks && bookmarks.length > 0 ? { bookmarks } : { bookmarkManager }),
+    ...(bookmarks && bookmarks.length > 0 ? { bookmarks } : mode === 'WRITE' ? { bookmarkManager } : {}),
   });
   let lastBookmarks: string[] = [];
 
@@ -81,15 +94,35 @@ export function createGraph(options: GraphOptions): Graph {
     }
   }
 
+  /**
+   * A read statement as an auto-commit query: one round trip (RUN and PULL) where a managed
+   * transaction takes two (BEGIN, RUN and PULL, then COMMIT), and less work for the server; the
+   * statement is a single read, so the transaction boundary adds nothing. Retried on transient
+   * errors with the driver's own policy for managed transactions (RETRY_TIME_MS, from 1 s doubling,
+   * ±20 % jitter).
+   */
+  async function read<T extends object>(name: CypherName, params: Record<string, unknown>, bookmarks: string[] | undefined): Promise<T[]> {
+    const started = Date.now();
+    for (let delay = 1000; ; delay *= 2) {
+      const session = driver.session(sessionConfig('READ', bookmarks));
+      try {
+        return rows<T>(await session.run(loadCypher(name), params, { metadata: { query: name } }));
+      } catch (error) {
+        if (!neo4j.isRetryableError(error) || Date.now() - started + delay > RETRY_TIME_MS) throw translateGraphError(error);
+      } finally {
+        await session.close();
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay * (0.8 + 0.4 * Math.random())));
+    }
+  }
+
   return {
     async query<T extends object>(name: CypherName, params: Record<string, unknown> = {}, opts: { bookmarks?: string[] } = {}) {
-      const write = isWriteQuery(name);
-      const session = driver.session(sessionConfig(write ? 'WRITE' : 'READ', opts.bookmarks));
+      if (!isWriteQuery(name)) return read<T>(name, params, opts.bookmarks);
+      const session = driver.session(sessionConfig('WRITE', opts.bookmarks));
       try {
-        const work = (tx: ManagedTransaction) => tx.run(loadCypher(name), params);
-        const txConfig = { metadata: { query: name } };
-        const result = await withErrors(() => (write ? session.executeWrite(work, txConfig) : session.executeRead(work, txConfig)));
-        if (write) lastBookmarks = session.lastBookmarks();
+        const result = await withErrors(() => session.executeWrite((tx) => tx.run(loadCypher(name), params), { metadata: { query: name } }));
+        lastBookmarks = session.lastBookmarks();
         return rows<T>(result);
       } finally {
         await session.close();

@@ -32,6 +32,8 @@ export const jobResultSchema = z.object({
   ),
   merges: z.number().int(),
   refusals: z.number().int(),
+  /** Neo4j bookmarks after the batch committed: the consistency token of `wait=true` answers. */
+  bookmarks: z.array(z.string()).optional(),
 });
 export type JobResult = z.infer<typeof jobResultSchema>;
 

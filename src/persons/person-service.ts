@@ -11,6 +11,11 @@ import { anchorOf, parseScopedId, type Scope, scopedComponents, scopedPersonId, 
  * the asked identifier through links that qualify (see scoped-view.ts and docs/api.md).
  */
 
+/** Bookmarks a read must wait for (a client's consistency token). */
+export interface ReadOptions {
+  bookmarks?: string[];
+}
+
 export interface ResolveItem {
   type: string;
   value: string;
@@ -137,13 +142,68 @@ function provenance(l: ScopeLinkProps) {
 
 const isScoped = (scope: Scope) => scope.purpose !== undefined || (scope.minConfidence ?? 0) > 0;
 
+/** The active person of each identifier key (null: unknown identifier), in one query. */
+async function personsByKey(graph: Pick<Graph, 'query'>, keys: readonly string[], bookmarks?: string[]): Promise<Map<string, string | null>> {
+  if (keys.length === 0) return new Map();
+  const rows = await graph.query<{ key: string; personId: string | null }>('read/resolve-identifiers', { keys }, bookmarks ? { bookmarks } : {});
+  return new Map(rows.map((r) => [r.key, r.personId]));
+}
+
+/** Keys of one coalesced `read/resolve-identifiers` query at most; a request this large runs alone. */
+export const COALESCE_MAX_KEYS = 1000;
+
+/**
+ * The person of each identifier key, for concurrent callers in one query: keys asked for in the same
+ * event-loop turn (every request whose handler reached this point before the turn's I/O phase ended)
+ * are looked up together when the turn ends, up to {@link COALESCE_MAX_KEYS} keys a query.
+ *
+ * Why: a single lookup is one index seek and one hop in Neo4j, and the fixed cost of a query (a
+ * session, a transaction, the Bolt round trip, packing and unpacking) dwarfs it. Under load, 50
+ * concurrent single lookups become a handful of queries (docs/benchmarks.md, Lookup). An idle
+ * service still answers a lone request after one turn of the loop.
+ *
+ * A failed query fails every caller whose keys it carried, with the same error.
+ */
+export function createCoalescingLookup(graph: Pick<Graph, 'query'>) {
+  type Persons = Map<string, string | null>;
+  interface Batch {
+    keys: Set<string>;
+    waiters: { resolve: (persons: Persons) => void; reject: (error: unknown) => void }[];
+  }
+  let open: Batch | undefined;
+
+  const query = (keys: readonly string[]) => personsByKey(graph, keys);
+
+  function flush(batch: Batch): void {
+    if (open === batch) open = undefined;
+    query([...batch.keys]).then(
+      (persons) => batch.waiters.forEach((w) => w.resolve(persons)),
+      (error: unknown) => batch.waiters.forEach((w) => w.reject(error)),
+    );
+  }
+
+  return (keys: readonly string[]): Promise<Persons> => {
+    if (keys.length === 0 || keys.length >= COALESCE_MAX_KEYS) return query(keys);
+    if (open && open.keys.size + keys.length > COALESCE_MAX_KEYS) flush(open);
+    if (!open) {
+      const batch: Batch = { keys: new Set(), waiters: [] };
+      open = batch;
+      setImmediate(() => open === batch && flush(batch));
+    }
+    const batch = open;
+    for (const key of keys) batch.keys.add(key);
+    return new Promise((resolve, reject) => batch.waiters.push({ resolve, reject }));
+  };
+}
+
 export type PersonService = ReturnType<typeof createPersonService>;
 
 export function createPersonService(deps: { graph: Pick<Graph, 'query'>; registry: Pick<IdentifierRegistry, 'normalize'> }) {
   const { graph } = deps;
+  const personsOf = createCoalescingLookup(graph);
 
-  async function personRow(id: string): Promise<PersonRow> {
-    const [row] = await graph.query<PersonRow>('read/person-by-id', { id });
+  async function personRow(id: string, read: ReadOptions = {}): Promise<PersonRow> {
+    const [row] = await graph.query<PersonRow>('read/person-by-id', { id }, read);
     if (!row) throw new PersonNotFoundError();
     return row;
   }
@@ -186,11 +246,12 @@ export function createPersonService(deps: { graph: Pick<Graph, 'query'>; registr
      * Resolves identifiers in request order; an invalid or blocked value gets `personId: null` and a
      * reason. With a scope, each answer is the scoped person id of the identifier's scoped component.
      */
-    async resolveMany(items: readonly ResolveItem[], scope: Scope = {}): Promise<ResolveResult[]> {
+    async resolveMany(items: readonly ResolveItem[], scope: Scope = {}, read: ReadOptions = {}): Promise<ResolveResult[]> {
       const normalized = items.map((item) => deps.registry.normalize(item.type, item.value));
       const keys = [...new Set(normalized.flatMap((n) => (n.ok ? [n.key] : [])))];
-      const rows = keys.length === 0 ? [] : await graph.query<{ key: string; personId: string | null }>('read/resolve-identifiers', { keys });
-      const personOf = new Map(rows.map((r) => [r.key, r.personId]));
+      // Unscoped (the fast path), concurrent requests share one query; scoped answers read more
+      // anyway, and a read that must wait for given bookmarks goes alone.
+      const personOf = isScoped(scope) || read.bookmarks ? await personsByKey(graph, keys, read.bookmarks) : await personsOf(keys);
 
       const scoped = new Map<string, { personId: string; confidence: number }>();
       if (isScoped(scope)) {
@@ -225,9 +286,9 @@ export function createPersonService(deps: { graph: Pick<Graph, 'query'>; registr
      * id answers with the scoped component of the person's oldest identifier, and a scoped id
      * (`per_…~…`) with its own component.
      */
-    async getPerson(requestedId: string, scope: Scope = {}): Promise<PersonView> {
+    async getPerson(requestedId: string, scope: Scope = {}, read: ReadOptions = {}): Promise<PersonView> {
       const { personId, anchor } = parseScopedId(requestedId);
-      const person = await personRow(personId);
+      const person = await personRow(personId, read);
       let identifiers = person.identifiers;
       let links: ScopeLink[] | undefined;
       let id = person.id;

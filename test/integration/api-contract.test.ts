@@ -92,6 +92,17 @@ describe('ingest and lookups', () => {
     expect(answer.body.counts).toEqual({ applied: 2, duplicates: 0, rejected: 1 });
     expect(answer.body.events.map((e) => e.status)).toEqual(['applied', 'applied', 'rejected']);
     personId = answer.body.events[1]!.personIds[0]!;
+    // The consistency token makes a later read include this write, on any process or replica.
+    const token = answer.headers.get('x-idgraph-consistency');
+    expect(token).toBeTruthy();
+    const read = await fetch(`${service.baseUrl}/v1/resolve?type=crm_id&value=crm-jon`, {
+      headers: { authorization: `Bearer ${reader}`, 'x-idgraph-consistency': token! },
+    });
+    expect(singleResolveSchema.parse(await read.json()).personId).toBe(personId);
+    const bad = await fetch(`${service.baseUrl}/v1/resolve?type=crm_id&value=crm-jon`, {
+      headers: { authorization: `Bearer ${reader}`, 'x-idgraph-consistency': 'garbage' },
+    });
+    expect(bad.status).toBe(400);
     expect(answer.body.events[0]!.personIds).toEqual([personId]);
     const again = await http(service.baseUrl, 'POST', '/v1/events?wait=true', { events: events.slice(0, 1) }, appliedResponseSchema, writer);
     expect(again.body.events[0]).toMatchObject({ status: 'duplicate', personIds: [personId] });

@@ -1,0 +1,165 @@
+// The resolver's last statement: writes a resolution plan (src/resolver/resolution-plan.ts), in
+// this order, in one round trip:
+//
+// 1. new persons, with the identifiers that had no person ($created); identifiers that had no person
+//    joining an existing, locked person ($grown);
+// 2. absorbed persons into their survivors ($absorbed): identifiers move over, the absorbed person
+//    stays as a `merged` tombstone pointing at the survivor so its id keeps resolving, and persons
+//    merged into it earlier are re-pointed, so a merged id is always one hop from the active person;
+// 3. audit records of refused merges ($refusals). Before the links: a link already refused earlier
+//    gets its new evidence but no second record, so a device seen a thousand times does not flood
+//    the trail;
+// 4. links, one relationship per identifier pair, directed from the smaller key to the larger.
+//    $newLinks have an identifier created in this transaction, so no link can exist yet: created
+//    outright. $links join existing identifiers and may exist: MERGEd. Evidence accumulates: sources
+//    and purposes as sets, first/last seen as min/max, the newest $kept event keys (the full trail is
+//    the event log). Link rows: [from, to, id, status, firstSeen, lastSeen, sources, purposes,
+//    eventKeys], `from` and `to` being element ids; method, rule and confidence are the batch's;
+// 5. audit records of merges ($merges). After the links: a record names the link that caused it.
+//
+// Identifiers and grown persons are addressed by element id (all locked by this transaction);
+// audit records hold ids, rule and reason only, never identifier values.
+//
+// `replan=skip`: every part is fixed by element-id and unique-key seeks and expansions from bound
+// nodes, so re-planning as the graph grows would only cost CPU.
+CYPHER replan=skip
+CALL () {
+  UNWIND $created AS row
+  CREATE (p:Person {id: row.id, status: 'active', createdAt: toInteger(row.createdAt), updatedAt: toInteger(row.createdAt)})
+  WITH p, row
+  UNWIND row.identifiers AS identifierId
+  MATCH (i:Identifier) WHERE elementId(i) = identifierId
+  CREATE (i)-[:BELONGS_TO]->(p)
+}
+CALL () {
+  UNWIND $grown AS row
+  MATCH (p:Person) WHERE elementId(p) = row.person
+  SET p.updatedAt = toInteger($now)
+  WITH p, row
+  UNWIND row.identifiers AS identifierId
+  MATCH (i:Identifier) WHERE elementId(i) = identifierId
+  CREATE (i)-[:BELONGS_TO]->(p)
+}
+CALL () {
+  UNWIND $absorbed AS row
+  MATCH (old:Person {id: row.absorbedId})
+  MATCH (survivor:Person {id: row.survivorId})
+  CALL (old, survivor) {
+    MATCH (old)<-[r:BELONGS_TO]-(i:Identifier)
+    DELETE r
+    CREATE (i)-[:BELONGS_TO]->(survivor)
+  }
+  CALL (old, survivor) {
+    MATCH (earlier:Person)-[r:MERGED_INTO]->(old)
+    DELETE r
+    CREATE (earlier)-[:MERGED_INTO]->(survivor)
+    SET earlier.mergedInto = survivor.id
+  }
+  CREATE (old)-[:MERGED_INTO]->(survivor)
+  SET
+    old.status = 'merged',
+    old.mergedInto = survivor.id,
+    old.updatedAt = toInteger($now),
+    survivor.updatedAt = toInteger($now)
+}
+CALL () {
+  UNWIND $refusals AS row
+  OPTIONAL MATCH (:Identifier {key: row.fromKey})-[l:LINKED]->(:Identifier {key: row.toKey})
+  WITH row, l
+  WHERE l IS NULL OR l.status <> 'refused'
+  CREATE (a:AuditRecord {
+    id: row.id,
+    kind: 'merge_refused',
+    at: toInteger($now),
+    personIds: row.personIds,
+    eventKey: row.eventKey,
+    linkId: coalesce(l.id, row.linkId),
+    method: $method,
+    rule: row.rule,
+    confidence: row.confidence,
+    reason: 'limit_exceeded',
+    identifierType: row.identifierType,
+    limit: row.limit,
+    wouldHave: row.wouldHave,
+    jobId: $jobId
+  })
+  WITH a, row
+  MATCH (p:Person)
+  WHERE p.id IN row.personIds
+  CREATE (a)-[:CONCERNS]->(p)
+}
+CALL () {
+  UNWIND $newLinks AS row
+  WITH row[0] AS fromId, row[1] AS toId, row[2] AS id, row[3] AS status, toInteger(row[4]) AS firstSeen, toInteger(row[5]) AS lastSeen,
+       row[6] AS sources, row[7] AS purposes, row[8] AS eventKeys
+  MATCH (a:Identifier) WHERE elementId(a) = fromId
+  MATCH (b:Identifier) WHERE elementId(b) = toId
+  CREATE (a)-[:LINKED {
+    id: id,
+    status: status,
+    method: $method,
+    rule: $rule,
+    confidence: $confidence,
+    createdAt: toInteger($now),
+    updatedAt: toInteger($now),
+    firstSeen: firstSeen,
+    lastSeen: lastSeen,
+    sources: sources,
+    purposes: purposes,
+    events: eventKeys[-$kept..],
+    evidenceCount: size(eventKeys)
+  }]->(b)
+}
+CALL () {
+  UNWIND $links AS row
+  WITH row[0] AS fromId, row[1] AS toId, row[2] AS id, row[3] AS status, toInteger(row[4]) AS firstSeen, toInteger(row[5]) AS lastSeen,
+       row[6] AS sources, row[7] AS purposes, row[8] AS eventKeys
+  MATCH (a:Identifier) WHERE elementId(a) = fromId
+  MATCH (b:Identifier) WHERE elementId(b) = toId
+  MERGE (a)-[l:LINKED]->(b)
+    ON CREATE SET
+      l.id = id,
+      l.status = status,
+      l.method = $method,
+      l.rule = $rule,
+      l.confidence = $confidence,
+      l.createdAt = toInteger($now),
+      l.updatedAt = toInteger($now),
+      l.firstSeen = firstSeen,
+      l.lastSeen = lastSeen,
+      l.sources = sources,
+      l.purposes = purposes,
+      l.events = eventKeys[-$kept..],
+      l.evidenceCount = size(eventKeys)
+    ON MATCH SET
+      l.status = status,
+      l.updatedAt = toInteger($now),
+      l.firstSeen = CASE WHEN firstSeen < l.firstSeen THEN firstSeen ELSE l.firstSeen END,
+      l.lastSeen = CASE WHEN lastSeen > l.lastSeen THEN lastSeen ELSE l.lastSeen END,
+      l.evidenceCount = l.evidenceCount + size(eventKeys),
+      l.events = (l.events + eventKeys)[-$kept..],
+      l.sources = reduce(acc = l.sources, s IN sources | CASE WHEN s IN acc THEN acc ELSE acc + s END),
+      l.purposes = reduce(acc = l.purposes, p IN purposes | CASE WHEN p IN acc THEN acc ELSE acc + p END)
+}
+CALL () {
+  UNWIND $merges AS row
+  MATCH (:Identifier {key: row.fromKey})-[l:LINKED]->(:Identifier {key: row.toKey})
+  CREATE (a:AuditRecord {
+    id: row.id,
+    kind: 'merge',
+    at: toInteger($now),
+    survivorId: row.survivorId,
+    absorbedIds: [row.absorbedId],
+    personIds: [row.survivorId, row.absorbedId],
+    eventKey: row.eventKey,
+    linkId: l.id,
+    method: l.method,
+    rule: row.rule,
+    confidence: row.confidence,
+    jobId: $jobId
+  })
+  WITH a, row
+  MATCH (p:Person)
+  WHERE p.id IN [row.survivorId, row.absorbedId]
+  CREATE (a)-[:CONCERNS]->(p)
+}

@@ -1,0 +1,59 @@
+// The resolver's first statement: claims the batch's events, locks their identifiers and records
+// which event mentioned which identifier, in one round trip.
+//
+// 1. Claims each event in the append-only event log (the idempotency record). An event already
+//    logged is a duplicate, or a replay of this same job after a crash: either way it is not applied
+//    again. `claim` is unique per transaction attempt, so an event is claimed only if this attempt
+//    created it. `claimed` and `sameJob` come back in $events order.
+//    $events rows: [key, source, eventId, occurredAt, linking, purposes, payload].
+// 2. Creates the identifiers of the claimed events and write-locks them, in key order ($identifiers
+//    is sorted by key), so concurrent batches queue up instead of deadlocking where they can. A
+//    created node is locked by its creation, an existing one by the SET of `lastSeen`: Neo4j takes
+//    the node's write lock before it compares values, so the SET locks even when the value stays.
+//    $identifiers rows: [key, type, value, lastSeen, events], where `events` are the positions in
+//    $events of the events carrying the identifier and `lastSeen` is their latest occurredAt
+//    (taking a duplicate's in too changes nothing: it was applied before).
+// 3. Ties each claimed event to the identifiers it carried (MENTIONS): the provenance trail.
+//
+// Returns, per locked identifier, its position in $identifiers, its element id (the rest of the
+// transaction addresses it by that id, which is stable while the lock is held) and its current
+// person, read under the lock. No person means the identifier was created just now: every
+// committed identifier belongs to exactly one person.
+//
+// `replan=skip`: the plan is fixed by the unique-key MERGEs and the expansion from bound nodes, so
+// re-planning as the graph grows would only cost CPU.
+CYPHER replan=skip
+CALL () {
+  UNWIND range(0, size($events) - 1) AS n
+  WITH n, $events[n] AS e
+  WITH n, e[0] AS key, e[1] AS source, e[2] AS eventId, e[3] AS occurredAt, e[4] AS linking, e[5] AS purposes, e[6] AS payload
+  MERGE (ev:Event {key: key})
+    ON CREATE SET
+      ev.source = source,
+      ev.eventId = eventId,
+      ev.occurredAt = toInteger(occurredAt),
+      ev.receivedAt = toInteger($now),
+      ev.jobId = $jobId,
+      ev.claim = $claim,
+      ev.linking = linking,
+      ev.purposes = purposes,
+      ev.payload = payload
+  WITH n, ev
+  ORDER BY n
+  RETURN collect(ev) AS logged, collect(ev.claim = $claim) AS claimed, collect(ev.jobId = $jobId) AS sameJob
+}
+CALL (logged, claimed) {
+  UNWIND range(0, size($identifiers) - 1) AS k
+  WITH k, $identifiers[k] AS row
+  WITH k, row[0] AS key, row[1] AS type, row[2] AS value, toInteger(row[3]) AS lastSeen, row[4] AS events
+  WITH k, key, type, value, lastSeen, [n IN events WHERE claimed[toInteger(n)] | logged[toInteger(n)]] AS mentionedBy
+  WHERE size(mentionedBy) > 0
+  MERGE (i:Identifier {key: key})
+    ON CREATE SET i.type = type, i.value = value, i.createdAt = toInteger($now), i.lastSeen = lastSeen
+    ON MATCH SET i.lastSeen = CASE WHEN i.lastSeen IS NULL OR i.lastSeen < lastSeen THEN lastSeen ELSE i.lastSeen END
+  FOREACH (ev IN mentionedBy | CREATE (ev)-[:MENTIONS]->(i))
+  WITH k, i
+  OPTIONAL MATCH (i)-[:BELONGS_TO]->(p)
+  RETURN collect([k, elementId(i), p.id]) AS identifiers
+}
+RETURN claimed, sameJob, identifiers
