@@ -50,6 +50,14 @@ export const eventSchema = z
     identifiers: z.array(identifierInputSchema).min(1).max(50),
     attributes: attributesSchema.optional(),
     consent: consentSchema.optional(),
+    confidence: z
+      .number()
+      .gt(0)
+      .max(1)
+      .optional()
+      .describe(
+        'How sure the source is that these identifiers belong together (e.g. a cross-device vendor\'s score); default 1. Links keep the highest confidence any evidence gave them.',
+      ),
   })
   .strict();
 

@@ -68,6 +68,7 @@ export function prepareEvents(
       purposes: Object.keys(purposes)
         .filter((p) => purposes[p] === true)
         .sort(),
+      confidence: event.confidence ?? 1,
       payload: JSON.stringify(event),
     });
   }

@@ -27,6 +27,8 @@ export interface PlanEvent {
   linking: boolean;
   /** Purposes the event's consent grants. */
   purposes: readonly string[];
+  /** The source's confidence that the event's identifiers belong together (1 for plain co-occurrence). */
+  confidence: number;
 }
 
 export interface PlanPerson {
@@ -170,7 +172,7 @@ export function planResolution(input: PlanInput): ResolutionPlan {
             status: 'active',
             method: 'deterministic',
             rule: DETERMINISTIC_RULE,
-            confidence: 1,
+            confidence: event.confidence,
             sources: [],
             firstSeen: event.occurredAt,
             lastSeen: event.occurredAt,
@@ -201,7 +203,7 @@ export function planResolution(input: PlanInput): ResolutionPlan {
             fromKey: from.key,
             toKey: to.key,
             rule: DETERMINISTIC_RULE,
-            confidence: 1,
+            confidence: link.confidence,
             identifierType: breach.type,
             limit: breach.limit,
             wouldHave: breach.count,
@@ -221,7 +223,7 @@ export function planResolution(input: PlanInput): ResolutionPlan {
             fromKey: from.key,
             toKey: to.key,
             rule: DETERMINISTIC_RULE,
-            confidence: 1,
+            confidence: link.confidence,
           });
         }
         parent.set(child, root);
@@ -272,6 +274,7 @@ export function planResolution(input: PlanInput): ResolutionPlan {
 }
 
 function addEvidence(link: LinkUpsert, event: PlanEvent): void {
+  link.confidence = Math.max(link.confidence, event.confidence);
   if (!link.sources.includes(event.source)) link.sources.push(event.source);
   link.firstSeen = Math.min(link.firstSeen, event.occurredAt);
   link.lastSeen = Math.max(link.lastSeen, event.occurredAt);

@@ -102,6 +102,7 @@ type LinkRow = [
   sources: readonly string[],
   purposes: readonly string[],
   eventKeys: readonly string[],
+  confidence: number,
 ];
 
 export type ResolverService = ReturnType<typeof createResolverService>;
@@ -262,8 +263,7 @@ export function createResolverService(deps: ResolverDeps) {
     for (const l of plan.links) {
       if (
         l.method !== DETERMINISTIC_METHOD ||
-        l.rule !== DETERMINISTIC_RULE ||
-        l.confidence !== 1
+        l.rule !== DETERMINISTIC_RULE
       ) {
         throw new Error('resolver: write/apply-plan writes deterministic links only');
       }
@@ -277,6 +277,7 @@ export function createResolverService(deps: ResolverDeps) {
         l.sources,
         l.purposes,
         l.eventKeys,
+        l.confidence,
       ];
       // An identifier without a person was created in this transaction: its pairs cannot be linked yet.
       (ctx.personOf.get(l.fromKey) === null || ctx.personOf.get(l.toKey) === null
@@ -291,7 +292,6 @@ export function createResolverService(deps: ResolverDeps) {
       kept: deps.evidenceKept,
       method: DETERMINISTIC_METHOD,
       rule: DETERMINISTIC_RULE,
-      confidence: 1,
       created: [...created.values()],
       grown: [...grown.values()],
       absorbed: plan.absorbed,

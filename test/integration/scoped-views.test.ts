@@ -75,3 +75,33 @@ describe('scoped views by purpose', () => {
     expect(person.body.id).toMatch(new RegExp(`^${personId}~`));
   });
 });
+
+describe('scoped views by minConfidence', () => {
+  it('cuts a person where only a low-confidence link holds it together', async () => {
+    // A cross-device vendor asserts, at 0.7, that a second device belongs to the same person.
+    await ingest(service, [
+      event([{ type: 'email', value: 'nia@example.org' }, { type: 'device_id', value: 'dev-nia-1' }]),
+      event([{ type: 'device_id', value: 'dev-nia-1' }, { type: 'device_id', value: 'dev-nia-2' }], { source: 'xdevice', confidence: 0.7 }),
+    ]);
+    const nia = [
+      { type: 'email', value: 'nia@example.org' },
+      { type: 'device_id', value: 'dev-nia-1' },
+      { type: 'device_id', value: 'dev-nia-2' },
+    ];
+    const plain = (await http(service.baseUrl, 'POST', '/v1/resolve', { identifiers: nia }, resolveResponseSchema)).body.results;
+    expect(new Set(plain.map((r) => r.personId)).size).toBe(1);
+
+    const strict = (await http(service.baseUrl, 'POST', '/v1/resolve', { identifiers: nia, minConfidence: 0.9 }, resolveResponseSchema)).body.results;
+    expect(strict[0]!.personId).toBe(strict[1]!.personId);
+    expect(strict[2]!.personId).not.toBe(strict[0]!.personId);
+    expect(strict.map((r) => r.confidence)).toEqual([1, 1, 1]);
+
+    const person = await http(service.baseUrl, 'GET', `/v1/persons/${strict[0]!.personId}?minConfidence=0.9`, undefined, personSchema);
+    expect(person.body.identifiers.map((i) => i.value).sort()).toEqual(['dev-nia-1', 'nia@example.org']);
+    const whole = await http(service.baseUrl, 'GET', `/v1/persons/${plain[0]!.personId}`, undefined, personSchema);
+    expect(whole.body.identifiers.find((i) => i.value === 'dev-nia-2')!.confidence).toBe(0.7);
+
+    const loose = (await http(service.baseUrl, 'POST', '/v1/resolve', { identifiers: nia, minConfidence: 0.5 }, resolveResponseSchema)).body.results;
+    expect(loose.map((r) => r.personId)).toEqual(plain.map((r) => r.personId));
+  });
+});

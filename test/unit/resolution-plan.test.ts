@@ -11,6 +11,7 @@ function ev(key: string, ids: string[], at = 0, extra: Partial<PlanEvent> = {}):
     identifiers: [...ids].sort().map((k) => ({ key: k, type: k.split(':')[0]! })),
     linking: true,
     purposes: [],
+    confidence: 1,
     ...extra,
   };
 }
@@ -149,5 +150,12 @@ describe('planResolution', () => {
     expect(plan.personOf.get('cookie_id:c')).toBe(plan.personOf.get('email:a'));
     expect(plan.refusals.map((r) => r.eventKey)).toEqual(['w/3', 'w/5']);
     expect(plan.links.filter((l) => l.status === 'refused').map((l) => `${l.fromKey}|${l.toKey}`)).toEqual(['email:a|phone:p', 'cookie_id:c|phone:p']);
+  });
+
+  it('keeps the highest confidence any evidence gave a link', () => {
+    const plan = planResolution(
+      input([ev('v/1', ['device_id:d', 'cookie_id:c'], 1, { confidence: 0.6 }), ev('v/2', ['device_id:d', 'cookie_id:c'], 2, { confidence: 0.8 })]),
+    );
+    expect(plan.links).toEqual([expect.objectContaining({ confidence: 0.8, status: 'active' })]);
   });
 });

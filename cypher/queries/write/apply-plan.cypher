@@ -13,8 +13,9 @@
 //    $newLinks have an identifier created in this transaction, so no link can exist yet: created
 //    outright. $links join existing identifiers and may exist: MERGEd. Evidence accumulates: sources
 //    and purposes as sets, first/last seen as min/max, the newest $kept event keys (the full trail is
-//    the event log). Link rows: [from, to, id, status, firstSeen, lastSeen, sources, purposes,
-//    eventKeys], `from` and `to` being element ids; method, rule and confidence are the batch's;
+//    the event log), confidence as the highest any evidence gave. Link rows: [from, to, id, status,
+//    firstSeen, lastSeen, sources, purposes, eventKeys, confidence], `from` and `to` being element
+//    ids; method and rule are the batch's;
 // 5. audit records of merges ($merges). After the links: a record names the link that caused it.
 //
 // Identifiers and grown persons are addressed by element id (all locked by this transaction);
@@ -91,7 +92,7 @@ CALL () {
 CALL () {
   UNWIND $newLinks AS row
   WITH row[0] AS fromId, row[1] AS toId, row[2] AS id, row[3] AS status, toInteger(row[4]) AS firstSeen, toInteger(row[5]) AS lastSeen,
-       row[6] AS sources, row[7] AS purposes, row[8] AS eventKeys
+       row[6] AS sources, row[7] AS purposes, row[8] AS eventKeys, row[9] AS confidence
   MATCH (a:Identifier) WHERE elementId(a) = fromId
   MATCH (b:Identifier) WHERE elementId(b) = toId
   CREATE (a)-[:LINKED {
@@ -99,7 +100,7 @@ CALL () {
     status: status,
     method: $method,
     rule: $rule,
-    confidence: $confidence,
+    confidence: confidence,
     createdAt: toInteger($now),
     updatedAt: toInteger($now),
     firstSeen: firstSeen,
@@ -113,7 +114,7 @@ CALL () {
 CALL () {
   UNWIND $links AS row
   WITH row[0] AS fromId, row[1] AS toId, row[2] AS id, row[3] AS status, toInteger(row[4]) AS firstSeen, toInteger(row[5]) AS lastSeen,
-       row[6] AS sources, row[7] AS purposes, row[8] AS eventKeys
+       row[6] AS sources, row[7] AS purposes, row[8] AS eventKeys, row[9] AS confidence
   MATCH (a:Identifier) WHERE elementId(a) = fromId
   MATCH (b:Identifier) WHERE elementId(b) = toId
   MERGE (a)-[l:LINKED]->(b)
@@ -122,7 +123,7 @@ CALL () {
       l.status = status,
       l.method = $method,
       l.rule = $rule,
-      l.confidence = $confidence,
+      l.confidence = confidence,
       l.createdAt = toInteger($now),
       l.updatedAt = toInteger($now),
       l.firstSeen = firstSeen,
@@ -133,6 +134,7 @@ CALL () {
       l.evidenceCount = size(eventKeys)
     ON MATCH SET
       l.status = status,
+      l.confidence = CASE WHEN confidence > l.confidence THEN confidence ELSE l.confidence END,
       l.updatedAt = toInteger($now),
       l.firstSeen = CASE WHEN firstSeen < l.firstSeen THEN firstSeen ELSE l.firstSeen END,
       l.lastSeen = CASE WHEN lastSeen > l.lastSeen THEN lastSeen ELSE l.lastSeen END,
