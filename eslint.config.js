@@ -6,7 +6,15 @@ import tseslint from 'typescript-eslint';
 
 /** Layering rules from STYLE.md: only graph/ talks to Neo4j, only ingest/ talks to BullMQ, api/ to neither. */
 const restrict = (patterns) => ({
-  'no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ group: [group], message: `${group} is owned by another layer (see STYLE.md)` })) }],
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: patterns.map((group) => ({
+        group: [group],
+        message: `${group} is owned by another layer (see STYLE.md)`,
+      })),
+    },
+  ],
 });
 
 export default tseslint.config(
@@ -15,18 +23,28 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
       globals: globals.node,
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       // Fastify plugins and handlers are async by contract, with or without an await inside.
       '@typescript-eslint/require-await': 'off',
     },
   },
   { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
-  { files: ['src/**/*.ts'], ignores: ['src/graph/**', 'src/ingest/**'], rules: restrict(['neo4j-driver', 'bullmq']) },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/graph/**', 'src/ingest/**'],
+    rules: restrict(['neo4j-driver', 'bullmq']),
+  },
   { files: ['src/graph/**/*.ts'], rules: restrict(['bullmq']) },
   { files: ['src/ingest/**/*.ts'], rules: restrict(['neo4j-driver']) },
   { files: ['src/api/**/*.ts'], rules: restrict(['neo4j-driver', 'bullmq', 'ioredis']) },

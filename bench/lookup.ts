@@ -25,7 +25,18 @@
  * time went (self time by package and by function).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import autocannon from 'autocannon';
@@ -34,7 +45,12 @@ import { createGraph, type Graph } from '../src/graph/graph-client.js';
 import { applyMigrations } from '../src/graph/migrations.js';
 import { createLogger } from '../src/logger.js';
 import { identifierRegistry } from '../src/runtime.js';
-import { freePort, REPO_ROOT, startLocalServices, stopLocalServices } from '../scripts/local-services.mjs';
+import {
+  freePort,
+  REPO_ROOT,
+  startLocalServices,
+  stopLocalServices,
+} from '../scripts/local-services.mjs';
 import {
   benchAuthHeader,
   benchEnv,
@@ -61,9 +77,18 @@ const flags = benchFlags('usage: npm run bench -- lookup [flags]', {
   batch: { default: '1000', help: 'identifiers per POST /v1/resolve' },
   'batch-connections': { default: '1', help: 'concurrent connections for POST /v1/resolve' },
   unknown: { default: '5', help: 'percent of looked-up identifiers that are not in the graph' },
-  warmup: { default: '15', help: 'seconds of untimed load per scenario before the runs (JIT of Node and the JVM)' },
-  'log-level': { default: 'info', help: 'LOG_LEVEL of the API process (the service default is info)' },
-  pool: { default: '', help: 'NEO4J_MAX_POOL_SIZE of the API process (default: the service default)' },
+  warmup: {
+    default: '15',
+    help: 'seconds of untimed load per scenario before the runs (JIT of Node and the JVM)',
+  },
+  'log-level': {
+    default: 'info',
+    help: 'LOG_LEVEL of the API process (the service default is info)',
+  },
+  pool: {
+    default: '',
+    help: 'NEO4J_MAX_POOL_SIZE of the API process (default: the service default)',
+  },
   seed: { default: '42', help: 'dataset seed' },
   fresh: { default: 'no', help: 'yes: rebuild the stored graph even when it matches' },
   profile: { default: 'no', help: 'yes: V8 CPU profile of the API process (bench/.results/)' },
@@ -79,9 +104,11 @@ const warmupSeconds = Number(flags.warmup);
 const seed = positiveInt(flags.seed, 'seed');
 const unknownShare = Number(flags.unknown) / 100;
 if (batchSize > 1000) throw new Error('--batch must be at most 1000 (the API limit)');
-if (!(unknownShare >= 0 && unknownShare < 1)) throw new Error('--unknown must be a percentage in [0, 100)');
+if (!(unknownShare >= 0 && unknownShare < 1))
+  throw new Error('--unknown must be a percentage in [0, 100)');
 if (!(warmupSeconds >= 0)) throw new Error('--warmup must be a number of seconds');
-for (const f of ['fresh', 'profile'] as const) if (!['yes', 'no'].includes(flags[f])) throw new Error(`--${f} must be yes or no`);
+for (const f of ['fresh', 'profile'] as const)
+  if (!['yes', 'no'].includes(flags[f])) throw new Error(`--${f} must be yes or no`);
 
 const persons = Math.ceil(identifierCount / 3);
 const expected = { identifiers: persons * 3, activePersons: persons, links: persons * 2 };
@@ -104,12 +131,78 @@ function prng(state: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const mix = (a: number, b: number) => Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b) ^ (b >>> 13);
+const mix = (a: number, b: number) =>
+  Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b) ^ (b >>> 13);
 
-const FIRST = ['Anna', 'Ben', 'Clara', 'David', 'Emma', 'Felix', 'Greta', 'Hannah', 'Jonas', 'Lea', 'Lukas', 'Marie', 'Noah', 'Paul', 'Sophie', 'Tom', 'Mia', 'Elias', 'Lina', 'Finn'];
-const LAST = ['Schmidt', 'Mueller', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner', 'Becker', 'Schulz', 'Hoffmann', 'Koch', 'Richter', 'Klein', 'Wolf', 'Neumann', 'Braun'];
-const DOMAINS = ['gmail.com', 'web.de', 'gmx.de', 't-online.de', 'outlook.com', 'yahoo.de', 'icloud.com', 'posteo.de'];
-const MOBILE_PREFIXES = ['151', '152', '157', '159', '160', '162', '163', '170', '171', '172', '173', '174', '175', '176', '177', '178', '179'];
+const FIRST = [
+  'Anna',
+  'Ben',
+  'Clara',
+  'David',
+  'Emma',
+  'Felix',
+  'Greta',
+  'Hannah',
+  'Jonas',
+  'Lea',
+  'Lukas',
+  'Marie',
+  'Noah',
+  'Paul',
+  'Sophie',
+  'Tom',
+  'Mia',
+  'Elias',
+  'Lina',
+  'Finn',
+];
+const LAST = [
+  'Schmidt',
+  'Mueller',
+  'Schneider',
+  'Fischer',
+  'Weber',
+  'Meyer',
+  'Wagner',
+  'Becker',
+  'Schulz',
+  'Hoffmann',
+  'Koch',
+  'Richter',
+  'Klein',
+  'Wolf',
+  'Neumann',
+  'Braun',
+];
+const DOMAINS = [
+  'gmail.com',
+  'web.de',
+  'gmx.de',
+  't-online.de',
+  'outlook.com',
+  'yahoo.de',
+  'icloud.com',
+  'posteo.de',
+];
+const MOBILE_PREFIXES = [
+  '151',
+  '152',
+  '157',
+  '159',
+  '160',
+  '162',
+  '163',
+  '170',
+  '171',
+  '172',
+  '173',
+  '174',
+  '175',
+  '176',
+  '177',
+  '178',
+  '179',
+];
 const TYPES = ['email', 'phone', 'cookie_id'] as const;
 const DAY = 86_400_000;
 const EPOCH = Date.UTC(2025, 0, 1);
@@ -157,7 +250,10 @@ function unknownIdentifier(j: number, r: () => number): { type: string; value: s
 }
 
 /** A looked-up identifier: an existing one of a random person and type, or (--unknown) an unknown one. */
-function probe(r: () => number, k: number): { type: string; value: string; personId: string | null } {
+function probe(
+  r: () => number,
+  k: number,
+): { type: string; value: string; personId: string | null } {
   if (r() < unknownShare) return { ...unknownIdentifier(k, r), personId: null };
   const p = person(Math.floor(r() * persons));
   const type = pick(TYPES, r);
@@ -172,7 +268,8 @@ const registry = identifierRegistry(loadConfig({}));
 
 function normalized(type: string, raw: string) {
   const n = registry.normalize(type, raw);
-  if (!n.ok) throw new Error(`generated ${type} does not normalise (${n.reason}): fix the generator`);
+  if (!n.ok)
+    throw new Error(`generated ${type} does not normalise (${n.reason}): fix the generator`);
   return n;
 }
 
@@ -194,7 +291,12 @@ async function loadGraph(graph: Graph): Promise<void> {
           const r = prng(mix(seed ^ 0x27d4eb2f, i));
           const ids = TYPES.map((type) => normalized(type, p.raw[type]));
           const lastSeen = p.createdAt + Math.floor(r() * 180 * DAY);
-          rows.push({ id: p.id, createdAt: p.createdAt, updatedAt: p.createdAt, identifiers: ids.map((n) => ({ key: n.key, type: n.type, value: n.value, lastSeen })) });
+          rows.push({
+            id: p.id,
+            createdAt: p.createdAt,
+            updatedAt: p.createdAt,
+            identifiers: ids.map((n) => ({ key: n.key, type: n.type, value: n.value, lastSeen })),
+          });
           // Email-phone and email-cookie, as one event reporting all three would link them (keys sorted).
           for (const other of [ids[1]!, ids[2]!]) {
             const [a, b] = [ids[0]!.key, other.key].sort();
@@ -217,7 +319,9 @@ async function loadGraph(graph: Graph): Promise<void> {
         done += to - from;
         if (done - reported >= persons / 10 || done === persons) {
           reported = done;
-          benchLog(`loaded ${fmt(done * 3)} / ${fmt(expected.identifiers)} identifiers (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+          benchLog(
+            `loaded ${fmt(done * 3)} / ${fmt(expected.identifiers)} identifiers (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+          );
         }
       }
     }),
@@ -226,7 +330,11 @@ async function loadGraph(graph: Graph): Promise<void> {
 
 async function graphMatches(graph: Graph): Promise<boolean> {
   const [totals] = await graph.query<Record<string, number>>('read/graph-totals');
-  return totals?.identifiers === expected.identifiers && totals.activePersons === expected.activePersons && totals.links === expected.links;
+  return (
+    totals?.identifiers === expected.identifiers &&
+    totals.activePersons === expected.activePersons &&
+    totals.links === expected.links
+  );
 }
 
 function directorySize(dir: string): number {
@@ -254,10 +362,17 @@ interface LookupServices {
  * otherwise a private pair in .data/bench-lookup on spare ports, whose store is kept for the next run.
  */
 async function lookupServices(): Promise<LookupServices> {
-  const external = process.env.NEO4J_URI && process.env.REDIS_URL ? { neo4jUri: process.env.NEO4J_URI, redisUrl: process.env.REDIS_URL } : undefined;
+  const external =
+    process.env.NEO4J_URI && process.env.REDIS_URL
+      ? { neo4jUri: process.env.NEO4J_URI, redisUrl: process.env.REDIS_URL }
+      : undefined;
   const dataDir = join(REPO_ROOT, '.data', 'bench-lookup');
   const markerFile = join(dataDir, 'dataset.json');
-  const marker = JSON.stringify({ version: DATASET_VERSION, seed, identifiers: expected.identifiers });
+  const marker = JSON.stringify({
+    version: DATASET_VERSION,
+    seed,
+    identifiers: expected.identifiers,
+  });
   const heap = process.env.NEO4J_HEAP || '2g';
   const pageCache = process.env.NEO4J_PAGECACHE || '2g';
 
@@ -265,24 +380,41 @@ async function lookupServices(): Promise<LookupServices> {
   if (!external) {
     // A run killed before it stopped its services leaves them running from this DATA_DIR.
     await stopLocalServices({ dataDir, log: () => {} });
-    const reusable = flags.fresh === 'no' && existsSync(markerFile) && readFileSync(markerFile, 'utf8') === marker;
+    const reusable =
+      flags.fresh === 'no' && existsSync(markerFile) && readFileSync(markerFile, 'utf8') === marker;
     if (!reusable && existsSync(dataDir)) {
-      benchLog(`removing the stored graph in ${relative(REPO_ROOT, dataDir)} (${flags.fresh === 'yes' ? '--fresh yes' : 'another dataset'})`);
+      benchLog(
+        `removing the stored graph in ${relative(REPO_ROOT, dataDir)} (${flags.fresh === 'yes' ? '--fresh yes' : 'another dataset'})`,
+      );
       rmSync(dataDir, { recursive: true, force: true });
     }
     mkdirSync(dataDir, { recursive: true });
-    started = await startLocalServices({ dataDir, neo4jBoltPort: await freePort(), redisPort: await freePort(), heap, pageCache, log: (m: string) => benchLog(m) });
+    started = await startLocalServices({
+      dataDir,
+      neo4jBoltPort: await freePort(),
+      redisPort: await freePort(),
+      heap,
+      pageCache,
+      log: (m: string) => benchLog(m),
+    });
   }
   const neo4jUri = external?.neo4jUri ?? started!.neo4jUri;
   const redisUrl = external?.redisUrl ?? started!.redisUrl;
   const config = loadConfig(benchEnv({ neo4jUri, redisUrl }));
-  const graph = createGraph({ uri: neo4jUri, user: config.NEO4J_USER, password: config.NEO4J_PASSWORD, logger });
+  const graph = createGraph({
+    uri: neo4jUri,
+    user: config.NEO4J_USER,
+    password: config.NEO4J_PASSWORD,
+    logger,
+  });
   let loadSeconds: number | undefined;
   try {
     await applyMigrations(graph, logger);
     await claimDisposableGraph(graph, neo4jUri);
     if (await graphMatches(graph)) {
-      benchLog(`reusing the stored graph: ${fmt(expected.identifiers)} identifiers, ${fmt(persons)} persons`);
+      benchLog(
+        `reusing the stored graph: ${fmt(expected.identifiers)} identifiers, ${fmt(persons)} persons`,
+      );
     } else {
       rmSync(markerFile, { force: true });
       await clearDisposableGraph(graph);
@@ -290,13 +422,18 @@ async function lookupServices(): Promise<LookupServices> {
       const t0 = performance.now();
       await loadGraph(graph);
       loadSeconds = (performance.now() - t0) / 1000;
-      if (!(await graphMatches(graph))) throw new Error('the loaded graph does not have the expected size');
+      if (!(await graphMatches(graph)))
+        throw new Error('the loaded graph does not have the expected size');
       if (!external) writeFileSync(markerFile, marker);
       benchLog(`loaded in ${loadSeconds.toFixed(0)} s`);
     }
     const t0 = performance.now();
-    const [warm] = await graph.query<{ identifiers: number; persons: number }>('read/bench-lookup-warm-up');
-    benchLog(`page cache warmed: ${fmt(warm?.identifiers ?? 0)} identifiers read in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const [warm] = await graph.query<{ identifiers: number; persons: number }>(
+      'read/bench-lookup-warm-up',
+    );
+    benchLog(
+      `page cache warmed: ${fmt(warm?.identifiers ?? 0)} identifiers read in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
   } catch (error) {
     await graph.close();
     await started?.stop();
@@ -329,7 +466,10 @@ interface ApiProcess {
 
 const children = new Set<ChildProcess>();
 
-async function startApi(services: LookupServices, profileDir: string | undefined): Promise<ApiProcess> {
+async function startApi(
+  services: LookupServices,
+  profileDir: string | undefined,
+): Promise<ApiProcess> {
   const port = await freePort();
   const logDir = mkdtempSync(join(tmpdir(), 'idgraph-bench-lookup-'));
   const logFile = join(logDir, 'api.log');
@@ -352,13 +492,15 @@ async function startApi(services: LookupServices, profileDir: string | undefined
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the API process exited with ${child.exitCode}; see ${logFile}`);
+    if (child.exitCode !== null)
+      throw new Error(`the API process exited with ${child.exitCode}; see ${logFile}`);
     const ready = await fetch(`${url}/readyz`).then(
       (r) => r.ok,
       () => false,
     );
     if (ready) break;
-    if (Date.now() > deadline) throw new Error(`the API process was not ready within 60 s; see ${logFile}`);
+    if (Date.now() > deadline)
+      throw new Error(`the API process was not ready within 60 s; see ${logFile}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
@@ -387,13 +529,20 @@ const nextProbe = () => probe(r, probeCount++);
 
 /** Query strings of GET lookups, prepared before anything is timed and used round-robin. */
 const getProbes = Array.from({ length: 200_000 }, nextProbe);
-const getPaths = getProbes.map((p) => `/v1/resolve?type=${p.type}&value=${encodeURIComponent(p.value)}`);
+const getPaths = getProbes.map(
+  (p) => `/v1/resolve?type=${p.type}&value=${encodeURIComponent(p.value)}`,
+);
 /** Bodies of POST lookups, likewise. */
 const postProbes = Array.from({ length: 100 }, () => Array.from({ length: batchSize }, nextProbe));
-const postBodies = postProbes.map((list) => JSON.stringify({ identifiers: list.map(({ type, value }) => ({ type, value })) }));
+const postBodies = postProbes.map((list) =>
+  JSON.stringify({ identifiers: list.map(({ type, value }) => ({ type, value })) }),
+);
 
 /** Nearest-rank percentile of sorted values. */
-const percentile = (sorted: Float64Array, p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
+const percentile = (sorted: Float64Array, p: number) =>
+  sorted.length === 0
+    ? NaN
+    : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 interface LoadResult {
   requests: number;
@@ -406,7 +555,11 @@ interface LoadResult {
   status: Record<string, number>;
   errors: number;
   timeouts: number;
-  cpuMsPerRequest: { api: number | undefined; neo4j: number | undefined; loadGenerator: number | undefined };
+  cpuMsPerRequest: {
+    api: number | undefined;
+    neo4j: number | undefined;
+    loadGenerator: number | undefined;
+  };
   logBytesPerRequest: number;
   loadAverage: number;
 }
@@ -418,9 +571,18 @@ interface Scenario {
   next: () => { path: string; body?: string };
 }
 
-async function cannon(api: ApiProcess, services: LookupServices, scenario: Scenario, seconds: number): Promise<LoadResult> {
+async function cannon(
+  api: ApiProcess,
+  services: LookupServices,
+  scenario: Scenario,
+  seconds: number,
+): Promise<LoadResult> {
   const latencies: number[] = [];
-  const cpu = () => ({ api: processCpuSeconds(api.pid), neo4j: processCpuSeconds(services.neo4jPid), self: processCpuSeconds(process.pid) });
+  const cpu = () => ({
+    api: processCpuSeconds(api.pid),
+    neo4j: processCpuSeconds(services.neo4jPid),
+    self: processCpuSeconds(process.pid),
+  });
   const logSize = () => (existsSync(api.logFile) ? statSync(api.logFile).size : 0);
   const before = { cpu: cpu(), log: logSize() };
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -429,7 +591,10 @@ async function cannon(api: ApiProcess, services: LookupServices, scenario: Scena
         url: api.url,
         connections: scenario.connections,
         duration: seconds,
-        headers: { ...benchAuthHeader, ...(scenario.method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          ...benchAuthHeader,
+          ...(scenario.method === 'POST' ? { 'content-type': 'application/json' } : {}),
+        },
         requests: [
           {
             method: scenario.method,
@@ -447,8 +612,11 @@ async function cannon(api: ApiProcess, services: LookupServices, scenario: Scena
   const after = { cpu: cpu(), log: logSize() };
   const sorted = Float64Array.from(latencies).sort();
   const requests = latencies.length;
-  const per = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || requests === 0 ? undefined : ((b - a) * 1000) / requests);
-  const status = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]));
+  const per = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined || requests === 0 ? undefined : ((b - a) * 1000) / requests;
+  const status = Object.fromEntries(
+    Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]),
+  );
   return {
     requests,
     seconds: result.duration,
@@ -460,7 +628,11 @@ async function cannon(api: ApiProcess, services: LookupServices, scenario: Scena
     status,
     errors: result.errors,
     timeouts: result.timeouts,
-    cpuMsPerRequest: { api: per(before.cpu.api, after.cpu.api), neo4j: per(before.cpu.neo4j, after.cpu.neo4j), loadGenerator: per(before.cpu.self, after.cpu.self) },
+    cpuMsPerRequest: {
+      api: per(before.cpu.api, after.cpu.api),
+      neo4j: per(before.cpu.neo4j, after.cpu.neo4j),
+      loadGenerator: per(before.cpu.self, after.cpu.self),
+    },
     logBytesPerRequest: requests === 0 ? 0 : (after.log - before.log) / requests,
     loadAverage: loadAverage(),
   };
@@ -469,16 +641,31 @@ async function cannon(api: ApiProcess, services: LookupServices, scenario: Scena
 /** Answers must be right before they are timed: person ids of known identifiers, 404 / null for unknown ones. */
 async function checkAnswers(api: ApiProcess): Promise<void> {
   for (const p of getProbes.slice(0, 300)) {
-    const response = await fetch(`${api.url}/v1/resolve?type=${p.type}&value=${encodeURIComponent(p.value)}`, { headers: benchAuthHeader });
+    const response = await fetch(
+      `${api.url}/v1/resolve?type=${p.type}&value=${encodeURIComponent(p.value)}`,
+      { headers: benchAuthHeader },
+    );
     const body = (await response.json()) as { personId?: string };
-    const ok = p.personId === null ? response.status === 404 : response.status === 200 && body.personId === p.personId;
-    if (!ok) throw new Error(`GET /v1/resolve answered ${response.status} ${JSON.stringify(body)} for a${p.personId ? ' known' : 'n unknown'} ${p.type}`);
+    const ok =
+      p.personId === null
+        ? response.status === 404
+        : response.status === 200 && body.personId === p.personId;
+    if (!ok)
+      throw new Error(
+        `GET /v1/resolve answered ${response.status} ${JSON.stringify(body)} for a${p.personId ? ' known' : 'n unknown'} ${p.type}`,
+      );
   }
-  const response = await fetch(`${api.url}/v1/resolve`, { method: 'POST', headers: { ...benchAuthHeader, 'content-type': 'application/json' }, body: postBodies[0] });
+  const response = await fetch(`${api.url}/v1/resolve`, {
+    method: 'POST',
+    headers: { ...benchAuthHeader, 'content-type': 'application/json' },
+    body: postBodies[0],
+  });
   const { results } = (await response.json()) as { results: { personId: string | null }[] };
-  if (response.status !== 200 || results.length !== batchSize) throw new Error(`POST /v1/resolve answered ${response.status}`);
+  if (response.status !== 200 || results.length !== batchSize)
+    throw new Error(`POST /v1/resolve answered ${response.status}`);
   results.forEach((result, i) => {
-    if (result.personId !== postProbes[0]![i]!.personId) throw new Error(`POST /v1/resolve: result ${i} has the wrong person`);
+    if (result.personId !== postProbes[0]![i]!.personId)
+      throw new Error(`POST /v1/resolve: result ${i} has the wrong person`);
   });
 }
 
@@ -495,7 +682,12 @@ interface ProfileNode {
 function summariseProfile(dir: string): string {
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) return `no .cpuprofile in ${dir}`;
-  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[] };
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+    nodes: ProfileNode[];
+    startTime: number;
+    endTime: number;
+    samples: number[];
+  };
   const total = profile.nodes.reduce((n, node) => n + (node.hitCount ?? 0), 0);
   const area = (url: string, fn: string) => {
     if (!url) return fn.startsWith('(') ? fn : '(native)';
@@ -549,17 +741,32 @@ async function main(): Promise<void> {
       void stop().finally(() => process.exit(130));
     });
   }
-  const profileDir = flags.profile === 'yes' ? join(REPO_ROOT, 'bench', '.results', `lookup-profile-${new Date().toISOString().replace(/[:.]/g, '-')}`) : undefined;
+  const profileDir =
+    flags.profile === 'yes'
+      ? join(
+          REPO_ROOT,
+          'bench',
+          '.results',
+          `lookup-profile-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+        )
+      : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   try {
     api = await startApi(services, profileDir);
     await checkAnswers(api);
-    benchLog('answers checked: known identifiers resolve to their person, unknown ones are 404 / null');
+    benchLog(
+      'answers checked: known identifiers resolve to their person, unknown ones are 404 / null',
+    );
 
     let getIndex = 0;
     let postIndex = 0;
     const scenarios: Scenario[] = [
-      { label: 'GET /v1/resolve', method: 'GET', connections, next: () => ({ path: getPaths[getIndex++ % getPaths.length]! }) },
+      {
+        label: 'GET /v1/resolve',
+        method: 'GET',
+        connections,
+        next: () => ({ path: getPaths[getIndex++ % getPaths.length]! }),
+      },
       {
         label: `POST /v1/resolve (${batchSize} ids)`,
         method: 'POST',
@@ -571,12 +778,16 @@ async function main(): Promise<void> {
       for (const scenario of scenarios) await cannon(api, services, scenario, warmupSeconds);
       benchLog(`warmed up (${warmupSeconds} s per scenario)`);
     }
-    const results: Record<string, LoadResult[]> = Object.fromEntries(scenarios.map((s) => [s.label, []]));
+    const results: Record<string, LoadResult[]> = Object.fromEntries(
+      scenarios.map((s) => [s.label, []]),
+    );
     for (let run = 1; run <= runs; run++) {
       for (const scenario of scenarios) {
         const result = await cannon(api, services, scenario, duration);
         results[scenario.label]!.push(result);
-        const other = Object.entries(result.status).filter(([code]) => code !== '200' && code !== '404');
+        const other = Object.entries(result.status).filter(
+          ([code]) => code !== '200' && code !== '404',
+        );
         benchLog(
           `${scenario.label} run ${run}: ${fmt(result.perSecond)}/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms` +
             `${other.length > 0 ? `, other statuses ${JSON.stringify(Object.fromEntries(other))}` : ''}${result.errors > 0 ? `, ${result.errors} errors` : ''}` +
@@ -589,33 +800,64 @@ async function main(): Promise<void> {
 
     const ms = (v: number) => v.toFixed(2);
     const cpuMs = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(3));
-    const rowsFor = (list: LoadResult[], unit: string) => [
-      ...list.map((res, i) => {
-        const notOk = Object.entries(res.status)
-          .filter(([code]) => code !== '200' && code !== '404')
-          .reduce((n, [, c]) => n + c, 0);
-        return [
-          `run ${i + 1}`,
-          fmt(res.perSecond),
-          ms(res.p50),
-          ms(res.p99),
-          ms(res.max),
-          `${fmt(res.status['404'] ?? 0)} (${(((res.status['404'] ?? 0) * 100) / Math.max(1, res.requests)).toFixed(1)} %)`,
-          fmt(notOk + res.errors + res.timeouts),
-          `${cpuMs(res.cpuMsPerRequest.api)} / ${cpuMs(res.cpuMsPerRequest.neo4j)} / ${cpuMs(res.cpuMsPerRequest.loadGenerator)}`,
-          fmt(res.logBytesPerRequest),
-          res.loadAverage.toFixed(1),
-        ];
-      }),
-      ['median', fmt(median(list.map((x) => x.perSecond))), ms(median(list.map((x) => x.p50))), ms(median(list.map((x) => x.p99))), '', '', '', '', '', ''].map((c, i) =>
-        i === 0 ? `**${c}**` : c,
-      ),
-    ].map((row) => row.map((c, i) => (i === 1 && c !== '' && !c.startsWith('*') ? `${c} ${unit}` : c)));
-    const header = ['run', 'throughput', 'p50 ms', 'p99 ms', 'max ms', '404 (unknown)', 'errors + other non-2xx', 'CPU ms/req: API / Neo4j / autocannon', 'log B/req', 'load avg'];
+    const rowsFor = (list: LoadResult[], unit: string) =>
+      [
+        ...list.map((res, i) => {
+          const notOk = Object.entries(res.status)
+            .filter(([code]) => code !== '200' && code !== '404')
+            .reduce((n, [, c]) => n + c, 0);
+          return [
+            `run ${i + 1}`,
+            fmt(res.perSecond),
+            ms(res.p50),
+            ms(res.p99),
+            ms(res.max),
+            `${fmt(res.status['404'] ?? 0)} (${(((res.status['404'] ?? 0) * 100) / Math.max(1, res.requests)).toFixed(1)} %)`,
+            fmt(notOk + res.errors + res.timeouts),
+            `${cpuMs(res.cpuMsPerRequest.api)} / ${cpuMs(res.cpuMsPerRequest.neo4j)} / ${cpuMs(res.cpuMsPerRequest.loadGenerator)}`,
+            fmt(res.logBytesPerRequest),
+            res.loadAverage.toFixed(1),
+          ];
+        }),
+        [
+          'median',
+          fmt(median(list.map((x) => x.perSecond))),
+          ms(median(list.map((x) => x.p50))),
+          ms(median(list.map((x) => x.p99))),
+          '',
+          '',
+          '',
+          '',
+          '',
+          '',
+        ].map((c, i) => (i === 0 ? `**${c}**` : c)),
+      ].map((row) =>
+        row.map((c, i) => (i === 1 && c !== '' && !c.startsWith('*') ? `${c} ${unit}` : c)),
+      );
+    const header = [
+      'run',
+      'throughput',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      '404 (unknown)',
+      'errors + other non-2xx',
+      'CPU ms/req: API / Neo4j / autocannon',
+      'log B/req',
+      'load avg',
+    ];
     const command = `npm run bench -- lookup ${process.argv.slice(2).join(' ')}`.trim();
     const summary = {
-      get: { perSecond: median(results[scenarios[0]!.label]!.map((x) => x.perSecond)), p50: median(results[scenarios[0]!.label]!.map((x) => x.p50)), p99: median(results[scenarios[0]!.label]!.map((x) => x.p99)) },
-      post: { perSecond: median(results[scenarios[1]!.label]!.map((x) => x.perSecond)), p50: median(results[scenarios[1]!.label]!.map((x) => x.p50)), p99: median(results[scenarios[1]!.label]!.map((x) => x.p99)) },
+      get: {
+        perSecond: median(results[scenarios[0]!.label]!.map((x) => x.perSecond)),
+        p50: median(results[scenarios[0]!.label]!.map((x) => x.p50)),
+        p99: median(results[scenarios[0]!.label]!.map((x) => x.p99)),
+      },
+      post: {
+        perSecond: median(results[scenarios[1]!.label]!.map((x) => x.perSecond)),
+        p50: median(results[scenarios[1]!.label]!.map((x) => x.p50)),
+        p99: median(results[scenarios[1]!.label]!.map((x) => x.p99)),
+      },
     };
     process.stdout.write(
       [
@@ -624,9 +866,15 @@ async function main(): Promise<void> {
         '',
         `command: ${command}`,
         describeMachine(machine),
-        services.neo4jMemory ? `neo4j memory: heap ${services.neo4jMemory.heap}, page cache ${services.neo4jMemory.pageCache}` : 'neo4j: external (NEO4J_URI)',
-        services.storeBytes !== undefined ? `neo4j store on disk: ${fmt(services.storeBytes / 2 ** 20)} MiB` : '',
-        services.loadSeconds !== undefined ? `bulk load: ${services.loadSeconds.toFixed(0)} s` : 'bulk load: reused the stored graph',
+        services.neo4jMemory
+          ? `neo4j memory: heap ${services.neo4jMemory.heap}, page cache ${services.neo4jMemory.pageCache}`
+          : 'neo4j: external (NEO4J_URI)',
+        services.storeBytes !== undefined
+          ? `neo4j store on disk: ${fmt(services.storeBytes / 2 ** 20)} MiB`
+          : '',
+        services.loadSeconds !== undefined
+          ? `bulk load: ${services.loadSeconds.toFixed(0)} s`
+          : 'bulk load: reused the stored graph',
         `API process: node --import tsx src/main.ts --api, LOG_LEVEL=${flags['log-level']}, RATE_LIMIT_MAX=0${flags.pool ? `, NEO4J_MAX_POOL_SIZE=${flags.pool}` : ''}`,
         `load: autocannon in the bench process; ${fmt(unknownShare * 100)} % unknown identifiers; warm-up ${warmupSeconds} s per scenario`,
         '',
@@ -677,7 +925,9 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(`bench lookup failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `bench lookup failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     for (const child of children) child.kill('SIGKILL');
     process.exit(1);
   },

@@ -38,7 +38,10 @@ export function ensureDependencies() {
   const installed = path.join(REPO_ROOT, 'node_modules', '.package-lock.json');
   if (mtime(installed) >= mtime(lock) && mtime(installed) > 0) return;
   log('installing npm dependencies (npm install)…');
-  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) {
     log('npm install failed; see the output above.');
     process.exit(result.status ?? 1);
@@ -51,7 +54,10 @@ export function ensureDependencies() {
 /** Compiles src/ to dist/ (incremental: fast when nothing changed). */
 export function build() {
   const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) {
     log('TypeScript build failed; see the output above.');
     process.exit(result.status ?? 1);

@@ -21,8 +21,19 @@ export async function renderOpenApi(): Promise<string> {
   // The document depends on the routes only: services are never called.
   const deps = {
     logger: createLogger('silent'),
-    ingest: { enqueue: unused, getJob: unused, waitForJob: unused, listDeadLetters: unused, retryDeadLetter: unused },
-    persons: { resolveMany: unused, getPerson: unused, getPersonLinks: unused, getIdentifier: unused },
+    ingest: {
+      enqueue: unused,
+      getJob: unused,
+      waitForJob: unused,
+      listDeadLetters: unused,
+      retryDeadLetter: unused,
+    },
+    persons: {
+      resolveMany: unused,
+      getPerson: unused,
+      getPersonLinks: unused,
+      getIdentifier: unused,
+    },
     audit: { list: unused },
     readiness: unused,
     apiKeys: [],

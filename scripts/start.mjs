@@ -21,7 +21,9 @@ checkNode();
 ensureDependencies();
 build();
 
-const { ConfigError, loadConfig } = await import(pathToFileURL(path.join(REPO_ROOT, 'dist', 'config.js')).href);
+const { ConfigError, loadConfig } = await import(
+  pathToFileURL(path.join(REPO_ROOT, 'dist', 'config.js')).href
+);
 let config;
 try {
   config = loadConfig(process.env);
@@ -64,7 +66,9 @@ try {
     log: (m) => log(m),
   });
 } catch (error) {
-  log(`could not start the local services: ${error instanceof Error ? error.message : String(error)}`);
+  log(
+    `could not start the local services: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 }
 if (stopping) {
@@ -73,12 +77,23 @@ if (stopping) {
 }
 log(`services ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'main.js'), ...process.argv.slice(2)], {
-  cwd: REPO_ROOT,
-  env: { ...process.env, DATA_DIR: config.DATA_DIR, NEO4J_URI: services.neo4jUri, REDIS_URL: services.redisUrl },
-  stdio: 'inherit',
-});
-const code = await new Promise((resolve) => child.once('exit', (c, signal) => resolve(c ?? (signal ? 128 : 1))));
+child = spawn(
+  process.execPath,
+  [path.join(REPO_ROOT, 'dist', 'main.js'), ...process.argv.slice(2)],
+  {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      DATA_DIR: config.DATA_DIR,
+      NEO4J_URI: services.neo4jUri,
+      REDIS_URL: services.redisUrl,
+    },
+    stdio: 'inherit',
+  },
+);
+const code = await new Promise((resolve) =>
+  child.once('exit', (c, signal) => resolve(c ?? (signal ? 128 : 1))),
+);
 stopping = true;
 await services.stop();
 log(`stopped (service exit code ${code})`);

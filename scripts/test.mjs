@@ -18,18 +18,29 @@ const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'idgraph-vitest-'
 const vitest = path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 const child = spawn(
   process.execPath,
-  [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  [
+    vitest,
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+    ...process.argv.slice(2),
+  ],
   { cwd: REPO_ROOT, stdio: 'inherit' },
 );
 const forward = (signal) => child.kill(signal);
 process.on('SIGINT', forward);
 process.on('SIGTERM', forward);
-const code = await new Promise((resolve) => child.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+const code = await new Promise((resolve) =>
+  child.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))),
+);
 try {
   const summary = JSON.parse(fs.readFileSync(report, 'utf8'));
   process.stdout.write(
     `tests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed` +
-      (summary.numPendingTests + summary.numTodoTests > 0 ? `, ${summary.numPendingTests + summary.numTodoTests} skipped` : '') +
+      (summary.numPendingTests + summary.numTodoTests > 0
+        ? `, ${summary.numPendingTests + summary.numTodoTests} skipped`
+        : '') +
       '\n',
   );
 } catch {

@@ -1,8 +1,19 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { AppDeps } from './api/app-deps.js';
 import { auditRoutes } from './api/audit-routes.js';
 import { registerAuth } from './api/auth.js';
@@ -29,7 +40,11 @@ export class DebugAccessLog extends LogController {
     request.log.debug({ req: request }, 'incoming request');
   }
 
-  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
     if (error) return super.requestCompleted(error, request, reply);
     if (this.isLogDisabled(request)) return;
     reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
@@ -57,7 +72,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // and never the default message, which quotes the URL.
     frameworkErrors: (error, request, reply) => {
       const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
-      void sendProblem(reply, request, status, status === 414 ? 'URI_TOO_LONG' : 'BAD_URL', 'the request URL cannot be processed');
+      void sendProblem(
+        reply,
+        request,
+        status,
+        status === 414 ? 'URI_TOO_LONG' : 'BAD_URL',
+        'the request URL cannot be processed',
+      );
     },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -67,7 +88,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.httpDuration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
       reply.elapsedTime / 1000,
     );
   });
@@ -81,7 +106,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       timeWindow: deps.rateLimit.windowMs,
       allowList: (request) => request.routeOptions.config.scope === undefined,
       keyGenerator: (request) => request.apiKey?.name ?? request.ip,
-      errorResponseBuilder: (_request, context) => new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000))),
+      errorResponseBuilder: (_request, context) =>
+        new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000))),
     });
   }
 
@@ -94,7 +120,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         description:
           'Identity graph resolution: ingest identity events, resolve identifiers to stable person ids, audit merges. Errors are RFC 9457 problem details (application/problem+json).',
       },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from IDGRAPH_API_KEYS' } } },
+      components: {
+        securitySchemes: {
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API key from IDGRAPH_API_KEYS',
+          },
+        },
+      },
       security: [{ apiKey: [] }],
       tags: [
         { name: 'ingest', description: 'Identity events in, job outcomes and dead letters out' },
@@ -113,7 +147,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
 
   await app.register(healthRoutes, { readiness: deps.readiness });
-  await app.register(eventRoutes, { ingest: deps.ingest, persons: deps.persons, waitTimeoutMs: deps.eventsWaitTimeoutMs });
+  await app.register(eventRoutes, {
+    ingest: deps.ingest,
+    persons: deps.persons,
+    waitTimeoutMs: deps.eventsWaitTimeoutMs,
+  });
   await app.register(resolveRoutes, { persons: deps.persons });
   await app.register(personRoutes, { persons: deps.persons });
   await app.register(auditRoutes, { audit: deps.audit });

@@ -28,16 +28,22 @@ const jsonString = <T extends z.ZodType>(schema: T) =>
     const parsed = schema.safeParse(value);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        ctx.addIssue({ code: 'custom', message: `${issue.path.join('.') || '(root)'}: ${issue.message}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+        });
       }
       return z.NEVER;
     }
     return parsed.data;
   });
 
-const commaList = z
-  .string()
-  .transform((raw) => raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0));
+const commaList = z.string().transform((raw) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0),
+);
 
 export const customIdentifierTypeSchema = z.object({
   name: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'lower_snake_case, 2-40 characters'),
@@ -45,7 +51,13 @@ export const customIdentifierTypeSchema = z.object({
   pattern: z.string().optional().describe('regular expression the normalised value must match'),
 });
 
-export const apiKeyScopes = ['events:write', 'persons:read', 'audit:read', 'audit:write', 'privacy:write'] as const;
+export const apiKeyScopes = [
+  'events:write',
+  'persons:read',
+  'audit:read',
+  'audit:write',
+  'privacy:write',
+] as const;
 
 export const apiKeySchema = z.object({
   name: z.string().min(1).max(100),
@@ -54,7 +66,10 @@ export const apiKeySchema = z.object({
 });
 
 export const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('Runtime environment.'),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'])
+    .default('development')
+    .describe('Runtime environment.'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
@@ -64,60 +79,112 @@ export const configSchema = z.object({
   IDGRAPH_ROLE: z
     .enum(['all', 'api', 'worker'])
     .default('all')
-    .describe('Which parts this process runs: API and worker (`all`), or one of them. `--api` / `--worker` override it.'),
-  DATA_DIR: z.string().min(1).default('.data').describe('Where the local Neo4j store and Redis AOF live (local services only).'),
+    .describe(
+      'Which parts this process runs: API and worker (`all`), or one of them. `--api` / `--worker` override it.',
+    ),
+  DATA_DIR: z
+    .string()
+    .min(1)
+    .default('.data')
+    .describe('Where the local Neo4j store and Redis AOF live (local services only).'),
   NEO4J_URI: z
     .string()
     .regex(/^(bolt|neo4j)(\+s|\+ssc)?:\/\//, 'must be a bolt:// or neo4j:// URI')
     .optional()
-    .describe('Neo4j to use. When set, no local Neo4j is started. `neo4j://` enables routing to read replicas.'),
+    .describe(
+      'Neo4j to use. When set, no local Neo4j is started. `neo4j://` enables routing to read replicas.',
+    ),
   NEO4J_USER: z.string().default('neo4j').describe('Neo4j user (with NEO4J_URI).'),
   NEO4J_PASSWORD: z.string().optional().describe('Neo4j password (with NEO4J_URI). No default.'),
-  NEO4J_DATABASE: z.string().optional().describe('Neo4j database name; the server default when unset.'),
-  NEO4J_BOLT_PORT: port.default(7687).describe('Bolt port of the local Neo4j started when NEO4J_URI is unset.'),
-  NEO4J_HEAP: z.string().regex(/^\d+[mg]$/).default('2g').describe('JVM heap of the local Neo4j.'),
-  NEO4J_PAGECACHE: z.string().regex(/^\d+[mg]$/).default('2g').describe('Page cache of the local Neo4j.'),
-  NEO4J_MAX_POOL_SIZE: z.coerce.number().int().min(1).default(50).describe('Neo4j driver connection pool size.'),
+  NEO4J_DATABASE: z
+    .string()
+    .optional()
+    .describe('Neo4j database name; the server default when unset.'),
+  NEO4J_BOLT_PORT: port
+    .default(7687)
+    .describe('Bolt port of the local Neo4j started when NEO4J_URI is unset.'),
+  NEO4J_HEAP: z
+    .string()
+    .regex(/^\d+[mg]$/)
+    .default('2g')
+    .describe('JVM heap of the local Neo4j.'),
+  NEO4J_PAGECACHE: z
+    .string()
+    .regex(/^\d+[mg]$/)
+    .default('2g')
+    .describe('Page cache of the local Neo4j.'),
+  NEO4J_MAX_POOL_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(50)
+    .describe('Neo4j driver connection pool size.'),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional()
     .describe('Redis to use. When set, no local Redis is started.'),
-  REDIS_PORT: port.default(6379).describe('Port of the local Redis started when REDIS_URL is unset.'),
-  QUEUE_PREFIX: z.string().min(1).default('idgraph').describe('Key prefix of the BullMQ queues in Redis.'),
+  REDIS_PORT: port
+    .default(6379)
+    .describe('Port of the local Redis started when REDIS_URL is unset.'),
+  QUEUE_PREFIX: z
+    .string()
+    .min(1)
+    .default('idgraph')
+    .describe('Key prefix of the BullMQ queues in Redis.'),
   INGEST_QUEUE: z.string().min(1).default('ingest').describe('Name of the ingest queue.'),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2).describe('Jobs one worker process resolves at once.'),
+  WORKER_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(2)
+    .describe('Jobs one worker process resolves at once.'),
   WORKER_LOCK_DURATION_MS: z.coerce
     .number()
     .int()
     .min(1000)
     .default(30000)
-    .describe('How long a worker holds a job without renewing; a crashed worker\'s job is taken over after it.'),
+    .describe(
+      "How long a worker holds a job without renewing; a crashed worker's job is taken over after it.",
+    ),
   JOB_ATTEMPTS: z.coerce
     .number()
     .int()
     .min(1)
     .max(50)
     .default(5)
-    .describe('Attempts for a job that fails on a transient error before it goes to the dead-letter queue.'),
+    .describe(
+      'Attempts for a job that fails on a transient error before it goes to the dead-letter queue.',
+    ),
   DEFAULT_PHONE_REGION: z
     .string()
     .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 region such as US or GB')
     .optional()
-    .describe('Region for phone numbers written without a country code. Unset: such numbers are rejected.'),
+    .describe(
+      'Region for phone numbers written without a country code. Unset: such numbers are rejected.',
+    ),
   EMAIL_REMOVE_GMAIL_DOTS: booleanString
     .default(false)
-    .describe('Treat dots in gmail.com/googlemail.com local parts as insignificant (and drop +tags there).'),
-  EMAIL_REMOVE_PLUS_TAGS: booleanString.default(false).describe('Drop `+tag` from every email local part.'),
+    .describe(
+      'Treat dots in gmail.com/googlemail.com local parts as insignificant (and drop +tags there).',
+    ),
+  EMAIL_REMOVE_PLUS_TAGS: booleanString
+    .default(false)
+    .describe('Drop `+tag` from every email local part.'),
   IDENTIFIER_TYPES: jsonString(z.array(customIdentifierTypeSchema))
     .optional()
-    .describe('Extra identifier types, JSON: `[{"name":"loyalty_id","normalize":"uppercase","pattern":"^L\\\\d+$"}]`.'),
+    .describe(
+      'Extra identifier types, JSON: `[{"name":"loyalty_id","normalize":"uppercase","pattern":"^L\\\\d+$"}]`.',
+    ),
   IDENTIFIER_BLOCKLIST: commaList
     .optional()
     .describe('Extra blocked values (comma separated, matched after normalisation, any type).'),
   MERGE_LIMITS: jsonString(z.record(z.string(), z.number().int().min(1)))
     .optional()
-    .describe('Per-person limits per identifier type, JSON, merged over the defaults `{"user_id":1,"crm_id":1}`.'),
+    .describe(
+      'Per-person limits per identifier type, JSON, merged over the defaults `{"user_id":1,"crm_id":1}`.',
+    ),
   LINK_EVIDENCE_KEPT: z.coerce
     .number()
     .int()
@@ -130,25 +197,42 @@ export const configSchema = z.object({
     .describe(
       'API keys, JSON: `[{"name":"crm-sync","key":"...","scopes":["events:write"]}]`. Scopes: events:write, persons:read, audit:read, audit:write, privacy:write. Secret; no default.',
     ),
-  IDGRAPH_API_KEYS_FILE: z.string().optional().describe('A file holding the same JSON as IDGRAPH_API_KEYS (for secret mounts).'),
+  IDGRAPH_API_KEYS_FILE: z
+    .string()
+    .optional()
+    .describe('A file holding the same JSON as IDGRAPH_API_KEYS (for secret mounts).'),
   RATE_LIMIT_MAX: z.coerce
     .number()
     .int()
     .min(0)
     .default(20000)
-    .describe('Requests one API key may make per RATE_LIMIT_WINDOW_MS in one API process; 0 turns the limit off.'),
-  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(1000).describe('Rate-limit window.'),
+    .describe(
+      'Requests one API key may make per RATE_LIMIT_WINDOW_MS in one API process; 0 turns the limit off.',
+    ),
+  RATE_LIMIT_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(1000)
+    .describe('Rate-limit window.'),
   EVENTS_WAIT_TIMEOUT_MS: z.coerce
     .number()
     .int()
     .min(100)
     .max(60000)
     .default(10000)
-    .describe('How long `POST /v1/events?wait=true` waits for the batch to be applied before answering 202.'),
+    .describe(
+      'How long `POST /v1/events?wait=true` waits for the batch to be applied before answering 202.',
+    ),
   METRICS_PORT: port
     .optional()
     .describe('Port for /metrics in a worker-only process (API processes serve /metrics on PORT).'),
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(20000).describe('Grace period for in-flight work at shutdown.'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(20000)
+    .describe('Grace period for in-flight work at shutdown.'),
 });
 
 export type Config = Readonly<z.output<typeof configSchema>>;
@@ -171,7 +255,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = configSchema.safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((issue) => ({ key: issue.path.join('.') || '(root)', message: issue.message })),
+      parsed.error.issues.map((issue) => ({
+        key: issue.path.join('.') || '(root)',
+        message: issue.message,
+      })),
     );
   }
   return Object.freeze(parsed.data);

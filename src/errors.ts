@@ -40,14 +40,20 @@ export class DeadLetterNotFoundError extends NotFoundError {
 }
 
 export class ValidationError extends AppError {
-  constructor(message: string, readonly errors: readonly { path: string; message: string }[] = []) {
+  constructor(
+    message: string,
+    readonly errors: readonly { path: string; message: string }[] = [],
+  ) {
     super(message, 400, 'VALIDATION_FAILED');
   }
 }
 
 /** Neo4j or Redis cannot be reached: the request fails fast with 503 instead of hanging. */
 export class ServiceUnavailableError extends AppError {
-  constructor(readonly dependency: 'neo4j' | 'redis', cause?: unknown) {
+  constructor(
+    readonly dependency: 'neo4j' | 'redis',
+    cause?: unknown,
+  ) {
     super(`${dependency} is unavailable`, 503, 'DEPENDENCY_UNAVAILABLE', { dependency });
     if (cause !== undefined) this.cause = cause;
   }

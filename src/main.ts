@@ -25,7 +25,9 @@ function apiKeysFor(config: Config, role: Role): ApiKey[] {
   const keys = configuredApiKeys(config);
   if (keys.length > 0 || role === 'worker') return keys;
   if (config.NODE_ENV === 'production') {
-    throw new ConfigError([{ key: 'IDGRAPH_API_KEYS', message: 'required in production (or IDGRAPH_API_KEYS_FILE)' }]);
+    throw new ConfigError([
+      { key: 'IDGRAPH_API_KEYS', message: 'required in production (or IDGRAPH_API_KEYS_FILE)' },
+    ]);
   }
   const key = generateDevelopmentKey();
   process.stdout.write(
@@ -88,7 +90,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`idgraph: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  if (error instanceof Error && error.cause instanceof Error) process.stderr.write(`  cause: ${error.cause.message}\n`);
+  process.stderr.write(
+    `idgraph: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  if (error instanceof Error && error.cause instanceof Error)
+    process.stderr.write(`  cause: ${error.cause.message}\n`);
   process.exit(1);
 });

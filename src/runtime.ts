@@ -51,25 +51,40 @@ export function configuredApiKeys(config: Config): ApiKey[] {
       throw new ConfigError([{ key: 'IDGRAPH_API_KEYS_FILE', message: 'cannot be read as JSON' }]);
     }
     const parsed = z.array(apiKeySchema).safeParse(raw);
-    if (!parsed.success) throw new ConfigError([{ key: 'IDGRAPH_API_KEYS_FILE', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }]);
+    if (!parsed.success)
+      throw new ConfigError([
+        {
+          key: 'IDGRAPH_API_KEYS_FILE',
+          message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        },
+      ]);
     keys.push(...parsed.data);
   }
   const names = new Set<string>();
   for (const key of keys) {
-    if (names.has(key.name)) throw new ConfigError([{ key: 'IDGRAPH_API_KEYS', message: `duplicate key name ${key.name}` }]);
+    if (names.has(key.name))
+      throw new ConfigError([
+        { key: 'IDGRAPH_API_KEYS', message: `duplicate key name ${key.name}` },
+      ]);
     names.add(key.name);
   }
   return keys;
 }
 
-async function waitFor(what: string, probe: () => Promise<void>, logger: Logger, timeoutMs = 60_000): Promise<void> {
+async function waitFor(
+  what: string,
+  probe: () => Promise<void>,
+  logger: Logger,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 1; ; attempt++) {
     try {
       await probe();
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${what} did not answer within ${timeoutMs / 1000}s`, { cause: error });
+      if (Date.now() > deadline)
+        throw new Error(`${what} did not answer within ${timeoutMs / 1000}s`, { cause: error });
       if (attempt === 1) logger.info(`waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -98,11 +113,22 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
 
     const registry = identifierRegistry(config);
     const metrics = createMetrics();
-    const ingest = createIngestQueue({ connection: apiRedis, queueName: config.INGEST_QUEUE, prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS });
+    const ingest = createIngestQueue({
+      connection: apiRedis,
+      queueName: config.INGEST_QUEUE,
+      prefix: config.QUEUE_PREFIX,
+      attempts: config.JOB_ATTEMPTS,
+    });
 
     if (role === 'all' || role === 'worker') {
       workerRedis = createRedis(redisUrl, 'worker', logger);
-      const resolverService = createResolverService({ graph, registry, limits: mergeLimits(config), evidenceKept: config.LINK_EVIDENCE_KEPT, logger });
+      const resolverService = createResolverService({
+        graph,
+        registry,
+        limits: mergeLimits(config),
+        evidenceKept: config.LINK_EVIDENCE_KEPT,
+        logger,
+      });
       const worker = createIngestWorker({
         connection: workerRedis,
         queueName: config.INGEST_QUEUE,
@@ -110,7 +136,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         concurrency: config.WORKER_CONCURRENCY,
         lockDurationMs: config.WORKER_LOCK_DURATION_MS,
         // Bookmarks are monotonic: those read right after the commit include the batch's own write.
-        resolver: { resolveBatch: async (jobId, events) => ({ ...(await resolverService.resolveBatch(jobId, events)), bookmarks: graph.lastBookmarks() }) },
+        resolver: {
+          resolveBatch: async (jobId, events) => ({
+            ...(await resolverService.resolveBatch(jobId, events)),
+            bookmarks: graph.lastBookmarks(),
+          }),
+        },
         logger,
         onBatch: (result, ms) => metrics.observeBatch(result, ms / 1000),
       });
@@ -133,9 +164,16 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         audit: createAuditService({ graph }),
         readiness: async () => {
           const checks: Record<string, string> = {};
-          await graph.ping().then(() => (checks.neo4j = 'ok'), () => (checks.neo4j = 'unavailable'));
-          await apiRedis.ping().then(() => (checks.redis = 'ok'), () => (checks.redis = 'unavailable'));
-          if (!migrated && checks.neo4j === 'ok') migrated = await migrationsApplied(graph).catch(() => false);
+          await graph.ping().then(
+            () => (checks.neo4j = 'ok'),
+            () => (checks.neo4j = 'unavailable'),
+          );
+          await apiRedis.ping().then(
+            () => (checks.redis = 'ok'),
+            () => (checks.redis = 'unavailable'),
+          );
+          if (!migrated && checks.neo4j === 'ok')
+            migrated = await migrationsApplied(graph).catch(() => false);
           checks.migrations = migrated ? 'ok' : 'pending';
           return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
         },
@@ -145,7 +183,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     } else if (config.METRICS_PORT !== undefined) {
       // A worker-only process has no API; it still serves /metrics for Prometheus.
       const metricsApp = Fastify();
-      metricsApp.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+      metricsApp.get('/metrics', async (_request, reply) =>
+        reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+      );
       await metricsApp.listen({ host: config.HOST, port: config.METRICS_PORT });
       closers.unshift(() => metricsApp.close());
     }
@@ -156,7 +196,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       graph,
       ingest,
       async close() {
-        for (const close of closers) await close().catch((error: unknown) => logger.warn({ err: safeError(error) }, 'close failed'));
+        for (const close of closers)
+          await close().catch((error: unknown) =>
+            logger.warn({ err: safeError(error) }, 'close failed'),
+          );
         await ingest.close().catch(() => undefined);
         await graph.close();
         await workerRedis?.quit().catch(() => undefined);

@@ -7,7 +7,10 @@ import type { PersonService } from '../persons/person-service.js';
 import type { ReadinessCheck } from './health-routes.js';
 
 /** What the API needs from the ingest queue; narrowed so route tests can hand in a small fake. */
-export type IngestGateway = Pick<IngestQueue, 'enqueue' | 'getJob' | 'waitForJob' | 'listDeadLetters' | 'retryDeadLetter'>;
+export type IngestGateway = Pick<
+  IngestQueue,
+  'enqueue' | 'getJob' | 'waitForJob' | 'listDeadLetters' | 'retryDeadLetter'
+>;
 
 export interface AppDeps {
   logger: Logger;

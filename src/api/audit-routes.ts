@@ -5,7 +5,10 @@ import { errorResponses } from './problem.js';
 import { auditListSchema } from './schemas.js';
 
 /** The audit trail for data teams: why persons were merged, and which merges were refused. */
-export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditService }> = async (app, { audit }) => {
+export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditService }> = async (
+  app,
+  { audit },
+) => {
   app.get(
     '/v1/audit',
     {
@@ -14,7 +17,11 @@ export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditService }> = async
         tags: ['audit'],
         summary: 'Audit records, newest first',
         querystring: z.object({
-          personId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe('Records concerning this person'),
+          personId: z
+            .string()
+            .regex(/^[A-Za-z0-9_-]{1,64}$/)
+            .optional()
+            .describe('Records concerning this person'),
           kind: z.enum(['merge', 'merge_refused']).optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
         }),

@@ -18,8 +18,12 @@ export function encodeConsistency(bookmarks: readonly string[]): string {
   return Buffer.from(JSON.stringify(bookmarks)).toString('base64url');
 }
 
-export function setConsistency(reply: FastifyReply, bookmarks: readonly string[] | undefined): void {
-  if (bookmarks && bookmarks.length > 0) reply.header(CONSISTENCY_HEADER, encodeConsistency(bookmarks));
+export function setConsistency(
+  reply: FastifyReply,
+  bookmarks: readonly string[] | undefined,
+): void {
+  if (bookmarks && bookmarks.length > 0)
+    reply.header(CONSISTENCY_HEADER, encodeConsistency(bookmarks));
 }
 
 /** The bookmarks a request carries, if any; a malformed token is a 400, never silently ignored. */
@@ -27,9 +31,13 @@ export function consistencyOf(request: FastifyRequest): { bookmarks?: string[] }
   const token = request.headers[CONSISTENCY_HEADER];
   if (token === undefined) return {};
   try {
-    const parsed = bookmarksSchema.parse(JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8')));
+    const parsed = bookmarksSchema.parse(
+      JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8')),
+    );
     return parsed.length > 0 ? { bookmarks: parsed } : {};
   } catch {
-    throw new ValidationError('invalid consistency token', [{ path: `$.headers.${CONSISTENCY_HEADER}`, message: 'not a token idgraph issued' }]);
+    throw new ValidationError('invalid consistency token', [
+      { path: `$.headers.${CONSISTENCY_HEADER}`, message: 'not a token idgraph issued' },
+    ]);
   }
 }

@@ -5,7 +5,10 @@ import { errorResponses } from './problem.js';
 import { deadLetterListSchema } from './schemas.js';
 
 /** Batches that could not be applied, with their reason, and a way to replay them. */
-export const deadLetterRoutes: FastifyPluginAsyncZod<{ ingest: IngestGateway }> = async (app, { ingest }) => {
+export const deadLetterRoutes: FastifyPluginAsyncZod<{ ingest: IngestGateway }> = async (
+  app,
+  { ingest },
+) => {
   app.get(
     '/v1/dead-letters',
     {

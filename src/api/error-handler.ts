@@ -1,5 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import {
+  hasZodFastifySchemaValidationErrors,
+  isResponseSerializationError,
+} from 'fastify-type-provider-zod';
 import { AppError, RateLimitedError, UnauthorizedError, ValidationError } from '../errors.js';
 import { safeError } from '../logger.js';
 import { type Problem, PROBLEM_CONTENT_TYPE, problemType } from './problem.js';
@@ -29,11 +32,31 @@ const titles: Record<number, string> = {
 
 /** Fastify's own 4xx errors, by code, with the stable code we expose. */
 const fastifyCodes: Record<string, { status: number; code: string; detail: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'BODY_TOO_LARGE', detail: 'request body is larger than allowed' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'send application/json' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'INVALID_CONTENT_LENGTH', detail: 'content-length does not match the body' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'INVALID_JSON', detail: 'the JSON body is empty' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'INVALID_JSON', detail: 'the body is not valid JSON' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'BODY_TOO_LARGE',
+    detail: 'request body is larger than allowed',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    detail: 'send application/json',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: 'INVALID_CONTENT_LENGTH',
+    detail: 'content-length does not match the body',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    code: 'INVALID_JSON',
+    detail: 'the JSON body is empty',
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    status: 400,
+    code: 'INVALID_JSON',
+    detail: 'the body is not valid JSON',
+  },
 };
 
 export function sendProblem(
@@ -64,32 +87,61 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext ?? 'body';
       const errors = error.validation.map((v) => ({
-        path: jsonPath([where, ...(v.instancePath ? v.instancePath.split('/').filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s)) : [])]),
+        path: jsonPath([
+          where,
+          ...(v.instancePath
+            ? v.instancePath
+                .split('/')
+                .filter(Boolean)
+                .map((s) => (/^\d+$/.test(s) ? Number(s) : s))
+            : []),
+        ]),
         message: v.message ?? 'invalid',
       }));
-      return sendProblem(reply, request, 400, 'VALIDATION_FAILED', `invalid request ${where}`, errors);
+      return sendProblem(
+        reply,
+        request,
+        400,
+        'VALIDATION_FAILED',
+        `invalid request ${where}`,
+        errors,
+      );
     }
-    if (error instanceof ValidationError) return sendProblem(reply, request, 400, error.code, error.message, [...error.errors]);
+    if (error instanceof ValidationError)
+      return sendProblem(reply, request, 400, error.code, error.message, [...error.errors]);
     if (error instanceof AppError) {
-      if (error.statusCode >= 500) request.log.warn({ err: safeError(error.cause ?? error) }, 'dependency failure');
+      if (error.statusCode >= 500)
+        request.log.warn({ err: safeError(error.cause ?? error) }, 'dependency failure');
       if (error.statusCode === 503) reply.header('retry-after', '5');
-      if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
+      if (error instanceof RateLimitedError)
+        reply.header('retry-after', String(error.retryAfterSeconds));
       if (error instanceof UnauthorizedError) reply.header('www-authenticate', 'Bearer');
       return sendProblem(reply, request, error.statusCode, error.code, error.message);
     }
     const known = fastifyCodes[error.code];
     if (known) return sendProblem(reply, request, known.status, known.code, known.detail);
     if (isResponseSerializationError(error)) {
-      request.log.error({ err: { name: error.name, method: error.method, url: error.url } }, 'response failed its schema');
+      request.log.error(
+        { err: { name: error.name, method: error.method, url: error.url } },
+        'response failed its schema',
+      );
       return sendProblem(reply, request, 500, 'INTERNAL');
     }
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-      return sendProblem(reply, request, error.statusCode, error.code ?? 'BAD_REQUEST', 'the request could not be processed');
+      return sendProblem(
+        reply,
+        request,
+        error.statusCode,
+        error.code ?? 'BAD_REQUEST',
+        'the request could not be processed',
+      );
     }
     // Unknown errors: log the type and stack, never the message's data, and say nothing to the client.
     request.log.error({ err: safeError(error) }, 'unhandled error');
     return sendProblem(reply, request, 500, 'INTERNAL');
   });
 
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, request, 404, 'ROUTE_NOT_FOUND', 'no such route'));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, request, 404, 'ROUTE_NOT_FOUND', 'no such route'),
+  );
 }

@@ -24,15 +24,29 @@ export const eventRoutes: FastifyPluginAsyncZod<{
   async function appliedView(events: IdentityEvent[], job: JobView) {
     const result = job.result!;
     const outcome = new Map(result.events.map((e) => [`${e.source}/${e.eventId}`, e]));
-    const rejectedWhole = new Set(result.rejected.filter((r) => r.reason.startsWith('no_usable_identifier')).map((r) => `${r.source}/${r.eventId}`));
+    const rejectedWhole = new Set(
+      result.rejected
+        .filter((r) => r.reason.startsWith('no_usable_identifier'))
+        .map((r) => `${r.source}/${r.eventId}`),
+    );
     const view = [];
     for (const event of events) {
       const key = `${event.source}/${event.id}`;
       const o = outcome.get(key);
       if (rejectedWhole.has(key) || !o) {
-        view.push({ id: event.id, source: event.source, status: 'rejected' as const, personIds: [] });
+        view.push({
+          id: event.id,
+          source: event.source,
+          status: 'rejected' as const,
+          personIds: [],
+        });
       } else if (o.status === 'applied' && o.personIds && o.personIds.length > 0) {
-        view.push({ id: event.id, source: event.source, status: 'applied' as const, personIds: o.personIds });
+        view.push({
+          id: event.id,
+          source: event.source,
+          status: 'applied' as const,
+          personIds: o.personIds,
+        });
       } else {
         // A duplicate (or a replay): answer with where its identifiers resolve now.
         const resolved = await persons.resolveMany(event.identifiers);
@@ -52,7 +66,9 @@ export const eventRoutes: FastifyPluginAsyncZod<{
         summary: 'Queue identity events for resolution',
         description:
           'Accepts 1..1000 events. Each event is applied once per (source, id), however often it is sent. With `wait=true` the call waits (EVENTS_WAIT_TIMEOUT_MS) until the batch is applied and answers 200 with the person ids of each event and an `x-idgraph-consistency` token to pass on later reads; on timeout it answers 202 as usual.',
-        querystring: z.object({ wait: booleanQuery.describe('Wait until applied (read-your-writes)') }),
+        querystring: z.object({
+          wait: booleanQuery.describe('Wait until applied (read-your-writes)'),
+        }),
         body: eventBatchSchema,
         response: { 200: appliedResponseSchema, 202: enqueueResponseSchema, ...errorResponses },
       },
@@ -68,7 +84,11 @@ export const eventRoutes: FastifyPluginAsyncZod<{
           return reply.code(200).send({
             jobId,
             accepted: events.length,
-            counts: { applied: job.result.applied, duplicates: job.result.duplicates, rejected: job.result.rejectedEvents },
+            counts: {
+              applied: job.result.applied,
+              duplicates: job.result.duplicates,
+              rejected: job.result.rejectedEvents,
+            },
             events: await appliedView(events, job),
             rejected: job.result.rejected,
           });
@@ -96,7 +116,11 @@ export const eventRoutes: FastifyPluginAsyncZod<{
       return {
         jobId: job.jobId,
         state: job.state,
-        counts: { applied: result?.applied ?? 0, duplicates: result?.duplicates ?? 0, rejected: result?.rejectedEvents ?? 0 },
+        counts: {
+          applied: result?.applied ?? 0,
+          duplicates: result?.duplicates ?? 0,
+          rejected: result?.rejectedEvents ?? 0,
+        },
         rejected: result?.rejected ?? [],
         ...(job.failedReason ? { failedReason: job.failedReason } : {}),
       };

@@ -3,13 +3,25 @@ import { z } from 'zod';
 
 export type ReadinessCheck = () => Promise<{ ready: boolean; checks: Record<string, string> }>;
 
-const readySchema = z.object({ status: z.enum(['ready', 'not_ready']), checks: z.record(z.string(), z.string()) });
+const readySchema = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  checks: z.record(z.string(), z.string()),
+});
 
 /** Liveness and readiness, both without auth: orchestrators and load balancers call them. */
-export const healthRoutes: FastifyPluginAsyncZod<{ readiness: ReadinessCheck }> = async (app, { readiness }) => {
+export const healthRoutes: FastifyPluginAsyncZod<{ readiness: ReadinessCheck }> = async (
+  app,
+  { readiness },
+) => {
   app.get(
     '/healthz',
-    { schema: { tags: ['health'], summary: 'The process is alive', response: { 200: z.object({ status: z.literal('ok') }) } } },
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'The process is alive',
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
     async () => ({ status: 'ok' as const }),
   );
   app.get(

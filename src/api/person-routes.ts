@@ -3,13 +3,19 @@ import { z } from 'zod';
 import type { PersonService } from '../persons/person-service.js';
 import { consistencyOf } from './consistency.js';
 import { errorResponses } from './problem.js';
-import { consistencyHeaders, identifierViewSchema, personIdParam, personLinksSchema, personSchema, scopeQuerySchema } from './schemas.js';
+import {
+  consistencyHeaders,
+  identifierViewSchema,
+  personIdParam,
+  personLinksSchema,
+  personSchema,
+  scopeQuerySchema,
+} from './schemas.js';
 
 /** Persons, their links, and single identifiers. */
-export const personRoutes: FastifyPluginAsyncZod<{ persons: Pick<PersonService, 'getPerson' | 'getPersonLinks' | 'getIdentifier'> }> = async (
-  app,
-  { persons },
-) => {
+export const personRoutes: FastifyPluginAsyncZod<{
+  persons: Pick<PersonService, 'getPerson' | 'getPersonLinks' | 'getIdentifier'>;
+}> = async (app, { persons }) => {
   app.get(
     '/v1/persons/:id',
     {
@@ -26,7 +32,11 @@ export const personRoutes: FastifyPluginAsyncZod<{ persons: Pick<PersonService, 
       },
     },
     async (request, reply) => {
-      const person = await persons.getPerson(request.params.id, request.query, consistencyOf(request));
+      const person = await persons.getPerson(
+        request.params.id,
+        request.query,
+        consistencyOf(request),
+      );
       if (person.id !== person.requestedId) reply.header('location', `/v1/persons/${person.id}`);
       return person;
     },

@@ -4,10 +4,18 @@ import { IdentifierNotFoundError } from '../errors.js';
 import type { PersonService } from '../persons/person-service.js';
 import { consistencyOf } from './consistency.js';
 import { errorResponses } from './problem.js';
-import { consistencyHeaders, resolveRequestSchema, resolveResponseSchema, scopeQuerySchema, singleResolveSchema } from './schemas.js';
+import {
+  consistencyHeaders,
+  resolveRequestSchema,
+  resolveResponseSchema,
+  scopeQuerySchema,
+  singleResolveSchema,
+} from './schemas.js';
 
 /** "Which person is this identifier?" — one at a time, or up to 1000 per call in request order. */
-export const resolveRoutes: FastifyPluginAsyncZod<{ persons: Pick<PersonService, 'resolveMany'> }> = async (app, { persons }) => {
+export const resolveRoutes: FastifyPluginAsyncZod<{
+  persons: Pick<PersonService, 'resolveMany'>;
+}> = async (app, { persons }) => {
   app.get(
     '/v1/resolve',
     {
@@ -15,17 +23,30 @@ export const resolveRoutes: FastifyPluginAsyncZod<{ persons: Pick<PersonService,
       schema: {
         tags: ['resolve'],
         summary: 'Resolve one identifier to its person',
-        description: 'Normalises the value as ingestion does. 404 when the identifier is unknown, invalid or blocked.',
-        querystring: z.object({ type: z.string().min(1).max(40), value: z.string().min(1).max(1024), ...scopeQuerySchema }),
+        description:
+          'Normalises the value as ingestion does. 404 when the identifier is unknown, invalid or blocked.',
+        querystring: z.object({
+          type: z.string().min(1).max(40),
+          value: z.string().min(1).max(1024),
+          ...scopeQuerySchema,
+        }),
         headers: consistencyHeaders,
         response: { 200: singleResolveSchema, ...errorResponses },
       },
     },
     async (request) => {
       const { type, value, purpose, minConfidence } = request.query;
-      const [result] = await persons.resolveMany([{ type, value }], { purpose, minConfidence }, consistencyOf(request));
+      const [result] = await persons.resolveMany(
+        [{ type, value }],
+        { purpose, minConfidence },
+        consistencyOf(request),
+      );
       if (!result || result.personId === null) throw new IdentifierNotFoundError();
-      return { personId: result.personId, confidence: result.confidence ?? 1, identifier: { type, value } };
+      return {
+        personId: result.personId,
+        confidence: result.confidence ?? 1,
+        identifier: { type, value },
+      };
     },
   );
 
@@ -45,7 +66,13 @@ export const resolveRoutes: FastifyPluginAsyncZod<{ persons: Pick<PersonService,
     },
     async (request) => {
       const { identifiers, purpose, minConfidence } = request.body;
-      return { results: await persons.resolveMany(identifiers, { purpose, minConfidence }, consistencyOf(request)) };
+      return {
+        results: await persons.resolveMany(
+          identifiers,
+          { purpose, minConfidence },
+          consistencyOf(request),
+        ),
+      };
     },
   );
 };

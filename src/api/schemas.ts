@@ -12,21 +12,31 @@ export const enqueueResponseSchema = z.object({
 export const appliedResponseSchema = z.object({
   jobId: z.string(),
   accepted: z.number().int(),
-  counts: z.object({ applied: z.number().int(), duplicates: z.number().int(), rejected: z.number().int() }),
+  counts: z.object({
+    applied: z.number().int(),
+    duplicates: z.number().int(),
+    rejected: z.number().int(),
+  }),
   events: z
     .array(
       z.object({
         id: z.string(),
         source: z.string(),
         status: z.enum(['applied', 'duplicate', 'rejected']),
-        personIds: z.array(z.string()).describe('Persons the event\'s identifiers resolved to, right after it was applied'),
+        personIds: z
+          .array(z.string())
+          .describe("Persons the event's identifiers resolved to, right after it was applied"),
       }),
     )
     .describe('Per event, in request order'),
   rejected: z.array(z.object({ eventId: z.string(), source: z.string(), reason: z.string() })),
 });
 
-export const rejectionSchema = z.object({ eventId: z.string(), source: z.string(), reason: z.string() });
+export const rejectionSchema = z.object({
+  eventId: z.string(),
+  source: z.string(),
+  reason: z.string(),
+});
 
 export const jobResponseSchema = z.object({
   jobId: z.string(),
@@ -34,17 +44,33 @@ export const jobResponseSchema = z.object({
   counts: z
     .object({ applied: z.number().int(), duplicates: z.number().int(), rejected: z.number().int() })
     .describe('Events applied, already applied before (same source and id), and rejected whole'),
-  rejected: z.array(rejectionSchema).describe('Each rejected event and each value dropped from an applied event, with its reason'),
-  failedReason: z.string().optional().describe('Why the job is in the dead-letter queue (state `failed`)'),
+  rejected: z
+    .array(rejectionSchema)
+    .describe('Each rejected event and each value dropped from an applied event, with its reason'),
+  failedReason: z
+    .string()
+    .optional()
+    .describe('Why the job is in the dead-letter queue (state `failed`)'),
 });
 
-export const resolveItemSchema = z.object({ type: z.string().min(1).max(40), value: z.string().max(1024) }).strict();
+export const resolveItemSchema = z
+  .object({ type: z.string().min(1).max(40), value: z.string().max(1024) })
+  .strict();
 
 export const resolveRequestSchema = z
   .object({
     identifiers: z.array(resolveItemSchema).min(1).max(1000),
-    purpose: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/).optional().describe('Scope: only links consented for this purpose'),
-    minConfidence: z.number().min(0).max(1).optional().describe('Scope: only links with at least this confidence'),
+    purpose: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,63}$/)
+      .optional()
+      .describe('Scope: only links consented for this purpose'),
+    minConfidence: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe('Scope: only links with at least this confidence'),
   })
   .strict();
 
@@ -53,7 +79,10 @@ export const resolveResultSchema = z.object({
   value: z.string(),
   personId: z.string().nullable(),
   confidence: z.number().min(0).max(1).optional(),
-  reason: z.string().optional().describe('Why personId is null: not_found, blocked, invalid_email, ...'),
+  reason: z
+    .string()
+    .optional()
+    .describe('Why personId is null: not_found, blocked, invalid_email, ...'),
 });
 
 export const resolveResponseSchema = z.object({ results: z.array(resolveResultSchema) });
@@ -69,7 +98,12 @@ export const scopeQuerySchema = {
     .regex(/^[a-z][a-z0-9_]{0,63}$/)
     .optional()
     .describe('Only links whose evidence was consented for this purpose'),
-  minConfidence: z.coerce.number().min(0).max(1).optional().describe('Only links with at least this confidence'),
+  minConfidence: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe('Only links with at least this confidence'),
 };
 
 export const scopeSchema = z.object(scopeQuerySchema);
@@ -77,7 +111,11 @@ export const scopeSchema = z.object(scopeQuerySchema);
 export const identifierRefSchema = z.object({ type: z.string(), value: z.string() });
 
 export const personSchema = z.object({
-  id: z.string().describe('The active person (the survivor when a merged id was asked; a scoped id when a scope was given)'),
+  id: z
+    .string()
+    .describe(
+      'The active person (the survivor when a merged id was asked; a scoped id when a scope was given)',
+    ),
   requestedId: z.string(),
   status: z.string(),
   scope: scopeSchema.optional().describe('The scope the answer was cut to, when one was given'),
@@ -85,7 +123,9 @@ export const personSchema = z.object({
     z.object({
       type: z.string(),
       value: z.string(),
-      confidence: z.number().describe('Strongest link tying the identifier into the person (1 when alone)'),
+      confidence: z
+        .number()
+        .describe('Strongest link tying the identifier into the person (1 when alone)'),
       sources: z.array(z.string()),
       firstSeen: z.string(),
       lastSeen: z.string().nullable(),
@@ -111,7 +151,11 @@ const provenanceShape = {
   purposes: z.array(z.string()).describe('Purposes the evidence consented to'),
 };
 
-export const linkSchema = z.object({ ...provenanceShape, from: identifierRefSchema, to: identifierRefSchema });
+export const linkSchema = z.object({
+  ...provenanceShape,
+  from: identifierRefSchema,
+  to: identifierRefSchema,
+});
 
 export const personLinksSchema = z.object({ personId: z.string(), links: z.array(linkSchema) });
 
@@ -161,12 +205,17 @@ export const deadLetterSchema = z.object({
   events: z.array(z.object({ source: z.string(), id: z.string() })),
 });
 
-export const deadLetterListSchema = z.object({ total: z.number().int(), items: z.array(deadLetterSchema) });
+export const deadLetterListSchema = z.object({
+  total: z.number().int(),
+  items: z.array(deadLetterSchema),
+});
 
 /** The optional consistency token header of read routes (see api/consistency.ts). */
 export const consistencyHeaders = z.object({
   'x-idgraph-consistency': z
     .string()
     .optional()
-    .describe('Token from a `wait=true` ingest answer: the read then includes that write, on any API process or replica'),
+    .describe(
+      'Token from a `wait=true` ingest answer: the read then includes that write, on any API process or replica',
+    ),
 });

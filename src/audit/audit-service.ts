@@ -28,13 +28,23 @@ export type AuditService = ReturnType<typeof createAuditService>;
 
 export function createAuditService(deps: { graph: Pick<Graph, 'query'> }) {
   return {
-    async list(filter: { personId?: string | undefined; kind?: string | undefined; limit: number }): Promise<AuditRecord[]> {
-      const params = { personId: filter.personId ?? null, kind: filter.kind ?? null, limit: filter.limit };
+    async list(filter: {
+      personId?: string | undefined;
+      kind?: string | undefined;
+      limit: number;
+    }): Promise<AuditRecord[]> {
+      const params = {
+        personId: filter.personId ?? null,
+        kind: filter.kind ?? null,
+        limit: filter.limit,
+      };
       const rows = await deps.graph.query<{ record: Record<string, unknown> & { at: number } }>(
         filter.personId ? 'read/audit-by-person' : 'read/audit-recent',
         params,
       );
-      return rows.map(({ record }) => ({ ...record, at: new Date(record.at).toISOString() }) as AuditRecord);
+      return rows.map(
+        ({ record }) => ({ ...record, at: new Date(record.at).toISOString() }) as AuditRecord,
+      );
     },
   };
 }

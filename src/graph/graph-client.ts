@@ -1,4 +1,9 @@
-import neo4j, { type Driver, type ManagedTransaction, type QueryResult, type RecordShape } from 'neo4j-driver';
+import neo4j, {
+  type Driver,
+  type ManagedTransaction,
+  type QueryResult,
+  type RecordShape,
+} from 'neo4j-driver';
 import type { Logger } from '../logger.js';
 import { type CypherName, isWriteQuery, loadCypher } from './cypher-loader.js';
 import { translateGraphError } from './graph-errors.js';
@@ -32,7 +37,11 @@ export interface Graph {
    * (none: it sees every committed write of a single instance, but on a cluster may trail this
    * process's latest writes); a write begins after every earlier write of this process.
    */
-  query<T extends object = Row>(name: CypherName, params?: Record<string, unknown>, options?: { bookmarks?: string[] }): Promise<T[]>;
+  query<T extends object = Row>(
+    name: CypherName,
+    params?: Record<string, unknown>,
+    options?: { bookmarks?: string[] },
+  ): Promise<T[]>;
   /** Runs `work` in one managed write transaction, retried as a whole on transient errors (deadlocks). */
   writeTransaction<T>(name: string, work: (tx: GraphTx) => Promise<T>): Promise<T>;
   /** Runs a schema statement outside a transaction function (schema and data writes cannot share one). */
@@ -61,7 +70,10 @@ function wrapTx(tx: ManagedTransaction): GraphTx {
 const RETRY_TIME_MS = 30_000;
 
 export function createGraph(options: GraphOptions): Graph {
-  const auth = options.password !== undefined ? neo4j.auth.basic(options.user ?? 'neo4j', options.password) : undefined;
+  const auth =
+    options.password !== undefined
+      ? neo4j.auth.basic(options.user ?? 'neo4j', options.password)
+      : undefined;
   const driver: Driver = neo4j.driver(options.uri, auth, {
     disableLosslessIntegers: true,
     maxConnectionPoolSize: options.maxPoolSize ?? 50,
@@ -70,7 +82,8 @@ export function createGraph(options: GraphOptions): Graph {
     maxTransactionRetryTime: RETRY_TIME_MS,
     logging: {
       level: 'warn',
-      logger: (level, message) => options.logger[level === 'warn' ? 'warn' : 'error']({ component: 'neo4j-driver' }, message),
+      logger: (level, message) =>
+        options.logger[level === 'warn' ? 'warn' : 'error']({ component: 'neo4j-driver' }, message),
     },
   });
   // Writes share one bookmark manager, so each write transaction of this process begins after every
@@ -82,7 +95,11 @@ export function createGraph(options: GraphOptions): Graph {
   const sessionConfig = (mode: 'READ' | 'WRITE', bookmarks?: string[]) => ({
     database: options.database,
     defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
-    ...(bookmarks && bookmarks.length > 0 ? { bookmarks } : mode === 'WRITE' ? { bookmarkManager } : {}),
+    ...(bookmarks && bookmarks.length > 0
+      ? { bookmarks }
+      : mode === 'WRITE'
+        ? { bookmarkManager }
+        : {}),
   });
   let lastBookmarks: string[] = [];
 
@@ -101,14 +118,19 @@ export function createGraph(options: GraphOptions): Graph {
    * errors with the driver's own policy for managed transactions (RETRY_TIME_MS, from 1 s doubling,
    * ±20 % jitter).
    */
-  async function read<T extends object>(name: CypherName, params: Record<string, unknown>, bookmarks: string[] | undefined): Promise<T[]> {
+  async function read<T extends object>(
+    name: CypherName,
+    params: Record<string, unknown>,
+    bookmarks: string[] | undefined,
+  ): Promise<T[]> {
     const started = Date.now();
     for (let delay = 1000; ; delay *= 2) {
       const session = driver.session(sessionConfig('READ', bookmarks));
       try {
         return rows<T>(await session.run(loadCypher(name), params, { metadata: { query: name } }));
       } catch (error) {
-        if (!neo4j.isRetryableError(error) || Date.now() - started + delay > RETRY_TIME_MS) throw translateGraphError(error);
+        if (!neo4j.isRetryableError(error) || Date.now() - started + delay > RETRY_TIME_MS)
+          throw translateGraphError(error);
       } finally {
         await session.close();
       }
@@ -117,11 +139,19 @@ export function createGraph(options: GraphOptions): Graph {
   }
 
   return {
-    async query<T extends object>(name: CypherName, params: Record<string, unknown> = {}, opts: { bookmarks?: string[] } = {}) {
+    async query<T extends object>(
+      name: CypherName,
+      params: Record<string, unknown> = {},
+      opts: { bookmarks?: string[] } = {},
+    ) {
       if (!isWriteQuery(name)) return read<T>(name, params, opts.bookmarks);
       const session = driver.session(sessionConfig('WRITE', opts.bookmarks));
       try {
-        const result = await withErrors(() => session.executeWrite((tx) => tx.run(loadCypher(name), params), { metadata: { query: name } }));
+        const result = await withErrors(() =>
+          session.executeWrite((tx) => tx.run(loadCypher(name), params), {
+            metadata: { query: name },
+          }),
+        );
         lastBookmarks = session.lastBookmarks();
         return rows<T>(result);
       } finally {
@@ -132,7 +162,9 @@ export function createGraph(options: GraphOptions): Graph {
     async writeTransaction<T>(name: string, work: (tx: GraphTx) => Promise<T>) {
       const session = driver.session(sessionConfig('WRITE'));
       try {
-        const result = await withErrors(() => session.executeWrite((tx) => work(wrapTx(tx)), { metadata: { query: name } }));
+        const result = await withErrors(() =>
+          session.executeWrite((tx) => work(wrapTx(tx)), { metadata: { query: name } }),
+        );
         lastBookmarks = session.lastBookmarks();
         return result;
       } finally {
@@ -152,7 +184,11 @@ export function createGraph(options: GraphOptions): Graph {
     async autoCommit(name: CypherName, params: Record<string, unknown> = {}) {
       const session = driver.session(sessionConfig('WRITE'));
       try {
-        await withErrors(() => session.run({ text: loadCypher(name), parameters: params }, { metadata: { query: name } }).then(() => undefined));
+        await withErrors(() =>
+          session
+            .run({ text: loadCypher(name), parameters: params }, { metadata: { query: name } })
+            .then(() => undefined),
+        );
       } finally {
         await session.close();
       }

@@ -5,7 +5,11 @@ import { ServiceUnavailableError } from '../errors.js';
  * The one place Neo4j errors are translated, by code and retryability, never by message text.
  */
 
-const unavailableCodes = new Set(['ServiceUnavailable', 'SessionExpired', 'Neo.ClientError.Security.AuthenticationRateLimit']);
+const unavailableCodes = new Set([
+  'ServiceUnavailable',
+  'SessionExpired',
+  'Neo.ClientError.Security.AuthenticationRateLimit',
+]);
 
 /** True for errors a managed transaction would retry: deadlocks, lock timeouts, leader switches. */
 export function isTransientGraphError(error: unknown): boolean {

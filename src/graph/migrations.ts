@@ -56,7 +56,10 @@ export function loadMigrations(dir = join(cypherRoot, 'schema')): Migration[] {
       };
     });
   migrations.forEach((m, index) => {
-    if (m.version !== index + 1) throw new Error(`schema migrations must be numbered 1..n without gaps; found ${m.version} at position ${index + 1}`);
+    if (m.version !== index + 1)
+      throw new Error(
+        `schema migrations must be numbered 1..n without gaps; found ${m.version} at position ${index + 1}`,
+      );
   });
   return migrations;
 }
@@ -84,22 +87,34 @@ async function runIdempotent(graph: Graph, statement: string): Promise<void> {
   }
 }
 
-export async function applyMigrations(graph: Graph, logger: Logger, migrations = loadMigrations()): Promise<{ applied: number[] }> {
+export async function applyMigrations(
+  graph: Graph,
+  logger: Logger,
+  migrations = loadMigrations(),
+): Promise<{ applied: number[] }> {
   await runIdempotent(graph, bootstrap);
   const recorded = new Map(
-    (await graph.query<{ version: number; checksum: string }>('read/applied-migrations')).map((r) => [r.version, r.checksum]),
+    (await graph.query<{ version: number; checksum: string }>('read/applied-migrations')).map(
+      (r) => [r.version, r.checksum],
+    ),
   );
   const applied: number[] = [];
   for (const migration of migrations) {
     const checksum = recorded.get(migration.version);
     if (checksum !== undefined) {
       if (checksum !== migration.checksum) {
-        throw new Error(`schema migration ${migration.version} (${migration.name}) changed after it was applied; add a new migration instead`);
+        throw new Error(
+          `schema migration ${migration.version} (${migration.name}) changed after it was applied; add a new migration instead`,
+        );
       }
       continue;
     }
     for (const statement of migration.statements) await runIdempotent(graph, statement);
-    await graph.query('write/record-migration', { version: migration.version, name: migration.name, checksum: migration.checksum });
+    await graph.query('write/record-migration', {
+      version: migration.version,
+      name: migration.name,
+      checksum: migration.checksum,
+    });
     applied.push(migration.version);
     logger.info({ migration: migration.version, name: migration.name }, 'schema migration applied');
   }
@@ -109,7 +124,10 @@ export async function applyMigrations(graph: Graph, logger: Logger, migrations =
 }
 
 /** True when every migration on disk is recorded in the graph (used by /readyz). */
-export async function migrationsApplied(graph: Graph, migrations = loadMigrations()): Promise<boolean> {
+export async function migrationsApplied(
+  graph: Graph,
+  migrations = loadMigrations(),
+): Promise<boolean> {
   const recorded = await graph.query<{ version: number }>('read/applied-migrations');
   const versions = new Set(recorded.map((r) => r.version));
   return migrations.every((m) => versions.has(m.version));

@@ -2,7 +2,13 @@ import { type Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DeadLetterNotFoundError, ServiceUnavailableError } from '../errors.js';
 import type { IdentityEvent } from '../resolver/event-schema.js';
-import { batchJobId, type IngestPayload, type JobResult, jobResultSchema, RESOLVE_BATCH_JOB } from './ingest-contract.js';
+import {
+  batchJobId,
+  type IngestPayload,
+  type JobResult,
+  jobResultSchema,
+  RESOLVE_BATCH_JOB,
+} from './ingest-contract.js';
 
 /**
  * The producer side of the ingest queue, used by the API: enqueue batches, report job state, and
@@ -42,7 +48,8 @@ export interface IngestQueueOptions {
 export type IngestQueue = ReturnType<typeof createIngestQueue>;
 
 function toState(state: string): JobState {
-  if (state === 'completed' || state === 'failed' || state === 'active' || state === 'delayed') return state;
+  if (state === 'completed' || state === 'failed' || state === 'active' || state === 'delayed')
+    return state;
   // BullMQ's waiting-children / prioritized / wait all mean "not started yet" to a client.
   return 'waiting';
 }
@@ -53,7 +60,10 @@ async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
   } catch (error) {
     // Duck-typed: ioredis errors may come from another realm in test sandboxes.
     const message = (error as { message?: unknown } | null)?.message;
-    if (typeof message === 'string' && /Connection|ECONNREFUSED|Stream isn't writeable|ETIMEDOUT|Command timed out/i.test(message)) {
+    if (
+      typeof message === 'string' &&
+      /Connection|ECONNREFUSED|Stream isn't writeable|ETIMEDOUT|Command timed out/i.test(message)
+    ) {
       throw new ServiceUnavailableError('redis', error);
     }
     throw error;
@@ -99,7 +109,11 @@ export function createIngestQueue(options: IngestQueueOptions) {
     async enqueue(events: IdentityEvent[]): Promise<{ jobId: string }> {
       const jobId = batchJobId(events);
       return unavailableOnError(async () => {
-        const job = await queue.add(RESOLVE_BATCH_JOB, { events, acceptedAt: new Date().toISOString() }, { jobId });
+        const job = await queue.add(
+          RESOLVE_BATCH_JOB,
+          { events, acceptedAt: new Date().toISOString() },
+          { jobId },
+        );
         return { jobId: job.id ?? jobId };
       });
     },
@@ -115,8 +129,15 @@ export function createIngestQueue(options: IngestQueueOptions) {
     async waitForJob(jobId: string, timeoutMs: number): Promise<JobView | undefined> {
       // QueueEvents blocks on a stream read: it needs its own connection that never gives up a command.
       if (!queueEvents) {
-        eventsConnection = options.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, commandTimeout: undefined });
-        queueEvents = new QueueEvents(options.queueName, { connection: eventsConnection, prefix: options.prefix });
+        eventsConnection = options.connection.duplicate({
+          maxRetriesPerRequest: null,
+          enableOfflineQueue: true,
+          commandTimeout: undefined,
+        });
+        queueEvents = new QueueEvents(options.queueName, {
+          connection: eventsConnection,
+          prefix: options.prefix,
+        });
       }
       const job = await queue.getJob(jobId);
       if (!job) return undefined;
@@ -129,9 +150,15 @@ export function createIngestQueue(options: IngestQueueOptions) {
       return fresh ? view(fresh) : undefined;
     },
 
-    async listDeadLetters(offset: number, limit: number): Promise<{ total: number; items: DeadLetter[] }> {
+    async listDeadLetters(
+      offset: number,
+      limit: number,
+    ): Promise<{ total: number; items: DeadLetter[] }> {
       return unavailableOnError(async () => {
-        const [total, jobs] = await Promise.all([queue.getFailedCount(), queue.getFailed(offset, offset + limit - 1)]);
+        const [total, jobs] = await Promise.all([
+          queue.getFailedCount(),
+          queue.getFailed(offset, offset + limit - 1),
+        ]);
         return {
           total,
           items: jobs.map((job) => ({

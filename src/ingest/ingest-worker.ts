@@ -48,7 +48,13 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestP
       const durationMs = performance.now() - started;
       options.onBatch?.(result, durationMs);
       options.logger.debug(
-        { jobId: job.id, applied: result.applied, duplicates: result.duplicates, rejected: result.rejected.length, durationMs },
+        {
+          jobId: job.id,
+          applied: result.applied,
+          duplicates: result.duplicates,
+          rejected: result.rejected.length,
+          durationMs,
+        },
         'batch resolved',
       );
       return result;
@@ -64,7 +70,10 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestP
     },
   );
   worker.on('failed', (job, error) => {
-    options.logger.warn({ jobId: job?.id, attempts: job?.attemptsMade, reason: error.message }, 'batch failed');
+    options.logger.warn(
+      { jobId: job?.id, attempts: job?.attemptsMade, reason: error.message },
+      'batch failed',
+    );
   });
   worker.on('error', (error) => options.logger.error({ err: safeError(error) }, 'worker error'));
   return worker;

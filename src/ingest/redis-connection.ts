@@ -10,8 +10,17 @@ export function createRedis(url: string, role: 'worker' | 'api', logger?: Logger
   const options: RedisOptions =
     role === 'worker'
       ? { maxRetriesPerRequest: null, enableReadyCheck: true }
-      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 3000, commandTimeout: 5000 };
-  const redis = new Redis(url, { ...options, lazyConnect: false, retryStrategy: (times) => Math.min(times * 200, 2000) });
+      : {
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          connectTimeout: 3000,
+          commandTimeout: 5000,
+        };
+  const redis = new Redis(url, {
+    ...options,
+    lazyConnect: false,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
   // Without a listener ioredis prints every reconnection failure to stderr; log it once per outage.
   let down = false;
   redis.on('error', (error: unknown) => {

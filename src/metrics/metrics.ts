@@ -30,7 +30,11 @@ export function createMetrics() {
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
-  const merges = new Counter({ name: 'idgraph_merges_total', help: 'Persons absorbed by merges', registers: [registry] });
+  const merges = new Counter({
+    name: 'idgraph_merges_total',
+    help: 'Persons absorbed by merges',
+    registers: [registry],
+  });
   const refusals = new Counter({
     name: 'idgraph_merge_refusals_total',
     help: 'Merges refused by over-merge protection',
@@ -38,7 +42,8 @@ export function createMetrics() {
   });
   // Queue depth is read from Redis at scrape time, not kept in memory.
   let depthSource: (() => Promise<Record<string, number>>) | undefined;
-  const readDepth = async () => (depthSource ? await depthSource().catch(() => undefined) : undefined);
+  const readDepth = async () =>
+    depthSource ? await depthSource().catch(() => undefined) : undefined;
   new Gauge({
     name: 'idgraph_queue_jobs',
     help: 'Ingest jobs by state (failed = dead letters)',
@@ -63,7 +68,16 @@ export function createMetrics() {
     registry,
     httpDuration,
     /** Records one resolved batch. */
-    observeBatch(result: { applied: number; duplicates: number; rejectedEvents: number; merges: number; refusals: number }, seconds: number) {
+    observeBatch(
+      result: {
+        applied: number;
+        duplicates: number;
+        rejectedEvents: number;
+        merges: number;
+        refusals: number;
+      },
+      seconds: number,
+    ) {
       batchDuration.observe(seconds);
       events.inc({ outcome: 'applied' }, result.applied);
       events.inc({ outcome: 'duplicate' }, result.duplicates);

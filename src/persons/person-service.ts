@@ -1,7 +1,14 @@
 import { IdentifierNotFoundError, PersonNotFoundError } from '../errors.js';
 import type { Graph } from '../graph/graph-client.js';
 import type { IdentifierRegistry } from '../resolver/identifier-types.js';
-import { anchorOf, parseScopedId, type Scope, scopedComponents, scopedPersonId, type ScopeLink } from './scoped-view.js';
+import {
+  anchorOf,
+  parseScopedId,
+  type Scope,
+  scopedComponents,
+  scopedPersonId,
+  type ScopeLink,
+} from './scoped-view.js';
 
 /**
  * Read side for downstream services: which person is this identifier, what is a person, and how
@@ -82,7 +89,15 @@ interface PersonRow {
   status: string;
   createdAt: number;
   updatedAt: number;
-  identifiers: { key: string; type: string; value: string; createdAt: number; lastSeen: number | null; ref: string; sources: string[] }[];
+  identifiers: {
+    key: string;
+    type: string;
+    value: string;
+    createdAt: number;
+    lastSeen: number | null;
+    ref: string;
+    sources: string[];
+  }[];
   mergedFrom: string[];
 }
 
@@ -110,7 +125,8 @@ interface ScopeLinkProps {
   events: string[];
 }
 
-const iso = (ms: number | null | undefined) => (typeof ms === 'number' ? new Date(ms).toISOString() : null);
+const iso = (ms: number | null | undefined) =>
+  typeof ms === 'number' ? new Date(ms).toISOString() : null;
 
 const ATTRIBUTE_EVENTS = 200;
 const IDENTIFIER_LINKS = 1000;
@@ -143,9 +159,17 @@ function provenance(l: ScopeLinkProps) {
 const isScoped = (scope: Scope) => scope.purpose !== undefined || (scope.minConfidence ?? 0) > 0;
 
 /** The active person of each identifier key (null: unknown identifier), in one query. */
-async function personsByKey(graph: Pick<Graph, 'query'>, keys: readonly string[], bookmarks?: string[]): Promise<Map<string, string | null>> {
+async function personsByKey(
+  graph: Pick<Graph, 'query'>,
+  keys: readonly string[],
+  bookmarks?: string[],
+): Promise<Map<string, string | null>> {
   if (keys.length === 0) return new Map();
-  const rows = await graph.query<{ key: string; personId: string | null }>('read/resolve-identifiers', { keys }, bookmarks ? { bookmarks } : {});
+  const rows = await graph.query<{ key: string; personId: string | null }>(
+    'read/resolve-identifiers',
+    { keys },
+    bookmarks ? { bookmarks } : {},
+  );
   return new Map(rows.map((r) => [r.key, r.personId]));
 }
 
@@ -198,7 +222,10 @@ export function createCoalescingLookup(graph: Pick<Graph, 'query'>) {
 
 export type PersonService = ReturnType<typeof createPersonService>;
 
-export function createPersonService(deps: { graph: Pick<Graph, 'query'>; registry: Pick<IdentifierRegistry, 'normalize'> }) {
+export function createPersonService(deps: {
+  graph: Pick<Graph, 'query'>;
+  registry: Pick<IdentifierRegistry, 'normalize'>;
+}) {
   const { graph } = deps;
   const personsOf = createCoalescingLookup(graph);
 
@@ -213,7 +240,13 @@ export function createPersonService(deps: { graph: Pick<Graph, 'query'>; registr
   }
 
   const toScopeLinks = (rows: LinkRow[]): ScopeLink[] =>
-    rows.map((r) => ({ fromKey: r.fromKey, toKey: r.toKey, status: r.link.status, confidence: r.link.confidence, purposes: r.link.purposes }));
+    rows.map((r) => ({
+      fromKey: r.fromKey,
+      toKey: r.toKey,
+      status: r.link.status,
+      confidence: r.link.confidence,
+      purposes: r.link.purposes,
+    }));
 
   /** Identifier confidence inside a set of links: its strongest incident link; 1 when alone. */
   function confidenceOf(key: string, links: readonly ScopeLink[]): number {
@@ -229,13 +262,17 @@ export function createPersonService(deps: { graph: Pick<Graph, 'query'>; registr
   }
 
   async function attributesOf(personId: string): Promise<Record<string, unknown>> {
-    const rows = await graph.query<{ payload: string }>('read/person-attributes', { personId, limit: ATTRIBUTE_EVENTS });
+    const rows = await graph.query<{ payload: string }>('read/person-attributes', {
+      personId,
+      limit: ATTRIBUTE_EVENTS,
+    });
     const attributes: Record<string, unknown> = {};
     // Newest first: the first value seen for an attribute wins.
     for (const { payload } of rows) {
       const event = JSON.parse(payload) as { attributes?: Record<string, unknown> };
       for (const [name, value] of Object.entries(event.attributes ?? {})) {
-        if (value !== null && value !== undefined && !(name in attributes)) attributes[name] = value;
+        if (value !== null && value !== undefined && !(name in attributes))
+          attributes[name] = value;
       }
     }
     return attributes;
@@ -246,12 +283,19 @@ export function createPersonService(deps: { graph: Pick<Graph, 'query'>; registr
      * Resolves identifiers in request order; an invalid or blocked value gets `personId: null` and a
      * reason. With a scope, each answer is the scoped person id of the identifier's scoped component.
      */
-    async resolveMany(items: readonly ResolveItem[], scope: Scope = {}, read: ReadOptions = {}): Promise<ResolveResult[]> {
+    async resolveMany(
+      items: readonly ResolveItem[],
+      scope: Scope = {},
+      read: ReadOptions = {},
+    ): Promise<ResolveResult[]> {
       const normalized = items.map((item) => deps.registry.normalize(item.type, item.value));
       const keys = [...new Set(normalized.flatMap((n) => (n.ok ? [n.key] : [])))];
       // Unscoped (the fast path), concurrent requests share one query; scoped answers read more
       // anyway, and a read that must wait for given bookmarks goes alone.
-      const personOf = isScoped(scope) || read.bookmarks ? await personsByKey(graph, keys, read.bookmarks) : await personsOf(keys);
+      const personOf =
+        isScoped(scope) || read.bookmarks
+          ? await personsByKey(graph, keys, read.bookmarks)
+          : await personsOf(keys);
 
       const scoped = new Map<string, { personId: string; confidence: number }>();
       if (isScoped(scope)) {
@@ -262,8 +306,11 @@ export function createPersonService(deps: { graph: Pick<Graph, 'query'>; registr
           const components = scopedComponents(person.identifiers, scopeLinks, scope);
           for (const component of components) {
             const id = scopedPersonId(personId, component, person.identifiers.length);
-            const qualifying = scopeLinks.filter((l) => component.keys.has(l.fromKey) && component.keys.has(l.toKey));
-            for (const key of component.keys) scoped.set(key, { personId: id, confidence: confidenceOf(key, qualifying) });
+            const qualifying = scopeLinks.filter(
+              (l) => component.keys.has(l.fromKey) && component.keys.has(l.toKey),
+            );
+            for (const key of component.keys)
+              scoped.set(key, { personId: id, confidence: confidenceOf(key, qualifying) });
           }
         }
       }
@@ -272,11 +319,17 @@ export function createPersonService(deps: { graph: Pick<Graph, 'query'>; registr
         const n = normalized[index]!;
         if (!n.ok) return { type: item.type, value: item.value, personId: null, reason: n.reason };
         const personId = personOf.get(n.key) ?? null;
-        if (personId === null) return { type: item.type, value: item.value, personId: null, reason: 'not_found' };
+        if (personId === null)
+          return { type: item.type, value: item.value, personId: null, reason: 'not_found' };
         const view = scoped.get(n.key);
         // Deterministic membership is certain: without a scope, the answer's confidence is 1.
         return view
-          ? { type: item.type, value: item.value, personId: view.personId, confidence: view.confidence }
+          ? {
+              type: item.type,
+              value: item.value,
+              personId: view.personId,
+              confidence: view.confidence,
+            }
           : { type: item.type, value: item.value, personId, confidence: 1 };
       });
     },
@@ -286,7 +339,11 @@ export function createPersonService(deps: { graph: Pick<Graph, 'query'>; registr
      * id answers with the scoped component of the person's oldest identifier, and a scoped id
      * (`per_…~…`) with its own component.
      */
-    async getPerson(requestedId: string, scope: Scope = {}, read: ReadOptions = {}): Promise<PersonView> {
+    async getPerson(
+      requestedId: string,
+      scope: Scope = {},
+      read: ReadOptions = {},
+    ): Promise<PersonView> {
       const { personId, anchor } = parseScopedId(requestedId);
       const person = await personRow(personId, read);
       let identifiers = person.identifiers;
@@ -296,11 +353,16 @@ export function createPersonService(deps: { graph: Pick<Graph, 'query'>; registr
         links = toScopeLinks(await linkRows(person.id));
         const components = scopedComponents(person.identifiers, links, scope);
         const component =
-          anchor === undefined ? components.find((c) => c.keys.has(anchorOf(person.identifiers)!.key)) : components.find((c) => c.anchorRef === anchor);
+          anchor === undefined
+            ? components.find((c) => c.keys.has(anchorOf(person.identifiers)!.key))
+            : components.find((c) => c.anchorRef === anchor);
         if (!component) throw new PersonNotFoundError();
         identifiers = person.identifiers.filter((i) => component.keys.has(i.key));
         id = scopedPersonId(person.id, component, person.identifiers.length);
-        links = links.filter((l) => component.keys.has(l.fromKey) && component.keys.has(l.toKey) && l.status === 'active');
+        links = links.filter(
+          (l) =>
+            component.keys.has(l.fromKey) && component.keys.has(l.toKey) && l.status === 'active',
+        );
       } else {
         links = toScopeLinks(await linkRows(person.id)).filter((l) => l.status === 'active');
       }
@@ -352,7 +414,11 @@ export function createPersonService(deps: { graph: Pick<Graph, 'query'>; registr
         sources: row.sources,
         firstSeen: iso(row.createdAt)!,
         lastSeen: iso(row.lastSeen),
-        links: row.links.map((l) => ({ id: l.link.id, other: { type: l.otherType, value: l.otherValue }, ...provenance(l.link) })),
+        links: row.links.map((l) => ({
+          id: l.link.id,
+          other: { type: l.otherType, value: l.otherValue },
+          ...provenance(l.link),
+        })),
       };
     },
   };

@@ -48,7 +48,8 @@ export function qualifies(link: ScopeLink, scope: Scope): boolean {
   );
 }
 
-const older = (a: ScopeIdentifier, b: ScopeIdentifier) => a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.key < b.key);
+const older = (a: ScopeIdentifier, b: ScopeIdentifier) =>
+  a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.key < b.key);
 
 export function anchorOf(identifiers: readonly ScopeIdentifier[]): ScopeIdentifier | undefined {
   let anchor: ScopeIdentifier | undefined;
@@ -58,7 +59,11 @@ export function anchorOf(identifiers: readonly ScopeIdentifier[]): ScopeIdentifi
 
 const digest = (ref: string) => createHash('sha256').update(ref).digest('base64url').slice(0, 16);
 
-export function scopedComponents(identifiers: readonly ScopeIdentifier[], links: readonly ScopeLink[], scope: Scope): ScopedComponent[] {
+export function scopedComponents(
+  identifiers: readonly ScopeIdentifier[],
+  links: readonly ScopeLink[],
+  scope: Scope,
+): ScopedComponent[] {
   const byKey = new Map(identifiers.map((i) => [i.key, i]));
   const neighbours = new Map<string, string[]>();
   for (const link of links) {
@@ -88,12 +93,18 @@ export function scopedComponents(identifiers: readonly ScopeIdentifier[], links:
   return components;
 }
 
-export function scopedPersonId(personId: string, component: ScopedComponent, personSize: number): string {
+export function scopedPersonId(
+  personId: string,
+  component: ScopedComponent,
+  personSize: number,
+): string {
   return component.keys.size === personSize ? personId : `${personId}~${component.anchorRef}`;
 }
 
 /** Splits `per_x~anchor` into its parts; a plain id has no anchor. */
 export function parseScopedId(id: string): { personId: string; anchor: string | undefined } {
   const tilde = id.indexOf('~');
-  return tilde < 0 ? { personId: id, anchor: undefined } : { personId: id.slice(0, tilde), anchor: id.slice(tilde + 1) };
+  return tilde < 0
+    ? { personId: id, anchor: undefined }
+    : { personId: id.slice(0, tilde), anchor: id.slice(tilde + 1) };
 }

@@ -8,7 +8,13 @@ import { z } from 'zod';
 
 export const identifierInputSchema = z
   .object({
-    type: z.string().min(1).max(40).describe('Identifier type: email, phone, user_id, crm_id, device_id, cookie_id, maid, hashed_email, external_id, or a configured one.'),
+    type: z
+      .string()
+      .min(1)
+      .max(40)
+      .describe(
+        'Identifier type: email, phone, user_id, crm_id, device_id, cookie_id, maid, hashed_email, external_id, or a configured one.',
+      ),
     value: z.string().max(1024).describe('Raw value; normalised exactly as ingestion does.'),
   })
   .strict();
@@ -35,7 +41,9 @@ export const consentSchema = z
   .object({
     purposes: z
       .record(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/), z.boolean())
-      .describe('Purpose -> granted. `identity_linking: false` records the identifiers but links none of them.'),
+      .describe(
+        'Purpose -> granted. `identity_linking: false` records the identifiers but links none of them.',
+      ),
   })
   .strict();
 
@@ -46,7 +54,9 @@ export const eventSchema = z
       .string()
       .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, `_`, `.`, `-`; at most 64')
       .describe('System of origin: web, crm, pos, ...'),
-    occurredAt: z.iso.datetime({ offset: true }).describe('When the source saw the identifiers together (ISO-8601).'),
+    occurredAt: z.iso
+      .datetime({ offset: true })
+      .describe('When the source saw the identifiers together (ISO-8601).'),
     identifiers: z.array(identifierInputSchema).min(1).max(50),
     attributes: attributesSchema.optional(),
     consent: consentSchema.optional(),
@@ -56,7 +66,7 @@ export const eventSchema = z
       .max(1)
       .optional()
       .describe(
-        'How sure the source is that these identifiers belong together (e.g. a cross-device vendor\'s score); default 1. Links keep the highest confidence any evidence gave them.',
+        "How sure the source is that these identifiers belong together (e.g. a cross-device vendor's score); default 1. Links keep the highest confidence any evidence gave them.",
       ),
   })
   .strict();
@@ -65,7 +75,10 @@ export type IdentityEvent = z.infer<typeof eventSchema>;
 
 export const MAX_EVENTS_PER_BATCH = 1000;
 
-export const eventBatchSchema = z.object({ events: z.array(eventSchema).min(1).max(MAX_EVENTS_PER_BATCH) }).strict();
+export const eventBatchSchema = z
+  .object({ events: z.array(eventSchema).min(1).max(MAX_EVENTS_PER_BATCH) })
+  .strict();
 
 /** The event's idempotency key. `source` cannot contain `/`, so the key is unambiguous. */
-export const eventKey = (event: Pick<IdentityEvent, 'source' | 'id'>): string => `${event.source}/${event.id}`;
+export const eventKey = (event: Pick<IdentityEvent, 'source' | 'id'>): string =>
+  `${event.source}/${event.id}`;

@@ -88,7 +88,10 @@ function normalizePhone(raw: string, options: IdentifierOptions): ReturnType<Nor
   const digits = raw.replace(/\D/g, '');
   // All-zero numbers are placeholders; they are blocked, not merely invalid, so they never link.
   if (digits.length > 0 && /^0+$/.test(digits)) return fail('blocked');
-  const parsed = parsePhoneNumberFromString(raw.trim(), options.defaultPhoneRegion as CountryCode | undefined);
+  const parsed = parsePhoneNumberFromString(
+    raw.trim(),
+    options.defaultPhoneRegion as CountryCode | undefined,
+  );
   if (!parsed || !parsed.isValid()) return fail('invalid_phone');
   return { ok: true, value: parsed.number };
 }
@@ -96,13 +99,17 @@ function normalizePhone(raw: string, options: IdentifierOptions): ReturnType<Nor
 const trim: Normalizer = (raw) => ({ ok: true, value: raw.trim() });
 const lower: Normalizer = (raw) => ({ ok: true, value: raw.trim().toLowerCase() });
 
-const builtIns: Record<string, { description: string; normalize: (raw: string, o: IdentifierOptions) => ReturnType<Normalizer> }> = {
+const builtIns: Record<
+  string,
+  { description: string; normalize: (raw: string, o: IdentifierOptions) => ReturnType<Normalizer> }
+> = {
   email: {
     description: 'Trimmed and lower-cased; Gmail dots and +tags removed only when configured.',
     normalize: normalizeEmail,
   },
   phone: {
-    description: 'E.164 via libphonenumber (full metadata); numbers without a country code use DEFAULT_PHONE_REGION.',
+    description:
+      'E.164 via libphonenumber (full metadata); numbers without a country code use DEFAULT_PHONE_REGION.',
     normalize: normalizePhone,
   },
   user_id: { description: 'Login id; trimmed, case kept.', normalize: trim },
@@ -110,7 +117,8 @@ const builtIns: Record<string, { description: string; normalize: (raw: string, o
   device_id: { description: 'Device id; trimmed and lower-cased.', normalize: lower },
   cookie_id: { description: 'First-party cookie id; trimmed, case kept.', normalize: trim },
   maid: {
-    description: 'Mobile advertising id (IDFA/GAID): a UUID, lower-cased; the all-zero UUID is blocked.',
+    description:
+      'Mobile advertising id (IDFA/GAID): a UUID, lower-cased; the all-zero UUID is blocked.',
     normalize: (raw) => {
       const value = raw.trim().toLowerCase();
       return uuid.test(value) ? { ok: true, value } : fail('invalid_uuid');
@@ -120,16 +128,22 @@ const builtIns: Record<string, { description: string; normalize: (raw: string, o
     description: 'Hex digest (MD5, SHA-1 or SHA-256) of a normalised email; lower-cased.',
     normalize: (raw) => {
       const value = raw.trim().toLowerCase();
-      return /^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$/.test(value) ? { ok: true, value } : fail('invalid_hash');
+      return /^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$/.test(value)
+        ? { ok: true, value }
+        : fail('invalid_hash');
     },
   },
   external_id: {
-    description: 'An opaque id of a source system, written `system:id`; trimmed, the system lower-cased.',
+    description:
+      'An opaque id of a source system, written `system:id`; trimmed, the system lower-cased.',
     normalize: (raw) => {
       const value = raw.trim();
       const colon = value.indexOf(':');
       if (colon <= 0 || colon === value.length - 1) return fail('invalid_external_id');
-      return { ok: true, value: `${value.slice(0, colon).toLowerCase()}:${value.slice(colon + 1).trim()}` };
+      return {
+        ok: true,
+        value: `${value.slice(0, colon).toLowerCase()}:${value.slice(colon + 1).trim()}`,
+      };
     },
   },
 };
@@ -160,7 +174,9 @@ export function createIdentifierRegistry(options: IdentifierOptions = {}) {
     normalizers.set(custom.name, customNormalizer(custom));
     infos.push({ name: custom.name, description: `Custom type (${custom.normalize}).` });
   }
-  const blocked = new Set([...defaultBlocklist, ...(options.extraBlocklist ?? [])].map((v) => v.trim().toLowerCase()));
+  const blocked = new Set(
+    [...defaultBlocklist, ...(options.extraBlocklist ?? [])].map((v) => v.trim().toLowerCase()),
+  );
   const isBlocked = (value: string) => {
     const lowered = value.trim().toLowerCase();
     if (blocked.has(lowered)) return true;

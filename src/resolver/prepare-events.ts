@@ -49,11 +49,21 @@ export function prepareEvents(
     const identifiers = new Map<string, PreparedIdentifier>();
     event.identifiers.forEach((raw, index) => {
       const result = registry.normalize(raw.type, raw.value);
-      if (result.ok) identifiers.set(result.key, { key: result.key, type: result.type, value: result.value });
-      else rejected.push({ eventId: event.id, source: event.source, reason: `identifiers[${index}] (${raw.type.slice(0, 40)}): ${result.reason}` });
+      if (result.ok)
+        identifiers.set(result.key, { key: result.key, type: result.type, value: result.value });
+      else
+        rejected.push({
+          eventId: event.id,
+          source: event.source,
+          reason: `identifiers[${index}] (${raw.type.slice(0, 40)}): ${result.reason}`,
+        });
     });
     if (identifiers.size === 0) {
-      rejected.push({ eventId: event.id, source: event.source, reason: 'no_usable_identifier: event rejected' });
+      rejected.push({
+        eventId: event.id,
+        source: event.source,
+        reason: 'no_usable_identifier: event rejected',
+      });
       rejectedEvents += 1;
       continue;
     }

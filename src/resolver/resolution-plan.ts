@@ -108,7 +108,8 @@ interface Component {
   counts: Record<string, number>;
 }
 
-const older = (a: PlanPerson, b: PlanPerson) => a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.id < b.id);
+const older = (a: PlanPerson, b: PlanPerson) =>
+  a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.id < b.id);
 
 export function compareEvents(a: PlanEvent, b: PlanEvent): number {
   return a.occurredAt - b.occurredAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
@@ -142,7 +143,11 @@ export function planResolution(input: PlanInput): ResolutionPlan {
         component.set(
           node,
           personId === null
-            ? { person: null, known: true, counts: identifier.type in input.limits ? { [identifier.type]: 1 } : {} }
+            ? {
+                person: null,
+                known: true,
+                counts: identifier.type in input.limits ? { [identifier.type]: 1 } : {},
+              }
             : person
               ? { person, known: true, counts: { ...person.counts } }
               : // Not read under lock: the caller saw no event that could join it to anything else.
@@ -191,7 +196,8 @@ export function planResolution(input: PlanInput): ResolutionPlan {
         }
         const ca = component.get(a)!;
         const cb = component.get(b)!;
-        if (!ca.known || !cb.known) throw new Error('planResolution: a person that may merge was not locked and read');
+        if (!ca.known || !cb.known)
+          throw new Error('planResolution: a person that may merge was not locked and read');
         const breach = limitBreach(ca.counts, cb.counts, input.limits);
         if (breach) {
           // A later event of the batch may still join the two through another path; the link
@@ -212,7 +218,12 @@ export function planResolution(input: PlanInput): ResolutionPlan {
         }
         link.status = 'active';
         // Keep the older persisted person as the root; a component of new identifiers joins anything.
-        const [root, child] = ca.person && (!cb.person || older(ca.person, cb.person)) ? [a, b] : cb.person ? [b, a] : [a, b];
+        const [root, child] =
+          ca.person && (!cb.person || older(ca.person, cb.person))
+            ? [a, b]
+            : cb.person
+              ? [b, a]
+              : [a, b];
         const rootC = component.get(root)!;
         const childC = component.get(child)!;
         if (rootC.person && childC.person) {
@@ -227,7 +238,8 @@ export function planResolution(input: PlanInput): ResolutionPlan {
           });
         }
         parent.set(child, root);
-        for (const [type, n] of Object.entries(childC.counts)) rootC.counts[type] = (rootC.counts[type] ?? 0) + n;
+        for (const [type, n] of Object.entries(childC.counts))
+          rootC.counts[type] = (rootC.counts[type] ?? 0) + n;
         component.delete(child);
       }
     }
@@ -261,7 +273,11 @@ export function planResolution(input: PlanInput): ResolutionPlan {
   }
 
   const absorbed: { absorbedId: string; survivorId: string }[] = [];
-  for (const merge of merges) absorbed.push({ absorbedId: merge.absorbedId, survivorId: idOfRoot(find(`p:${merge.absorbedId}`)) });
+  for (const merge of merges)
+    absorbed.push({
+      absorbedId: merge.absorbedId,
+      survivorId: idOfRoot(find(`p:${merge.absorbedId}`)),
+    });
 
   // Counts only grow within a batch, so two components kept apart by a limit never join later:
   // a refused pair stays in two persons, and its record can name both final ids.
@@ -270,7 +286,15 @@ export function planResolution(input: PlanInput): ResolutionPlan {
     personIds: [personOf.get(r.fromKey)!, personOf.get(r.toKey)!].sort() as [string, string],
   }));
 
-  return { newPersons, attach, merges, absorbed, links: [...links.values()], refusals: finalRefusals, personOf };
+  return {
+    newPersons,
+    attach,
+    merges,
+    absorbed,
+    links: [...links.values()],
+    refusals: finalRefusals,
+    personOf,
+  };
 }
 
 function addEvidence(link: LinkUpsert, event: PlanEvent): void {
@@ -279,7 +303,8 @@ function addEvidence(link: LinkUpsert, event: PlanEvent): void {
   link.firstSeen = Math.min(link.firstSeen, event.occurredAt);
   link.lastSeen = Math.max(link.lastSeen, event.occurredAt);
   link.eventKeys.push(event.key);
-  for (const purpose of event.purposes) if (!link.purposes.includes(purpose)) link.purposes.push(purpose);
+  for (const purpose of event.purposes)
+    if (!link.purposes.includes(purpose)) link.purposes.push(purpose);
 }
 
 function limitBreach(

@@ -261,10 +261,7 @@ export function createResolverService(deps: ResolverDeps) {
     const newLinks: LinkRow[] = [];
     const links: LinkRow[] = [];
     for (const l of plan.links) {
-      if (
-        l.method !== DETERMINISTIC_METHOD ||
-        l.rule !== DETERMINISTIC_RULE
-      ) {
+      if (l.method !== DETERMINISTIC_METHOD || l.rule !== DETERMINISTIC_RULE) {
         throw new Error('resolver: write/apply-plan writes deterministic links only');
       }
       const row: LinkRow = [

@@ -36,7 +36,11 @@ afterAll(async () => {
   await service?.close();
 });
 
-function expectProblem(answer: { status: number; body: unknown; headers: Headers }, status: number, code: string) {
+function expectProblem(
+  answer: { status: number; body: unknown; headers: Headers },
+  status: number,
+  code: string,
+) {
   expect(answer.status).toBe(status);
   expect(answer.headers.get('content-type')).toContain('application/problem+json');
   const problem = problemSchema.parse(answer.body);
@@ -47,16 +51,51 @@ function expectProblem(answer: { status: number; body: unknown; headers: Headers
 
 describe('auth', () => {
   it('answers 401 without a key or with an unknown one, and 403 for a missing scope', async () => {
-    const missing = await http(service.baseUrl, 'POST', '/v1/resolve', { identifiers: [{ type: 'email', value: 'a@b.io' }] }, undefined, null);
+    const missing = await http(
+      service.baseUrl,
+      'POST',
+      '/v1/resolve',
+      { identifiers: [{ type: 'email', value: 'a@b.io' }] },
+      undefined,
+      null,
+    );
     expectProblem(missing, 401, 'UNAUTHORIZED');
     expect(missing.headers.get('www-authenticate')).toBe('Bearer');
-    const unknown = await http(service.baseUrl, 'GET', '/v1/audit', undefined, undefined, 'not-a-real-key-at-all');
+    const unknown = await http(
+      service.baseUrl,
+      'GET',
+      '/v1/audit',
+      undefined,
+      undefined,
+      'not-a-real-key-at-all',
+    );
     expectProblem(unknown, 401, 'UNAUTHORIZED');
-    const wrongScope = await http(service.baseUrl, 'POST', '/v1/events', { events: [event([{ type: 'email', value: 'x@y.io' }])] }, undefined, reader);
+    const wrongScope = await http(
+      service.baseUrl,
+      'POST',
+      '/v1/events',
+      { events: [event([{ type: 'email', value: 'x@y.io' }])] },
+      undefined,
+      reader,
+    );
     expectProblem(wrongScope, 403, 'INSUFFICIENT_SCOPE');
-    const readerAudit = await http(service.baseUrl, 'GET', '/v1/audit', undefined, undefined, reader);
+    const readerAudit = await http(
+      service.baseUrl,
+      'GET',
+      '/v1/audit',
+      undefined,
+      undefined,
+      reader,
+    );
     expectProblem(readerAudit, 403, 'INSUFFICIENT_SCOPE');
-    const writerRead = await http(service.baseUrl, 'GET', '/v1/resolve?type=email&value=x%40y.io', undefined, undefined, writer);
+    const writerRead = await http(
+      service.baseUrl,
+      'GET',
+      '/v1/resolve?type=email&value=x%40y.io',
+      undefined,
+      undefined,
+      writer,
+    );
     expectProblem(writerRead, 403, 'INSUFFICIENT_SCOPE');
   });
 
@@ -72,22 +111,53 @@ describe('ingest and lookups', () => {
   let personId: string;
 
   it('POST /v1/events answers 202 with a job, and the job reports its outcome', async () => {
-    const posted = await http(service.baseUrl, 'POST', '/v1/events', { events: [event([{ type: 'email', value: 'ivy@example.org' }])] }, enqueueResponseSchema, writer);
+    const posted = await http(
+      service.baseUrl,
+      'POST',
+      '/v1/events',
+      { events: [event([{ type: 'email', value: 'ivy@example.org' }])] },
+      enqueueResponseSchema,
+      writer,
+    );
     expect(posted.status).toBe(202);
     expect(posted.body.accepted).toBe(1);
     expect(posted.headers.get('location')).toBe(`/v1/jobs/${posted.body.jobId}`);
-    const job = await http(service.baseUrl, 'GET', `/v1/jobs/${posted.body.jobId}`, undefined, jobResponseSchema, writer);
+    const job = await http(
+      service.baseUrl,
+      'GET',
+      `/v1/jobs/${posted.body.jobId}`,
+      undefined,
+      jobResponseSchema,
+      writer,
+    );
     expect(job.status).toBe(200);
-    expectProblem(await http(service.baseUrl, 'GET', '/v1/jobs/nope', undefined, undefined, writer), 404, 'JOB_NOT_FOUND');
+    expectProblem(
+      await http(service.baseUrl, 'GET', '/v1/jobs/nope', undefined, undefined, writer),
+      404,
+      'JOB_NOT_FOUND',
+    );
   });
 
   it('POST /v1/events?wait=true answers 200 with the person ids of each event (read-your-writes)', async () => {
     const events = [
-      event([{ type: 'email', value: 'jon@example.org' }, { type: 'phone', value: '+14155550142' }]),
-      event([{ type: 'phone', value: '+14155550142' }, { type: 'crm_id', value: 'crm-jon' }]),
+      event([
+        { type: 'email', value: 'jon@example.org' },
+        { type: 'phone', value: '+14155550142' },
+      ]),
+      event([
+        { type: 'phone', value: '+14155550142' },
+        { type: 'crm_id', value: 'crm-jon' },
+      ]),
       event([{ type: 'email', value: 'nope' }]),
     ];
-    const answer = await http(service.baseUrl, 'POST', '/v1/events?wait=true', { events }, appliedResponseSchema, writer);
+    const answer = await http(
+      service.baseUrl,
+      'POST',
+      '/v1/events?wait=true',
+      { events },
+      appliedResponseSchema,
+      writer,
+    );
     expect(answer.status).toBe(200);
     expect(answer.body.counts).toEqual({ applied: 2, duplicates: 0, rejected: 1 });
     expect(answer.body.events.map((e) => e.status)).toEqual(['applied', 'applied', 'rejected']);
@@ -104,16 +174,45 @@ describe('ingest and lookups', () => {
     });
     expect(bad.status).toBe(400);
     expect(answer.body.events[0]!.personIds).toEqual([personId]);
-    const again = await http(service.baseUrl, 'POST', '/v1/events?wait=true', { events: events.slice(0, 1) }, appliedResponseSchema, writer);
+    const again = await http(
+      service.baseUrl,
+      'POST',
+      '/v1/events?wait=true',
+      { events: events.slice(0, 1) },
+      appliedResponseSchema,
+      writer,
+    );
     expect(again.body.events[0]).toMatchObject({ status: 'duplicate', personIds: [personId] });
   });
 
   it('GET /v1/resolve answers the person, or 404', async () => {
-    const found = await http(service.baseUrl, 'GET', '/v1/resolve?type=phone&value=%2B1%20415%20555%200142', undefined, singleResolveSchema, reader);
+    const found = await http(
+      service.baseUrl,
+      'GET',
+      '/v1/resolve?type=phone&value=%2B1%20415%20555%200142',
+      undefined,
+      singleResolveSchema,
+      reader,
+    );
     expect(found.status).toBe(200);
     expect(found.body).toMatchObject({ personId, confidence: 1, identifier: { type: 'phone' } });
-    expectProblem(await http(service.baseUrl, 'GET', '/v1/resolve?type=email&value=ghost%40example.org', undefined, undefined, reader), 404, 'IDENTIFIER_NOT_FOUND');
-    expectProblem(await http(service.baseUrl, 'GET', '/v1/resolve?type=email', undefined, undefined, reader), 400, 'VALIDATION_FAILED');
+    expectProblem(
+      await http(
+        service.baseUrl,
+        'GET',
+        '/v1/resolve?type=email&value=ghost%40example.org',
+        undefined,
+        undefined,
+        reader,
+      ),
+      404,
+      'IDENTIFIER_NOT_FOUND',
+    );
+    expectProblem(
+      await http(service.baseUrl, 'GET', '/v1/resolve?type=email', undefined, undefined, reader),
+      400,
+      'VALIDATION_FAILED',
+    );
   });
 
   it('POST /v1/resolve answers in request order with reasons for nulls', async () => {
@@ -143,23 +242,77 @@ describe('ingest and lookups', () => {
   });
 
   it('GET /v1/persons/{id}, /links and /v1/identifiers/{type}/{value}', async () => {
-    const person = await http(service.baseUrl, 'GET', `/v1/persons/${personId}`, undefined, personSchema, reader);
+    const person = await http(
+      service.baseUrl,
+      'GET',
+      `/v1/persons/${personId}`,
+      undefined,
+      personSchema,
+      reader,
+    );
     expect(person.body.identifiers.map((i) => i.type).sort()).toEqual(['crm_id', 'email', 'phone']);
-    expect(person.body.identifiers.every((i) => i.confidence === 1 && i.sources.includes('web'))).toBe(true);
-    const links = await http(service.baseUrl, 'GET', `/v1/persons/${personId}/links`, undefined, personLinksSchema, reader);
+    expect(
+      person.body.identifiers.every((i) => i.confidence === 1 && i.sources.includes('web')),
+    ).toBe(true);
+    const links = await http(
+      service.baseUrl,
+      'GET',
+      `/v1/persons/${personId}/links`,
+      undefined,
+      personLinksSchema,
+      reader,
+    );
     expect(links.body.links).toHaveLength(2);
-    expect(links.body.links[0]).toMatchObject({ status: 'active', method: 'deterministic', rule: 'same_event', confidence: 1, evidenceCount: 1, sources: ['web'] });
-    const identifier = await http(service.baseUrl, 'GET', `/v1/identifiers/email/${encodeURIComponent(' Jon@Example.org')}`, undefined, identifierViewSchema, reader);
+    expect(links.body.links[0]).toMatchObject({
+      status: 'active',
+      method: 'deterministic',
+      rule: 'same_event',
+      confidence: 1,
+      evidenceCount: 1,
+      sources: ['web'],
+    });
+    const identifier = await http(
+      service.baseUrl,
+      'GET',
+      `/v1/identifiers/email/${encodeURIComponent(' Jon@Example.org')}`,
+      undefined,
+      identifierViewSchema,
+      reader,
+    );
     expect(identifier.body).toMatchObject({ type: 'email', value: 'jon@example.org', personId });
     expect(identifier.body.links.map((l) => l.other.type)).toEqual(['phone']);
-    expectProblem(await http(service.baseUrl, 'GET', '/v1/persons/per_unknown', undefined, undefined, reader), 404, 'PERSON_NOT_FOUND');
-    expectProblem(await http(service.baseUrl, 'GET', '/v1/identifiers/email/ghost%40x.io', undefined, undefined, reader), 404, 'IDENTIFIER_NOT_FOUND');
+    expectProblem(
+      await http(service.baseUrl, 'GET', '/v1/persons/per_unknown', undefined, undefined, reader),
+      404,
+      'PERSON_NOT_FOUND',
+    );
+    expectProblem(
+      await http(
+        service.baseUrl,
+        'GET',
+        '/v1/identifiers/email/ghost%40x.io',
+        undefined,
+        undefined,
+        reader,
+      ),
+      404,
+      'IDENTIFIER_NOT_FOUND',
+    );
   });
 
   it('GET /v1/audit and /v1/dead-letters answer their schemas', async () => {
-    expect((await http(service.baseUrl, 'GET', '/v1/audit?limit=5', undefined, auditListSchema)).status).toBe(200);
-    expect((await http(service.baseUrl, 'GET', '/v1/dead-letters', undefined, deadLetterListSchema)).status).toBe(200);
-    expectProblem(await http(service.baseUrl, 'POST', '/v1/dead-letters/none/retry'), 404, 'DEAD_LETTER_NOT_FOUND');
+    expect(
+      (await http(service.baseUrl, 'GET', '/v1/audit?limit=5', undefined, auditListSchema)).status,
+    ).toBe(200);
+    expect(
+      (await http(service.baseUrl, 'GET', '/v1/dead-letters', undefined, deadLetterListSchema))
+        .status,
+    ).toBe(200);
+    expectProblem(
+      await http(service.baseUrl, 'POST', '/v1/dead-letters/none/retry'),
+      404,
+      'DEAD_LETTER_NOT_FOUND',
+    );
   });
 });
 
@@ -167,37 +320,69 @@ describe('errors', () => {
   it('answers 400 with the JSON path of each bad field, never echoing the value', async () => {
     const secret = 'private.person@example.org';
     const answer = await http(service.baseUrl, 'POST', '/v1/events', {
-      events: [{ id: '1', source: 'web', occurredAt: secret, identifiers: [{ type: 'email', value: secret, extra: 1 }] }],
+      events: [
+        {
+          id: '1',
+          source: 'web',
+          occurredAt: secret,
+          identifiers: [{ type: 'email', value: secret, extra: 1 }],
+        },
+      ],
     });
     const problem = expectProblem(answer, 400, 'VALIDATION_FAILED');
-    expect(problem.errors?.map((e) => e.path)).toEqual(expect.arrayContaining(['$.body.events[0].occurredAt']));
+    expect(problem.errors?.map((e) => e.path)).toEqual(
+      expect.arrayContaining(['$.body.events[0].occurredAt']),
+    );
     expect(JSON.stringify(answer.body)).not.toContain(secret);
-    expectProblem(await http(service.baseUrl, 'POST', '/v1/events', '{"events": ['), 400, 'INVALID_JSON');
-    expectProblem(await http(service.baseUrl, 'POST', '/v1/events', { events: [] }), 400, 'VALIDATION_FAILED');
+    expectProblem(
+      await http(service.baseUrl, 'POST', '/v1/events', '{"events": ['),
+      400,
+      'INVALID_JSON',
+    );
+    expectProblem(
+      await http(service.baseUrl, 'POST', '/v1/events', { events: [] }),
+      400,
+      'VALIDATION_FAILED',
+    );
     expectProblem(await http(service.baseUrl, 'GET', '/v1/nothing-here'), 404, 'ROUTE_NOT_FOUND');
   });
 
   it('answers 413 for a body over the limit', async () => {
-    const huge = JSON.stringify({ events: [event([{ type: 'email', value: 'a@b.io' }], { attributes: { note: 'x'.repeat(1000) } })] }).replace(
-      '"note":',
-      `"pad":"${'y'.repeat(9 * 1024 * 1024)}","note":`,
-    );
+    const huge = JSON.stringify({
+      events: [
+        event([{ type: 'email', value: 'a@b.io' }], { attributes: { note: 'x'.repeat(1000) } }),
+      ],
+    }).replace('"note":', `"pad":"${'y'.repeat(9 * 1024 * 1024)}","note":`);
     expectProblem(await http(service.baseUrl, 'POST', '/v1/events', huge), 413, 'BODY_TOO_LARGE');
   });
 
   it('answers 429 with Retry-After once a key exceeds its rate limit', async () => {
-    const limited = await startService({ RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000' }, 'api');
+    const limited = await startService(
+      { RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000' },
+      'api',
+    );
     try {
       const answers = [];
       for (let i = 0; i < 5; i++) {
-        answers.push(await http(limited.baseUrl, 'GET', '/v1/resolve?type=email&value=a%40b.io', undefined, undefined, reader));
+        answers.push(
+          await http(
+            limited.baseUrl,
+            'GET',
+            '/v1/resolve?type=email&value=a%40b.io',
+            undefined,
+            undefined,
+            reader,
+          ),
+        );
       }
       expect(answers.map((a) => a.status)).toEqual([404, 404, 404, 429, 429]);
       const last = answers[4]!;
       expectProblem(last, 429, 'RATE_LIMITED');
       expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(0);
       // Health checks are never limited.
-      expect((await http(limited.baseUrl, 'GET', '/healthz', undefined, undefined, null)).status).toBe(200);
+      expect(
+        (await http(limited.baseUrl, 'GET', '/healthz', undefined, undefined, null)).status,
+      ).toBe(200);
     } finally {
       await limited.close();
     }
@@ -210,14 +395,27 @@ describe('errors', () => {
     try {
       await redis.stop();
       const started = Date.now();
-      const answer = await http(api.baseUrl, 'POST', '/v1/events', { events: [event([{ type: 'email', value: 'kim@example.org' }])] });
+      const answer = await http(api.baseUrl, 'POST', '/v1/events', {
+        events: [event([{ type: 'email', value: 'kim@example.org' }])],
+      });
       expectProblem(answer, 503, 'DEPENDENCY_UNAVAILABLE');
       expect(answer.headers.get('retry-after')).toBeTruthy();
       expect(Date.now() - started).toBeLessThan(8000);
       const ready = await http(api.baseUrl, 'GET', '/readyz', undefined, undefined, null);
       expect(ready.status).toBe(503);
       // Reads that need only Neo4j still work.
-      expect((await http(api.baseUrl, 'GET', '/v1/resolve?type=email&value=kim%40example.org', undefined, undefined, reader)).status).toBe(404);
+      expect(
+        (
+          await http(
+            api.baseUrl,
+            'GET',
+            '/v1/resolve?type=email&value=kim%40example.org',
+            undefined,
+            undefined,
+            reader,
+          )
+        ).status,
+      ).toBe(404);
     } finally {
       await api.close();
       await redis.stop();
@@ -228,16 +426,16 @@ describe('errors', () => {
 
 describe('OpenAPI', () => {
   it('is valid OpenAPI 3.1 and lists every route', async () => {
-    const answer = await http<Record<string, unknown> & { openapi: string; paths: Record<string, Record<string, unknown>> }>(
-      service.baseUrl,
-      'GET',
-      '/openapi.json',
-    );
+    const answer = await http<
+      Record<string, unknown> & { openapi: string; paths: Record<string, Record<string, unknown>> }
+    >(service.baseUrl, 'GET', '/openapi.json');
     expect(answer.body.openapi).toBe('3.1.0');
     const result = await new Validator().validate(answer.body);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
-    const operations = Object.entries(answer.body.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const operations = Object.entries(answer.body.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     expect(operations.sort()).toEqual(
       [
         'POST /v1/events',

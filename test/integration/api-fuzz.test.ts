@@ -22,7 +22,10 @@ const RUNS = 60;
 async function send(method: string, path: string, body?: string) {
   const response = await fetch(`${service.baseUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${ADMIN_KEY}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body,
   });
   const text = await response.text();
@@ -40,19 +43,48 @@ function expectSane(answer: { status: number; type: string; text: string }) {
 const weirdString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 300 }),
   fc.string({ unit: 'grapheme', maxLength: 100 }),
-  fc.constantFrom('', ' ', '\u0000', '../../etc/passwd', '%00', '~', 'per_x~', '😀'.repeat(50), 'a'.repeat(5000)),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '../../etc/passwd',
+    '%00',
+    '~',
+    'per_x~',
+    '😀'.repeat(50),
+    'a'.repeat(5000),
+  ),
 );
-const hugeNumber = fc.oneof(fc.double(), fc.bigInt().map((b) => Number(b)), fc.constantFrom(1e308, -1e308, Number.MAX_SAFE_INTEGER * 10));
-const deep = fc.integer({ min: 50, max: 2000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth));
-const json = fc.oneof(fc.json({ maxDepth: 6 }).map(String), deep, weirdString.map((s) => JSON.stringify(s)));
+const hugeNumber = fc.oneof(
+  fc.double(),
+  fc.bigInt().map((b) => Number(b)),
+  fc.constantFrom(1e308, -1e308, Number.MAX_SAFE_INTEGER * 10),
+);
+const deep = fc
+  .integer({ min: 50, max: 2000 })
+  .map((depth) => '['.repeat(depth) + ']'.repeat(depth));
+const json = fc.oneof(
+  fc.json({ maxDepth: 6 }).map(String),
+  deep,
+  weirdString.map((s) => JSON.stringify(s)),
+);
 const nearEvent = fc.record({
   id: weirdString,
   source: fc.oneof(weirdString, fc.constant('web')),
   occurredAt: fc.oneof(weirdString, fc.constant('2026-01-01T00:00:00Z')),
-  identifiers: fc.array(fc.record({ type: fc.oneof(weirdString, fc.constantFrom('email', 'phone', 'maid', 'external_id')), value: weirdString }), {
-    maxLength: 5,
-  }),
-  attributes: fc.option(fc.dictionary(weirdString, fc.oneof(weirdString, hugeNumber, fc.boolean())), { nil: undefined }),
+  identifiers: fc.array(
+    fc.record({
+      type: fc.oneof(weirdString, fc.constantFrom('email', 'phone', 'maid', 'external_id')),
+      value: weirdString,
+    }),
+    {
+      maxLength: 5,
+    },
+  ),
+  attributes: fc.option(
+    fc.dictionary(weirdString, fc.oneof(weirdString, hugeNumber, fc.boolean())),
+    { nil: undefined },
+  ),
 });
 const segment = weirdString.map((s) => encodeURIComponent(s));
 
@@ -69,7 +101,14 @@ describe('every route survives arbitrary input', () => {
       fc.asyncProperty(fc.array(nearEvent, { minLength: 1, maxLength: 3 }), async (events) => {
         expectSane(await send('POST', '/v1/events', JSON.stringify({ events })));
         const identifiers = events.flatMap((e) => e.identifiers);
-        if (identifiers.length > 0) expectSane(await send('POST', '/v1/resolve', JSON.stringify({ identifiers, purpose: 'advertising' })));
+        if (identifiers.length > 0)
+          expectSane(
+            await send(
+              'POST',
+              '/v1/resolve',
+              JSON.stringify({ identifiers, purpose: 'advertising' }),
+            ),
+          );
       }),
       { numRuns: RUNS },
     );

@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { canonicalPartition, generateStream, pairwiseScores, prng, shuffle } from '../support/identity-generator.js';
+import {
+  canonicalPartition,
+  generateStream,
+  pairwiseScores,
+  prng,
+  shuffle,
+} from '../support/identity-generator.js';
 import {
   clearGraph,
   ingestAll,
@@ -58,7 +64,10 @@ describe('concurrent resolution', () => {
     const concurrentPartition = await partitionOf(api.graph);
     expect(canonicalPartition(concurrentPartition)).toEqual(canonicalPartition(singlePartition));
     const concurrentTotals = await totals(api.graph);
-    expect(concurrentTotals).toEqual({ ...singleTotals, activePersons: singleTotals.activePersons });
+    expect(concurrentTotals).toEqual({
+      ...singleTotals,
+      activePersons: singleTotals.activePersons,
+    });
     expect(concurrentTotals.identifiers).toBe(stream.truth.size);
     expect(concurrentTotals.events).toBe(stream.events.length);
     expect(await invariants(api.graph)).toEqual(noViolations);

@@ -46,12 +46,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
 
   const logger = createLogger('warn');
-  const graph = createGraph({ uri: neo4jUri, user: process.env.NEO4J_USER, password: process.env.NEO4J_PASSWORD, logger });
+  const graph = createGraph({
+    uri: neo4jUri,
+    user: process.env.NEO4J_USER,
+    password: process.env.NEO4J_PASSWORD,
+    logger,
+  });
   try {
     await applyMigrations(graph, logger);
-    const [state] = await graph.query<{ marked: boolean; hasData: boolean }>('read/graph-is-test-instance');
+    const [state] = await graph.query<{ marked: boolean; hasData: boolean }>(
+      'read/graph-is-test-instance',
+    );
     if (!state?.marked && state?.hasData) {
-      throw new Error(`refusing to run: ${neo4jUri} holds data and is not a test instance (tests clear the graph)`);
+      throw new Error(
+        `refusing to run: ${neo4jUri} holds data and is not a test instance (tests clear the graph)`,
+      );
     }
     await graph.query('write/mark-test-instance');
   } finally {

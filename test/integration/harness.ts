@@ -17,7 +17,11 @@ import { createRuntime, type Role, type Runtime } from '../../src/runtime.js';
 
 /** Keys the tests use: one with every scope, and narrow ones for the 403 cases. */
 export const testKeys = [
-  { name: 'test-admin', key: 'test-admin-key-0123456789', scopes: ['events:write', 'persons:read', 'audit:read', 'audit:write', 'privacy:write'] },
+  {
+    name: 'test-admin',
+    key: 'test-admin-key-0123456789',
+    scopes: ['events:write', 'persons:read', 'audit:read', 'audit:write', 'privacy:write'],
+  },
   { name: 'test-reader', key: 'test-reader-key-0123456789', scopes: ['persons:read'] },
   { name: 'test-writer', key: 'test-writer-key-0123456789', scopes: ['events:write'] },
 ];
@@ -29,7 +33,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     NEO4J_URI: inject('neo4jUri'),
     REDIS_URL: inject('redisUrl'),
-    ...(inject('neo4jPassword') ? { NEO4J_USER: inject('neo4jUser'), NEO4J_PASSWORD: inject('neo4jPassword') } : {}),
+    ...(inject('neo4jPassword')
+      ? { NEO4J_USER: inject('neo4jUser'), NEO4J_PASSWORD: inject('neo4jPassword') }
+      : {}),
     INGEST_QUEUE: `test-${randomUUID()}`,
     IDGRAPH_API_KEYS: JSON.stringify(testKeys),
     WORKER_CONCURRENCY: '2',
@@ -46,7 +52,10 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-export async function startService(overrides: Record<string, string> = {}, role: Role = 'all'): Promise<TestService> {
+export async function startService(
+  overrides: Record<string, string> = {},
+  role: Role = 'all',
+): Promise<TestService> {
   const config = loadConfig(testEnv(overrides));
   const runtime = await createRuntime(config, { role, logger: createLogger(config.LOG_LEVEL) });
   let baseUrl = '';
@@ -78,36 +87,72 @@ export async function http<T>(
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
-  const parsed: unknown = text.length > 0 && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
-  return { status: response.status, body: schema && response.ok ? schema.parse(parsed) : (parsed as T), headers: response.headers };
+  const parsed: unknown =
+    text.length > 0 && response.headers.get('content-type')?.includes('json')
+      ? JSON.parse(text)
+      : text;
+  return {
+    status: response.status,
+    body: schema && response.ok ? schema.parse(parsed) : (parsed as T),
+    headers: response.headers,
+  };
 }
 
 /** Posts events and waits until their job has finished; returns the job as the API reports it. */
 export async function ingest(service: Pick<TestService, 'baseUrl'>, events: IdentityEvent[]) {
-  const posted = await http<{ jobId: string; accepted: number }>(service.baseUrl, 'POST', '/v1/events', { events });
-  if (posted.status !== 202) throw new Error(`POST /v1/events answered ${posted.status}: ${JSON.stringify(posted.body)}`);
+  const posted = await http<{ jobId: string; accepted: number }>(
+    service.baseUrl,
+    'POST',
+    '/v1/events',
+    { events },
+  );
+  if (posted.status !== 202)
+    throw new Error(`POST /v1/events answered ${posted.status}: ${JSON.stringify(posted.body)}`);
   return waitForJob(service, posted.body.jobId);
 }
 
-export async function waitForJob(service: Pick<TestService, 'baseUrl'>, jobId: string, timeoutMs = 60_000) {
+export async function waitForJob(
+  service: Pick<TestService, 'baseUrl'>,
+  jobId: string,
+  timeoutMs = 60_000,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const job = await http(service.baseUrl, 'GET', `/v1/jobs/${jobId}`, undefined, jobResponseSchema);
+    const job = await http(
+      service.baseUrl,
+      'GET',
+      `/v1/jobs/${jobId}`,
+      undefined,
+      jobResponseSchema,
+    );
     if (job.body.state === 'completed' || job.body.state === 'failed') return job.body;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.body.state} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`job ${jobId} still ${job.body.state} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-export async function resolve(service: Pick<TestService, 'baseUrl'>, identifiers: { type: string; value: string }[]) {
-  const answer = await http(service.baseUrl, 'POST', '/v1/resolve', { identifiers }, resolveResponseSchema);
+export async function resolve(
+  service: Pick<TestService, 'baseUrl'>,
+  identifiers: { type: string; value: string }[],
+) {
+  const answer = await http(
+    service.baseUrl,
+    'POST',
+    '/v1/resolve',
+    { identifiers },
+    resolveResponseSchema,
+  );
   if (answer.status !== 200) throw new Error(`POST /v1/resolve answered ${answer.status}`);
   return answer.body.results;
 }
 
 let counter = 0;
 /** A valid event with fresh ids; override what the scenario is about. */
-export function event(identifiers: { type: string; value: string }[], overrides: Partial<IdentityEvent> = {}): IdentityEvent {
+export function event(
+  identifiers: { type: string; value: string }[],
+  overrides: Partial<IdentityEvent> = {},
+): IdentityEvent {
   counter += 1;
   return {
     id: `e-${Date.now()}-${counter}`,
@@ -143,10 +188,17 @@ export function spawnWorker(env: Record<string, string>): ChildProcess {
   return child;
 }
 
-export async function waitForLine(child: ChildProcess, text: string, timeoutMs = 60_000): Promise<void> {
+export async function waitForLine(
+  child: ChildProcess,
+  text: string,
+  timeoutMs = 60_000,
+): Promise<void> {
   await new Promise<void>((resolvePromise, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`no "${text}" from child within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no "${text}" from child within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     child.stdout?.on('data', (chunk: Buffer) => {
       seen += chunk.toString();
       if (seen.includes(text)) {
@@ -161,7 +213,10 @@ export async function waitForLine(child: ChildProcess, text: string, timeoutMs =
   });
 }
 
-export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+export async function stopChild(
+  child: ChildProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   return new Promise((resolvePromise) => {
     child.once('exit', (code) => resolvePromise(code));
@@ -170,10 +225,16 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'S
 }
 
 /** Posts the events in batches and waits until every job has completed. */
-export async function ingestAll(service: Pick<TestService, 'baseUrl'>, events: IdentityEvent[], batchSize: number) {
+export async function ingestAll(
+  service: Pick<TestService, 'baseUrl'>,
+  events: IdentityEvent[],
+  batchSize: number,
+) {
   const jobIds: string[] = [];
   for (let i = 0; i < events.length; i += batchSize) {
-    const posted = await http<{ jobId: string }>(service.baseUrl, 'POST', '/v1/events', { events: events.slice(i, i + batchSize) });
+    const posted = await http<{ jobId: string }>(service.baseUrl, 'POST', '/v1/events', {
+      events: events.slice(i, i + batchSize),
+    });
     if (posted.status !== 202) throw new Error(`POST /v1/events answered ${posted.status}`);
     jobIds.push(posted.body.jobId);
   }

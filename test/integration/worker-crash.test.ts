@@ -35,7 +35,9 @@ describe('worker crash', () => {
 
     const jobIds: string[] = [];
     for (let i = 0; i < stream.events.length; i += 200) {
-      const posted = await http<{ jobId: string }>(api.baseUrl, 'POST', '/v1/events', { events: stream.events.slice(i, i + 200) });
+      const posted = await http<{ jobId: string }>(api.baseUrl, 'POST', '/v1/events', {
+        events: stream.events.slice(i, i + 200),
+      });
       jobIds.push(posted.body.jobId);
     }
 
@@ -61,7 +63,10 @@ describe('worker crash', () => {
     // evidence per (event, pair).
     const after = await totals(api.graph);
     const mentions = stream.events.reduce((n, e) => n + e.identifiers.length, 0);
-    const pairs = stream.events.reduce((n, e) => n + (e.identifiers.length * (e.identifiers.length - 1)) / 2, 0);
+    const pairs = stream.events.reduce(
+      (n, e) => n + (e.identifiers.length * (e.identifiers.length - 1)) / 2,
+      0,
+    );
     expect(after.events).toBe(stream.events.length);
     expect(after.mentions).toBe(mentions);
     expect(after.evidence).toBe(pairs);

@@ -35,7 +35,11 @@ export function shuffle<T>(items: T[], random: () => number): T[] {
   return out;
 }
 
-export function generateStream(options: { events: number; seed?: number; source?: string }): GeneratedStream {
+export function generateStream(options: {
+  events: number;
+  seed?: number;
+  source?: string;
+}): GeneratedStream {
   const random = prng(options.seed ?? 42);
   const pick = (n: number) => Math.floor(random() * n);
   const events: IdentityEvent[] = [];
@@ -51,7 +55,8 @@ export function generateStream(options: { events: number; seed?: number; source?
     if (random() < 0.7) ids.push({ type: 'user_id', value: `u${p}` });
     if (random() < 0.5) ids.push({ type: 'crm_id', value: `crm${p}` });
     if (random() < 0.6) ids.push({ type: 'device_id', value: `dev-${p}` });
-    if (random() < 0.5) ids.push({ type: 'phone', value: `+1415${String(2000000 + p).padStart(7, '0')}` });
+    if (random() < 0.5)
+      ids.push({ type: 'phone', value: `+1415${String(2000000 + p).padStart(7, '0')}` });
     const cookies = pick(3);
     for (let c = 0; c < cookies; c++) ids.push({ type: 'cookie_id', value: `ck-${p}-${c}x` });
     for (const id of ids) truth.set(`${id.type}:${id.value}`, p);
@@ -65,7 +70,8 @@ export function generateStream(options: { events: number; seed?: number; source?
       groups.push(group);
     }
     const extra = pick(3);
-    for (let e = 0; e < extra; e++) groups.push(shuffle(order, random).slice(0, 2 + pick(Math.min(3, order.length - 1))));
+    for (let e = 0; e < extra; e++)
+      groups.push(shuffle(order, random).slice(0, 2 + pick(Math.min(3, order.length - 1))));
     for (const group of groups) {
       if (events.length >= options.events) break;
       const distinct = [...new Map(group.map((g) => [`${g.type}:${g.value}`, g])).values()];
@@ -84,7 +90,10 @@ export function generateStream(options: { events: number; seed?: number; source?
 }
 
 /** Pairwise precision and recall of a predicted partition against the truth (over the truth's keys). */
-export function pairwiseScores(predicted: Map<string, string>, truth: Map<string, number | string>) {
+export function pairwiseScores(
+  predicted: Map<string, string>,
+  truth: Map<string, number | string>,
+) {
   const choose2 = (n: number) => (n * (n - 1)) / 2;
   const cells = new Map<string, number>();
   const predSizes = new Map<string, number>();
@@ -102,7 +111,13 @@ export function pairwiseScores(predicted: Map<string, string>, truth: Map<string
   for (const n of predSizes.values()) predictedPairs += choose2(n);
   let truePairs = 0;
   for (const n of truthSizes.values()) truePairs += choose2(n);
-  return { precision: predictedPairs === 0 ? 1 : tp / predictedPairs, recall: truePairs === 0 ? 1 : tp / truePairs, tp, predictedPairs, truePairs };
+  return {
+    precision: predictedPairs === 0 ? 1 : tp / predictedPairs,
+    recall: truePairs === 0 ? 1 : tp / truePairs,
+    tp,
+    predictedPairs,
+    truePairs,
+  };
 }
 
 /** A partition as a canonical, id-free value: sorted groups of sorted keys. */

@@ -13,7 +13,12 @@ describe('loadConfig', () => {
 
   it('lists every bad variable at once', () => {
     try {
-      loadConfig({ PORT: 'abc', WORKER_CONCURRENCY: '0', NEO4J_URI: 'http://x', MERGE_LIMITS: '{bad' });
+      loadConfig({
+        PORT: 'abc',
+        WORKER_CONCURRENCY: '0',
+        NEO4J_URI: 'http://x',
+        MERGE_LIMITS: '{bad',
+      });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);

@@ -7,7 +7,9 @@ import { loadMigrations, splitStatements } from '../../src/graph/migrations.js';
 describe('cypher files', () => {
   it('has exactly one file for every statement name, and loads each', () => {
     const files = ['read', 'write'].flatMap((dir) =>
-      readdirSync(join(cypherRoot, 'queries', dir)).map((f) => `${dir}/${f.replace(/\.cypher$/, '')}`),
+      readdirSync(join(cypherRoot, 'queries', dir)).map(
+        (f) => `${dir}/${f.replace(/\.cypher$/, '')}`,
+      ),
     );
     expect([...cypherNames].sort()).toEqual(files.sort());
     for (const name of cypherNames) expect(loadCypher(name).trim().length).toBeGreaterThan(0);

@@ -27,12 +27,17 @@ describe('identifier normalisation', () => {
     expect(value('phone', '020 7946 0018')).toBe('+442079460018');
     expect(value('phone', '+1 (415) 555-2671')).toBe('+14155552671');
     expect(value('phone', '12')).toBe('!invalid_phone');
-    expect(createIdentifierRegistry().normalize('phone', '020 7946 0018')).toEqual({ ok: false, reason: 'invalid_phone' });
+    expect(createIdentifierRegistry().normalize('phone', '020 7946 0018')).toEqual({
+      ok: false,
+      reason: 'invalid_phone',
+    });
   });
 
   it('lower-cases device ids and maids, and requires a UUID for maid', () => {
     expect(value('device_id', ' ABC-1 ')).toBe('abc-1');
-    expect(value('maid', 'AEBE52E7-03EE-455A-B3C4-E57283966239')).toBe('aebe52e7-03ee-455a-b3c4-e57283966239');
+    expect(value('maid', 'AEBE52E7-03EE-455A-B3C4-E57283966239')).toBe(
+      'aebe52e7-03ee-455a-b3c4-e57283966239',
+    );
     expect(value('maid', 'nope')).toBe('!invalid_uuid');
   });
 
@@ -68,7 +73,12 @@ describe('identifier normalisation', () => {
       customTypes: [{ name: 'loyalty_id', normalize: 'uppercase', pattern: '^L\\d+$' }],
     });
     expect(custom.normalize('user_id', 'GUEST')).toEqual({ ok: false, reason: 'blocked' });
-    expect(custom.normalize('loyalty_id', 'l123')).toEqual({ ok: true, type: 'loyalty_id', value: 'L123', key: 'loyalty_id:L123' });
+    expect(custom.normalize('loyalty_id', 'l123')).toEqual({
+      ok: true,
+      type: 'loyalty_id',
+      value: 'L123',
+      key: 'loyalty_id:L123',
+    });
     expect(custom.normalize('loyalty_id', 'x1')).toEqual({ ok: false, reason: 'invalid_format' });
     expect(registry.normalize('loyalty_id', 'L1')).toEqual({ ok: false, reason: 'unknown_type' });
   });

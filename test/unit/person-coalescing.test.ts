@@ -7,7 +7,10 @@ import { createIdentifierRegistry } from '../../src/resolver/identifier-types.js
 function fakeGraph(persons: Record<string, string>, fail = false) {
   const queries: string[][] = [];
   const graph: Pick<Graph, 'query'> = {
-    async query<T extends object>(name: string, params: Record<string, unknown> = {}): Promise<T[]> {
+    async query<T extends object>(
+      name: string,
+      params: Record<string, unknown> = {},
+    ): Promise<T[]> {
       if (name !== 'read/resolve-identifiers') throw new Error(`unexpected query ${name}`);
       const keys = params.keys as string[];
       queries.push(keys);
@@ -25,7 +28,10 @@ const nextTurn = () => new Promise((r) => setImmediate(r));
 
 describe('resolveMany coalescing', () => {
   it('answers concurrent unscoped lookups with one query, each in its own request order', async () => {
-    const { graph, queries } = fakeGraph({ 'email:person1@example.org': 'per_1', 'email:person2@example.org': 'per_2' });
+    const { graph, queries } = fakeGraph({
+      'email:person1@example.org': 'per_1',
+      'email:person2@example.org': 'per_2',
+    });
     const persons = createPersonService({ graph, registry });
     const [a, b, c] = await Promise.all([
       persons.resolveMany([email(1)]),
@@ -33,14 +39,22 @@ describe('resolveMany coalescing', () => {
       persons.resolveMany([{ type: 'email', value: 'not an email' }]),
     ]);
     expect(queries).toHaveLength(1);
-    expect(new Set(queries[0])).toEqual(new Set(['email:person1@example.org', 'email:person2@example.org', 'email:person3@example.org']));
+    expect(new Set(queries[0])).toEqual(
+      new Set([
+        'email:person1@example.org',
+        'email:person2@example.org',
+        'email:person3@example.org',
+      ]),
+    );
     expect(a.map((r) => r.personId)).toEqual(['per_1']);
     expect(b.map((r) => [r.personId, r.reason])).toEqual([
       ['per_2', undefined],
       [null, 'not_found'],
       ['per_1', undefined],
     ]);
-    expect(c).toEqual([{ type: 'email', value: 'not an email', personId: null, reason: 'invalid_email' }]);
+    expect(c).toEqual([
+      { type: 'email', value: 'not an email', personId: null, reason: 'invalid_email' },
+    ]);
   });
 
   it('queries again for lookups that arrive in a later turn of the event loop', async () => {
@@ -63,14 +77,24 @@ describe('resolveMany coalescing', () => {
       persons.resolveMany(batch(2000, COALESCE_MAX_KEYS)),
       persons.resolveMany(batch(1200, 10)),
     ]);
-    expect(queries.map((q) => q.length).sort((x, y) => x - y)).toEqual([600, 610, COALESCE_MAX_KEYS]);
+    expect(queries.map((q) => q.length).sort((x, y) => x - y)).toEqual([
+      600,
+      610,
+      COALESCE_MAX_KEYS,
+    ]);
   });
 
   it('fails every lookup of a failed query with its error', async () => {
     const { graph } = fakeGraph({}, true);
     const persons = createPersonService({ graph, registry });
-    const results = await Promise.allSettled([persons.resolveMany([email(1)]), persons.resolveMany([email(2)])]);
+    const results = await Promise.allSettled([
+      persons.resolveMany([email(1)]),
+      persons.resolveMany([email(2)]),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
-    expect(results.map((r) => ((r as PromiseRejectedResult).reason as Error).message)).toEqual(['neo4j is down', 'neo4j is down']);
+    expect(results.map((r) => ((r as PromiseRejectedResult).reason as Error).message)).toEqual([
+      'neo4j is down',
+      'neo4j is down',
+    ]);
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type PlanEvent, type PlanInput, type PlanPerson, planResolution } from '../../src/resolver/resolution-plan.js';
+import {
+  type PlanEvent,
+  type PlanInput,
+  type PlanPerson,
+  planResolution,
+} from '../../src/resolver/resolution-plan.js';
 
 const limits = { user_id: 1, crm_id: 1 };
 
@@ -16,7 +21,11 @@ function ev(key: string, ids: string[], at = 0, extra: Partial<PlanEvent> = {}):
   };
 }
 
-function input(events: PlanEvent[], personOf: Record<string, string | null> = {}, persons: PlanPerson[] = []): PlanInput {
+function input(
+  events: PlanEvent[],
+  personOf: Record<string, string | null> = {},
+  persons: PlanPerson[] = [],
+): PlanInput {
   let n = 0;
   const all = new Map<string, string | null>();
   for (const e of events) for (const i of e.identifiers) all.set(i.key, personOf[i.key] ?? null);
@@ -36,13 +45,17 @@ describe('planResolution', () => {
     expect(new Set(plan.personOf.values())).toEqual(new Set(['new1']));
     expect(plan.newPersons).toEqual([{ id: 'new1', createdAt: 1000 }]);
     expect(plan.links).toHaveLength(3);
-    expect(plan.links.every((l) => l.status === 'active' && l.confidence === 1 && l.fromKey < l.toKey)).toBe(true);
+    expect(
+      plan.links.every((l) => l.status === 'active' && l.confidence === 1 && l.fromKey < l.toKey),
+    ).toBe(true);
     expect(plan.merges).toEqual([]);
   });
 
   it('attaches a new identifier to the existing person without a merge record', () => {
     const p: PlanPerson = { id: 'pA', createdAt: 1, counts: {} };
-    const plan = planResolution(input([ev('web/1', ['email:a@x.io', 'phone:+1'])], { 'email:a@x.io': 'pA' }, [p]));
+    const plan = planResolution(
+      input([ev('web/1', ['email:a@x.io', 'phone:+1'])], { 'email:a@x.io': 'pA' }, [p]),
+    );
     expect(plan.personOf.get('phone:+1')).toBe('pA');
     expect(plan.attach).toEqual([{ key: 'phone:+1', personId: 'pA' }]);
     expect(plan.newPersons).toEqual([]);
@@ -53,18 +66,34 @@ describe('planResolution', () => {
     const older: PlanPerson = { id: 'pOld', createdAt: 1, counts: {} };
     const newer: PlanPerson = { id: 'pNew', createdAt: 2, counts: {} };
     const plan = planResolution(
-      input([ev('crm/9', ['email:a@x.io', 'phone:+1'])], { 'email:a@x.io': 'pNew', 'phone:+1': 'pOld' }, [older, newer]),
+      input(
+        [ev('crm/9', ['email:a@x.io', 'phone:+1'])],
+        { 'email:a@x.io': 'pNew', 'phone:+1': 'pOld' },
+        [older, newer],
+      ),
     );
     expect(plan.absorbed).toEqual([{ absorbedId: 'pNew', survivorId: 'pOld' }]);
     expect(plan.merges).toEqual([
-      expect.objectContaining({ survivorId: 'pOld', absorbedId: 'pNew', eventKey: 'crm/9', rule: 'same_event', confidence: 1 }),
+      expect.objectContaining({
+        survivorId: 'pOld',
+        absorbedId: 'pNew',
+        eventKey: 'crm/9',
+        rule: 'same_event',
+        confidence: 1,
+      }),
     ]);
   });
 
   it('breaks an age tie by id, whatever the order of the event', () => {
     const a: PlanPerson = { id: 'pA', createdAt: 5, counts: {} };
     const b: PlanPerson = { id: 'pB', createdAt: 5, counts: {} };
-    const plan = planResolution(input([ev('w/1', ['email:b@x.io', 'email:a@x.io'])], { 'email:a@x.io': 'pB', 'email:b@x.io': 'pA' }, [a, b]));
+    const plan = planResolution(
+      input(
+        [ev('w/1', ['email:b@x.io', 'email:a@x.io'])],
+        { 'email:a@x.io': 'pB', 'email:b@x.io': 'pA' },
+        [a, b],
+      ),
+    );
     expect(plan.absorbed).toEqual([{ absorbedId: 'pB', survivorId: 'pA' }]);
   });
 
@@ -77,14 +106,24 @@ describe('planResolution', () => {
     expect(plan.personOf.get('user_id:u2')).toBe('new1');
     expect(plan.links).toEqual([expect.objectContaining({ status: 'refused' })]);
     expect(plan.refusals).toEqual([
-      expect.objectContaining({ identifierType: 'user_id', limit: 1, wouldHave: 2, personIds: ['new1', 'p1'], eventKey: 'web/1' }),
+      expect.objectContaining({
+        identifierType: 'user_id',
+        limit: 1,
+        wouldHave: 2,
+        personIds: ['new1', 'p1'],
+        eventKey: 'web/1',
+      }),
     ]);
   });
 
   it('does not make one person of a device seen with 25 user_ids', () => {
-    const events = Array.from({ length: 25 }, (_, i) => ev(`web/${i}`, ['device_id:shared', `user_id:u${String(i).padStart(2, '0')}`], i));
+    const events = Array.from({ length: 25 }, (_, i) =>
+      ev(`web/${i}`, ['device_id:shared', `user_id:u${String(i).padStart(2, '0')}`], i),
+    );
     const plan = planResolution(input(events));
-    const persons = new Set([...plan.personOf.entries()].filter(([k]) => k.startsWith('user_id:')).map(([, p]) => p));
+    const persons = new Set(
+      [...plan.personOf.entries()].filter(([k]) => k.startsWith('user_id:')).map(([, p]) => p),
+    );
     expect(persons.size).toBe(25);
     expect(plan.refusals).toHaveLength(24);
     // The device joined the first user id by time order.
@@ -92,7 +131,9 @@ describe('planResolution', () => {
   });
 
   it('records identifiers but links nothing when identity_linking is refused', () => {
-    const plan = planResolution(input([ev('web/1', ['email:a@x.io', 'phone:+1'], 0, { linking: false })]));
+    const plan = planResolution(
+      input([ev('web/1', ['email:a@x.io', 'phone:+1'], 0, { linking: false })]),
+    );
     expect(plan.links).toEqual([]);
     expect(new Set(plan.personOf.values()).size).toBe(2);
   });
@@ -149,12 +190,17 @@ describe('planResolution', () => {
     expect(plan.personOf.get('email:a')).not.toBe(plan.personOf.get('phone:p'));
     expect(plan.personOf.get('cookie_id:c')).toBe(plan.personOf.get('email:a'));
     expect(plan.refusals.map((r) => r.eventKey)).toEqual(['w/3', 'w/5']);
-    expect(plan.links.filter((l) => l.status === 'refused').map((l) => `${l.fromKey}|${l.toKey}`)).toEqual(['email:a|phone:p', 'cookie_id:c|phone:p']);
+    expect(
+      plan.links.filter((l) => l.status === 'refused').map((l) => `${l.fromKey}|${l.toKey}`),
+    ).toEqual(['email:a|phone:p', 'cookie_id:c|phone:p']);
   });
 
   it('keeps the highest confidence any evidence gave a link', () => {
     const plan = planResolution(
-      input([ev('v/1', ['device_id:d', 'cookie_id:c'], 1, { confidence: 0.6 }), ev('v/2', ['device_id:d', 'cookie_id:c'], 2, { confidence: 0.8 })]),
+      input([
+        ev('v/1', ['device_id:d', 'cookie_id:c'], 1, { confidence: 0.6 }),
+        ev('v/2', ['device_id:d', 'cookie_id:c'], 2, { confidence: 0.8 }),
+      ]),
     );
     expect(plan.links).toEqual([expect.objectContaining({ confidence: 0.8, status: 'active' })]);
   });
