@@ -16,8 +16,9 @@
  * distinct identifiers of each batch only, once with the batch's distinct identifier pairs MERGEd as
  * LINKED relationships too. No HTTP, queue, event log, persons, locks or resolution.
  *
- * Before the timed runs, one untimed end-to-end run and one ceiling pass of --warmup events (a
- * different seed) warm the JVM's JIT: without it the first run measures compilation.
+ * Before the timed runs, --warmup untimed end-to-end runs (and as many ceiling passes) of the same
+ * size with another seed warm the JVM's JIT: without them the first runs measure compilation (Neo4j's
+ * CPU per event kept falling for about 200,000 events after a start).
  * Every run reports the CPU time each process used, per 1000 events: on a shared machine wall
  * time depends on what else runs, CPU time per event much less.
  */
@@ -65,7 +66,10 @@ const flags = benchFlags('usage: npm run bench -- ingest [flags]', {
   },
   'ceiling-concurrency': { default: '2', help: 'ceiling transactions in flight at once' },
   ceiling: { default: 'yes', help: 'yes | no | only' },
-  warmup: { default: '100000', help: 'events of the untimed warm-up run; 0 for none' },
+  warmup: {
+    default: '2',
+    help: 'untimed warm-up runs (end to end, and ceiling passes) before the timed ones',
+  },
   order: {
     default: 'stream',
     help: 'stream (as generated: persons appear one after another) | shuffled (merge-heavy)',
@@ -85,7 +89,7 @@ const runs = positiveInt(flags.runs, 'runs');
 const batchSize = positiveInt(flags.batch, 'batch');
 const seed = positiveInt(flags.seed, 'seed');
 const ceilingConcurrency = positiveInt(flags['ceiling-concurrency'], 'ceiling-concurrency');
-const warmupEvents = flags.warmup === '0' ? 0 : positiveInt(flags.warmup, 'warmup');
+const warmupRuns = flags.warmup === '0' ? 0 : positiveInt(flags.warmup, 'warmup');
 const waitIdle = Number(flags['wait-idle']) / 100;
 if (!(waitIdle >= 0 && waitIdle <= 1)) throw new Error('--wait-idle must be a percentage');
 if (!['stream', 'shuffled'].includes(flags.order))
@@ -472,25 +476,22 @@ async function main(): Promise<void> {
         `${fmt(main.expected.mentions)} mentions, ${fmt(main.expected.evidence)} pairs; ${fmt(main.bodies.reduce((n, b) => n + b.length, 0) / main.bodies.length / 1024, 1)} KiB per request`,
     );
 
-    if (warmupEvents > 0) {
-      const warm = workload(warmupEvents, seed + 1);
-      if (layouts[0])
-        await ingestRun(
-          services,
-          graph,
-          layouts[0],
-          warm,
-          `warm-up ${layouts[0].label} (not counted)`,
-        );
-      if (flags.ceiling !== 'no')
-        await ceilingRun(
-          services,
-          graph,
-          warm,
-          ceilingRows(config, warm),
-          true,
-          'warm-up ceiling (not counted)',
-        );
+    if (warmupRuns > 0) {
+      const warm = workload(events, seed + 1);
+      const warmRows = flags.ceiling === 'no' ? [] : ceilingRows(config, warm);
+      for (let run = 1; run <= warmupRuns; run++) {
+        const label = `warm-up ${run}/${warmupRuns}`;
+        if (layouts[0])
+          await ingestRun(
+            services,
+            graph,
+            layouts[0],
+            warm,
+            `${label} ${layouts[0].label} (not counted)`,
+          );
+        if (flags.ceiling !== 'no')
+          await ceilingRun(services, graph, warm, warmRows, true, `${label} ceiling (not counted)`);
+      }
     }
 
     const results: Record<string, RunResult[]> = {};
@@ -536,7 +537,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         '',
-        `Ingest: ${fmt(main.events)} events (seed ${seed}, ${flags.order} order) in requests of ${batchSize}, ${runs} runs each, warm-up ${fmt(warmupEvents)} events`,
+        `Ingest: ${fmt(main.events)} events (seed ${seed}, ${flags.order} order) in requests of ${batchSize}, ${runs} runs each after ${warmupRuns} warm-up runs`,
         '',
         `command: ${command}`,
         describeMachine(machine),
@@ -568,7 +569,7 @@ async function main(): Promise<void> {
       seed,
       order: flags.order,
       runs,
-      warmupEvents,
+      warmupRuns,
       ceilingConcurrency,
       neo4jMemory: services.neo4jMemory,
       expected: main.expected,
