@@ -68,6 +68,7 @@ import {
   saveResults,
   table,
 } from './bench-support.js';
+import { prng } from '../test/support/identity-generator.js';
 
 const flags = benchFlags('usage: npm run bench -- lookup [flags]', {
   identifiers: { default: '1000000', help: 'identifiers in the graph (3 per person)' },
@@ -120,17 +121,6 @@ const LOAD_CONCURRENCY = 2;
 // ------------------------------------------------------------------------------------------------
 // The dataset: person i is a pure function of (seed, i), so request lists never need the graph.
 
-/** mulberry32: small, fast, seeded. */
-function prng(state: number): () => number {
-  let a = state >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const mix = (a: number, b: number) =>
   Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b) ^ (b >>> 13);
 
