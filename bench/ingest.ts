@@ -61,8 +61,8 @@ const flags = benchFlags('usage: npm run bench -- ingest [flags]', {
   batch: { default: '1000', help: 'events per POST (= per job, per ceiling transaction)' },
   seed: { default: '42', help: 'generator seed' },
   layouts: {
-    default: 'procs:1x2,procs:1x3,inproc:2',
-    help: 'worker layouts, e.g. inproc:2,procs:1x2,procs:2x2',
+    default: 'inproc:3,procs:2x2,procs:1x3',
+    help: 'worker layouts: inproc:C (API + worker of concurrency C in one process), procs:PxC (P worker processes)',
   },
   'ceiling-concurrency': { default: '2', help: 'ceiling transactions in flight at once' },
   ceiling: { default: 'yes', help: 'yes | no | only' },
