@@ -32,7 +32,8 @@ import { applyMigrations } from '../src/graph/migrations.js';
 import { pino } from 'pino';
 import { createLogger, loggerOptions } from '../src/logger.js';
 import { prepareEvents } from '../src/resolver/prepare-events.js';
-import { createRuntime, identifierRegistry } from '../src/runtime.js';
+import { identifierRegistry } from '../src/resolver/resolver-config.js';
+import { createRuntime } from '../src/runtime.js';
 import { generateStream, prng, shuffle } from '../test/support/identity-generator.js';
 import {
   type BenchServices,

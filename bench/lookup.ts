@@ -44,7 +44,7 @@ import { loadConfig } from '../src/config.js';
 import { createGraph, type Graph } from '../src/graph/graph-client.js';
 import { applyMigrations } from '../src/graph/migrations.js';
 import { createLogger } from '../src/logger.js';
-import { identifierRegistry } from '../src/runtime.js';
+import { identifierRegistry } from '../src/resolver/resolver-config.js';
 import {
   freePort,
   REPO_ROOT,

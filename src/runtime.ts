@@ -213,6 +213,3 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     throw error;
   }
 }
-
-// Kept for callers that still import these from here (benchmarks); new code imports their homes.
-export { identifierRegistry, mergeLimits } from './resolver/resolver-config.js';
