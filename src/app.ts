@@ -23,6 +23,7 @@ import { eventRoutes } from './api/event-routes.js';
 import { healthRoutes } from './api/health-routes.js';
 import { personRoutes } from './api/person-routes.js';
 import { resolveRoutes } from './api/resolve-routes.js';
+import { reviewRoutes } from './api/review-routes.js';
 import { RateLimitedError } from './errors.js';
 
 export const API_VERSION = '0.1.0';
@@ -155,6 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(resolveRoutes, { persons: deps.persons });
   await app.register(personRoutes, { persons: deps.persons });
   await app.register(auditRoutes, { audit: deps.audit });
+  await app.register(reviewRoutes, { reviews: deps.reviews, links: deps.links });
   await app.register(deadLetterRoutes, { ingest: deps.ingest });
   return app;
 }

@@ -192,6 +192,46 @@ export const configSchema = z.object({
     .max(1000)
     .default(20)
     .describe('Most recent evidence events kept on a link; the full trail stays in the event log.'),
+  MATCH_MODEL_FILE: z
+    .string()
+    .optional()
+    .describe(
+      'Fellegi–Sunter model file (`idgraph model train` writes one). Default: the built-in untrained person model and blocking rules.',
+    ),
+  MATCH_AUTO_THRESHOLD: z.coerce
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(0.95)
+    .describe('Match probability at or above which two records are linked (method probabilistic).'),
+  MATCH_REVIEW_THRESHOLD: z.coerce
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(0.5)
+    .describe(
+      'Match probability at or above which (and below MATCH_AUTO_THRESHOLD) a pair goes to the review queue.',
+    ),
+  MATCH_MAX_CANDIDATES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10000)
+    .default(200)
+    .describe('Candidates scored per record at most (earlier blocking rules first).'),
+  MATCH_MAX_BLOCK_SIZE: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .default(5000)
+    .describe('A block holding more records than this is too common to say anything: skipped.'),
+  MATCH_KEY_SECRET: z
+    .string()
+    .min(16)
+    .optional()
+    .describe(
+      'Secret for the HMAC that hashes blocking keys in the graph (they derive from personal data). Required in production.',
+    ),
   IDGRAPH_API_KEYS: jsonString(z.array(apiKeySchema))
     .optional()
     .describe(
@@ -261,7 +301,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       })),
     );
   }
-  return Object.freeze(parsed.data);
+  const config = parsed.data;
+  const problems: { key: string; message: string }[] = [];
+  if (config.MATCH_REVIEW_THRESHOLD > config.MATCH_AUTO_THRESHOLD)
+    problems.push({
+      key: 'MATCH_REVIEW_THRESHOLD',
+      message: 'must not be above MATCH_AUTO_THRESHOLD',
+    });
+  // A known secret would let anyone holding a graph dump test guesses against the blocking keys.
+  if (config.NODE_ENV === 'production' && config.MATCH_KEY_SECRET === undefined)
+    problems.push({ key: 'MATCH_KEY_SECRET', message: 'required in production' });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
 }
 
 /** The Neo4j and Redis addresses a config points at, local defaults filled in. */

@@ -15,6 +15,10 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createPersonService } from './persons/person-service.js';
 import { identifierRegistry, mergeLimits } from './resolver/resolver-config.js';
 import { createResolverService } from './resolver/resolver-service.js';
+import { createReviewService } from './reviews/review-service.js';
+import { createLinkExplainService } from './links/link-explain.js';
+import { loadModelFile } from './matching/model-file.js';
+import { createRecordMatcher, DEVELOPMENT_KEY_SECRET } from './matching/record-matcher.js';
 
 /**
  * Wires the service from a parsed config: clients, migrations, API and/or worker. `main.ts` runs it
@@ -120,15 +124,28 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       attempts: config.JOB_ATTEMPTS,
     });
 
+    const matcher = createRecordMatcher({
+      ...(config.MATCH_MODEL_FILE === undefined
+        ? {}
+        : { modelFile: await loadModelFile(config.MATCH_MODEL_FILE) }),
+      secret: config.MATCH_KEY_SECRET ?? DEVELOPMENT_KEY_SECRET,
+      autoThreshold: config.MATCH_AUTO_THRESHOLD,
+      reviewThreshold: config.MATCH_REVIEW_THRESHOLD,
+      maxCandidates: config.MATCH_MAX_CANDIDATES,
+      maxBlockSize: config.MATCH_MAX_BLOCK_SIZE,
+    });
+    logger.info({ model: matcher.model.version }, 'matching model loaded');
+    const resolverService = createResolverService({
+      graph,
+      registry,
+      limits: mergeLimits(config),
+      evidenceKept: config.LINK_EVIDENCE_KEPT,
+      matcher,
+      logger,
+    });
+
     if (role === 'all' || role === 'worker') {
       workerRedis = createRedis(redisUrl, 'worker', logger);
-      const resolverService = createResolverService({
-        graph,
-        registry,
-        limits: mergeLimits(config),
-        evidenceKept: config.LINK_EVIDENCE_KEPT,
-        logger,
-      });
       const worker = createIngestWorker({
         connection: workerRedis,
         queueName: config.INGEST_QUEUE,
@@ -162,6 +179,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         eventsWaitTimeoutMs: config.EVENTS_WAIT_TIMEOUT_MS,
         persons: createPersonService({ graph, registry }),
         audit: createAuditService({ graph }),
+        reviews: createReviewService({ graph, resolver: resolverService }),
+        links: createLinkExplainService({ graph }),
         readiness: async () => {
           const checks: Record<string, string> = {};
           await graph.ping().then(

@@ -5,6 +5,8 @@ import type { IngestQueue } from '../ingest/ingest-queue.js';
 import type { Logger } from '../logger.js';
 import type { PersonService } from '../persons/person-service.js';
 import type { ReadinessCheck } from './health-routes.js';
+import type { LinkExplainService } from '../links/link-explain.js';
+import type { ReviewService } from '../reviews/review-service.js';
 
 /** What the API needs from the ingest queue; narrowed so route tests can hand in a small fake. */
 export type IngestGateway = Pick<
@@ -17,6 +19,8 @@ export interface AppDeps {
   ingest: IngestGateway;
   persons: PersonService;
   audit: AuditService;
+  reviews: ReviewService;
+  links: LinkExplainService;
   readiness: ReadinessCheck;
   apiKeys: readonly ApiKey[];
   metrics: Metrics;

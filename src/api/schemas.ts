@@ -140,9 +140,13 @@ export const personSchema = z.object({
 const provenanceShape = {
   id: z.string(),
   status: z.string().describe('active, or refused (kept as evidence; persons stay apart)'),
-  method: z.string(),
-  rule: z.string(),
-  confidence: z.number(),
+  method: z.string().describe('deterministic, probabilistic or manual'),
+  rule: z.string().describe('same_event, fellegi_sunter or review_decision'),
+  confidence: z.number().describe('1 for co-occurrence and decisions; the match probability'),
+  modelVersion: z
+    .string()
+    .optional()
+    .describe('Model a probabilistic link was scored with (GET /v1/links/{id}/explain)'),
   sources: z.array(z.string()),
   firstSeen: z.string(),
   lastSeen: z.string(),
@@ -177,7 +181,7 @@ export const singleResolveSchema = z.object({
 
 export const auditRecordSchema = z.object({
   id: z.string(),
-  kind: z.string().describe('merge | merge_refused'),
+  kind: z.string().describe('merge | merge_refused | review_decision'),
   at: z.string(),
   personIds: z.array(z.string()),
   survivorId: z.string().optional(),
@@ -192,6 +196,10 @@ export const auditRecordSchema = z.object({
   limit: z.number().optional(),
   wouldHave: z.number().optional(),
   jobId: z.string().optional(),
+  reviewId: z.string().optional(),
+  decision: z.string().optional().describe('match | no_match (review_decision)'),
+  actor: z.string().optional().describe('Name of the API key that decided'),
+  modelVersion: z.string().optional(),
 });
 
 export const auditListSchema = z.object({ records: z.array(auditRecordSchema) });
@@ -218,4 +226,103 @@ export const consistencyHeaders = z.object({
     .describe(
       'Token from a `wait=true` ingest answer: the read then includes that write, on any API process or replica',
     ),
+});
+
+const comparisonExplanationSchema = z.object({
+  comparison: z.string(),
+  attribute: z.string(),
+  level: z.number().int().describe('Level index, most similar first; -1 when a value is missing'),
+  label: z.string().describe('e.g. exact, jaroWinkler>=0.92, phonetic, missing'),
+  m: z.number().nullable().describe('P(level | match)'),
+  u: z.number().nullable().describe('P(level | non-match)'),
+  weight: z.number().describe('log2(m/u) in bits, with any term-frequency adjustment'),
+  tfAdjustment: z.number().optional().describe('Bits added because the value is rare (or common)'),
+});
+
+const matchExplanationSchema = z.object({
+  probability: z.number(),
+  matchWeight: z.number().describe('priorWeight + the sum of the comparison weights, in bits'),
+  priorWeight: z.number().describe('log2(lambda / (1 - lambda))'),
+  comparisons: z.array(comparisonExplanationSchema),
+});
+
+const linkEndSchema = z.object({
+  type: z.string(),
+  value: z.string(),
+  personId: z.string().nullable(),
+});
+
+export const linkExplanationSchema = z.object({
+  id: z.string(),
+  status: z.string(),
+  method: z.string(),
+  rule: z.string(),
+  confidence: z.number(),
+  from: linkEndSchema,
+  to: linkEndSchema,
+  modelVersion: z.string().nullable(),
+  recordIds: z.array(z.string()).describe('The two records the probability was computed on'),
+  match: matchExplanationSchema
+    .nullable()
+    .describe('Comparison vector of a probabilistic link; null for other methods'),
+  evidenceEvents: z.array(z.string()),
+  evidenceCount: z.number().int(),
+  sources: z.array(z.string()),
+  purposes: z.array(z.string()),
+});
+
+export const linkIdParam = z
+  .string()
+  .regex(/^lnk_[A-Za-z0-9_-]{1,64}$/, 'a link id (lnk_...)')
+  .describe('A link id, as the links of a person list it');
+
+export const reviewIdParam = z
+  .string()
+  .regex(/^rev_[A-Za-z0-9_-]{1,64}$/, 'a review id (rev_...)')
+  .describe('A review id');
+
+export const reviewSchema = z.object({
+  id: z.string(),
+  status: z.enum(['pending', 'decided']),
+  probability: z.number(),
+  matchWeight: z.number(),
+  modelVersion: z.string(),
+  explanation: z.unknown().describe('Comparison vector, as in GET /v1/links/{id}/explain'),
+  createdAt: z.string(),
+  decision: z.enum(['match', 'no_match']).optional(),
+  reason: z.string().optional(),
+  decidedBy: z.string().optional(),
+  decidedAt: z.string().optional(),
+  records: z.array(
+    z.object({
+      id: z.string(),
+      source: z.string(),
+      eventKey: z.string(),
+      attributes: z.record(z.string(), z.string()).describe('Normalised values that were compared'),
+      anchor: z
+        .object({ type: z.string(), value: z.string() })
+        .nullable()
+        .describe('The identifier a link would join'),
+      personId: z.string().nullable(),
+    }),
+  ),
+});
+
+export const reviewListSchema = z.object({ items: z.array(reviewSchema) });
+
+export const reviewDecisionSchema = z
+  .object({
+    decision: z.enum(['match', 'no_match']),
+    reason: z
+      .string()
+      .max(500)
+      .optional()
+      .describe('Kept on the review, not in the audit trail (free text may hold personal data)'),
+  })
+  .strict();
+
+export const reviewDecisionResultSchema = z.object({
+  reviewId: z.string(),
+  decision: z.enum(['match', 'no_match']),
+  personIds: z.array(z.string()).describe('match: the person now holding both; no_match: the two'),
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { BlockingRule } from './blocking.js';
 import type { LevelPredicate } from './comparisons.js';
+import type { AttributeKind } from './normalize-attributes.js';
 import { assertValidModel, type FellegiSunterModel } from './fellegi-sunter.js';
 
 /**
@@ -55,6 +56,20 @@ export const modelFileSchema = z.object({
     comparisons: z.array(comparisonSchema).min(1),
   }),
   blockingRules: z.array(blockingRuleSchema).optional(),
+  attributeKinds: z
+    .record(z.string(), z.enum(['name', 'text', 'code', 'date', 'gender']))
+    .optional()
+    .describe('How extra attributes (beyond the standard ones) are normalised; default code'),
+  mode: z
+    .enum(['dedupe', 'link'])
+    .optional()
+    .describe('link: only records of different sources are compared (each source is clean)'),
+  termFrequencies: z
+    .record(z.string(), z.record(z.string(), z.number().gt(0).lte(1)))
+    .optional()
+    .describe(
+      'attribute -> value -> share of records; only values common enough not to identify anyone',
+    ),
   /** Free-form provenance: when and on what the model was trained, EM sessions, etc. */
   training: z.record(z.string(), z.unknown()).optional(),
 });
@@ -62,6 +77,9 @@ export const modelFileSchema = z.object({
 export interface ModelFile {
   readonly model: FellegiSunterModel;
   readonly blockingRules?: readonly BlockingRule[];
+  readonly attributeKinds?: Readonly<Record<string, AttributeKind>>;
+  readonly mode?: 'dedupe' | 'link';
+  readonly termFrequencies?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly training?: Readonly<Record<string, unknown>>;
 }
 
@@ -81,7 +99,7 @@ export function parseModelFile(input: unknown): ModelFile {
     );
     throw new ModelFileError(problems.join('; '), parsed.error);
   }
-  const { model, blockingRules, training } = parsed.data;
+  const { model, blockingRules, training, attributeKinds, mode, termFrequencies } = parsed.data;
   try {
     assertValidModel(model);
   } catch (error) {
@@ -90,6 +108,9 @@ export function parseModelFile(input: unknown): ModelFile {
   return {
     model,
     ...(blockingRules === undefined ? {} : { blockingRules }),
+    ...(attributeKinds === undefined ? {} : { attributeKinds }),
+    ...(mode === undefined ? {} : { mode }),
+    ...(termFrequencies === undefined ? {} : { termFrequencies }),
     ...(training === undefined ? {} : { training }),
   };
 }
@@ -102,6 +123,9 @@ export function serializeModelFile(file: ModelFile): string {
     formatVersion: MODEL_FILE_FORMAT_VERSION,
     model: file.model,
     ...(file.blockingRules === undefined ? {} : { blockingRules: file.blockingRules }),
+    ...(file.attributeKinds === undefined ? {} : { attributeKinds: file.attributeKinds }),
+    ...(file.mode === undefined ? {} : { mode: file.mode }),
+    ...(file.termFrequencies === undefined ? {} : { termFrequencies: file.termFrequencies }),
     ...(file.training === undefined ? {} : { training: file.training }),
   };
   return `${JSON.stringify(body, null, 2)}\n`;

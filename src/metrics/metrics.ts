@@ -35,6 +35,12 @@ export function createMetrics() {
     help: 'Persons absorbed by merges',
     registers: [registry],
   });
+  const matching = new Counter({
+    name: 'idgraph_matching_total',
+    help: 'Probabilistic matching, by stage: records stored, candidates found (before the cap), records over the candidate cap, pairs scored, pairs linked, pairs sent to review. candidates / records is the mean candidate count per record.',
+    labelNames: ['stage'] as const,
+    registers: [registry],
+  });
   const refusals = new Counter({
     name: 'idgraph_merge_refusals_total',
     help: 'Merges refused by over-merge protection',
@@ -75,9 +81,19 @@ export function createMetrics() {
         rejectedEvents: number;
         merges: number;
         refusals: number;
+        matching?: {
+          records: number;
+          candidates: number;
+          capped: number;
+          scored: number;
+          matched: number;
+          reviews: number;
+        };
       },
       seconds: number,
     ) {
+      if (result.matching)
+        for (const [stage, n] of Object.entries(result.matching)) matching.inc({ stage }, n);
       batchDuration.observe(seconds);
       events.inc({ outcome: 'applied' }, result.applied);
       events.inc({ outcome: 'duplicate' }, result.duplicates);

@@ -118,6 +118,7 @@ interface ScopeLinkProps {
   purposes: string[];
   method: string;
   rule: string;
+  modelVersion?: string;
   sources: string[];
   firstSeen: number;
   lastSeen: number;
@@ -147,6 +148,7 @@ function provenance(l: ScopeLinkProps) {
     method: l.method,
     rule: l.rule,
     confidence: l.confidence,
+    ...(l.modelVersion ? { modelVersion: l.modelVersion } : {}),
     sources: l.sources,
     firstSeen: iso(l.firstSeen)!,
     lastSeen: iso(l.lastSeen)!,

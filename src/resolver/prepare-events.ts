@@ -19,6 +19,8 @@ export interface PreparedEvent extends PlanEvent {
   identifiers: readonly PreparedIdentifier[];
   /** The event as received, kept in the event log for replay. */
   payload: string;
+  /** Attributes for probabilistic matching, as received. */
+  attributes?: Readonly<Record<string, unknown>>;
 }
 
 export interface Rejection {
@@ -80,6 +82,7 @@ export function prepareEvents(
         .sort(),
       confidence: event.confidence ?? 1,
       payload: JSON.stringify(event),
+      ...(event.attributes === undefined ? {} : { attributes: event.attributes }),
     });
   }
   return { prepared, rejected, rejectedEvents, repeated };

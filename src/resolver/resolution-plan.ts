@@ -8,6 +8,10 @@
  * - when two persons join, the older survives (createdAt, then id) and the other is absorbed;
  * - a join that would give a person more identifiers of a type than its limit allows is refused:
  *   the link is kept with status `refused` as evidence, and the persons stay apart;
+ * - a join that would put two identifiers under a no-match constraint (a review decision) into one
+ *   person is refused the same way, whatever the rule;
+ * - probabilistic and manual matches (`matches`) join persons exactly as co-occurrence does, after
+ *   the batch's events;
  * - events are applied in (occurredAt, key) order and pairs in key order, so the same batch always
  *   yields the same plan, whichever worker runs it.
  */
@@ -36,10 +40,34 @@ export interface PlanPerson {
   createdAt: number;
   /** Identifiers per limited type. */
   counts: Readonly<Record<string, number>>;
+  /** No-match constraints on the person's identifiers: [own identifier key, other identifier key]. */
+  cannotLink?: readonly (readonly [string, string])[];
+}
+
+export type LinkMethod = 'deterministic' | 'probabilistic' | 'manual';
+
+/** Evidence that two identifiers belong together other than co-occurrence in one event. */
+export interface PlanMatch {
+  fromKey: string;
+  toKey: string;
+  method: Exclude<LinkMethod, 'deterministic'>;
+  rule: string;
+  confidence: number;
+  source: string;
+  occurredAt: number;
+  eventKey: string;
+  purposes: readonly string[];
+  modelVersion: string | null;
+  /** JSON: the comparison vector and weights (no attribute values). */
+  explanation: string | null;
+  /** Keys of the two records compared. */
+  records: readonly string[] | null;
 }
 
 export interface PlanInput {
   events: readonly PlanEvent[];
+  /** Applied after the events, in the order given. Every identifier named must be in personOf. */
+  matches?: readonly PlanMatch[];
   /** Current person of every identifier in the batch (null: the identifier is new). */
   personOf: ReadonlyMap<string, string | null>;
   persons: ReadonlyMap<string, PlanPerson>;
@@ -54,8 +82,11 @@ export interface LinkUpsert {
   fromKey: string;
   toKey: string;
   status: 'active' | 'refused';
-  method: 'deterministic';
+  method: LinkMethod;
   rule: string;
+  modelVersion: string | null;
+  explanation: string | null;
+  records: string[] | null;
   confidence: number;
   sources: string[];
   firstSeen: number;
@@ -79,11 +110,13 @@ export interface MergeRefusal {
   eventKey: string;
   fromKey: string;
   toKey: string;
+  method: LinkMethod;
   rule: string;
   confidence: number;
-  identifierType: string;
-  limit: number;
-  wouldHave: number;
+  reason: 'limit_exceeded' | 'no_match_decision';
+  identifierType: string | null;
+  limit: number | null;
+  wouldHave: number | null;
 }
 
 export interface ResolutionPlan {
@@ -106,6 +139,9 @@ interface Component {
   /** False for a person the caller did not lock and read: joining it to anything is a caller bug. */
   known: boolean;
   counts: Record<string, number>;
+  /** Constrained identifiers in the component, and the identifiers they must never join. */
+  constrained: Set<string>;
+  forbidden: Set<string>;
 }
 
 const older = (a: PlanPerson, b: PlanPerson) =>
@@ -131,118 +167,169 @@ export function planResolution(input: PlanInput): ResolutionPlan {
     return root;
   };
   const nodeOf = new Map<string, string>();
-  for (const event of input.events) {
-    for (const identifier of event.identifiers) {
-      if (nodeOf.has(identifier.key)) continue;
-      const personId = input.personOf.get(identifier.key) ?? null;
-      const node = personId === null ? `i:${identifier.key}` : `p:${personId}`;
-      nodeOf.set(identifier.key, node);
-      if (!parent.has(node)) {
-        parent.set(node, node);
-        const person = personId === null ? undefined : input.persons.get(personId);
-        component.set(
-          node,
-          personId === null
-            ? {
-                person: null,
-                known: true,
-                counts: identifier.type in input.limits ? { [identifier.type]: 1 } : {},
-              }
-            : person
-              ? { person, known: true, counts: { ...person.counts } }
-              : // Not read under lock: the caller saw no event that could join it to anything else.
-                { person: { id: personId, createdAt: 0, counts: {} }, known: false, counts: {} },
-        );
-      }
+  const addIdentifier = (key: string, type: string | undefined) => {
+    if (nodeOf.has(key)) return;
+    const personId = input.personOf.get(key) ?? null;
+    if (personId === null && type === undefined)
+      throw new Error('planResolution: a match names an identifier that is neither new nor known');
+    const node = personId === null ? `i:${key}` : `p:${personId}`;
+    nodeOf.set(key, node);
+    if (parent.has(node)) return;
+    parent.set(node, node);
+    if (personId === null) {
+      component.set(node, {
+        person: null,
+        known: true,
+        counts: type! in input.limits ? { [type!]: 1 } : {},
+        constrained: new Set(),
+        forbidden: new Set(),
+      });
+      return;
     }
+    const person = input.persons.get(personId);
+    if (!person) {
+      // Not read under lock: the caller saw no evidence that could join it to anything else.
+      component.set(node, {
+        person: { id: personId, createdAt: 0, counts: {} },
+        known: false,
+        counts: {},
+        constrained: new Set(),
+        forbidden: new Set(),
+      });
+      return;
+    }
+    const c: Component = {
+      person,
+      known: true,
+      counts: { ...person.counts },
+      constrained: new Set(),
+      forbidden: new Set(),
+    };
+    for (const [own, other] of person.cannotLink ?? []) {
+      c.constrained.add(own);
+      c.forbidden.add(other);
+    }
+    component.set(node, c);
+  };
+  for (const event of input.events)
+    for (const identifier of event.identifiers) addIdentifier(identifier.key, identifier.type);
+  for (const match of input.matches ?? []) {
+    addIdentifier(match.fromKey, undefined);
+    addIdentifier(match.toKey, undefined);
   }
 
   const links = new Map<string, LinkUpsert>();
   const merges: PersonMerge[] = [];
   const refusals: MergeRefusal[] = [];
 
+  /** Records one piece of evidence for a pair and joins the pair's persons unless that is refused. */
+  const join = (fromKey: string, toKey: string, evidence: Evidence) => {
+    const [from, to] = fromKey < toKey ? [fromKey, toKey] : [toKey, fromKey];
+    const pair = `${from}\u0000${to}`;
+    let link = links.get(pair);
+    if (!link) {
+      link = {
+        fromKey: from,
+        toKey: to,
+        status: 'active',
+        method: evidence.method,
+        rule: evidence.rule,
+        modelVersion: null,
+        explanation: null,
+        records: null,
+        confidence: evidence.confidence,
+        sources: [],
+        firstSeen: evidence.occurredAt,
+        lastSeen: evidence.occurredAt,
+        eventKeys: [],
+        purposes: [],
+      };
+      links.set(pair, link);
+    }
+    addEvidence(link, evidence);
+
+    const a = find(nodeOf.get(from)!);
+    const b = find(nodeOf.get(to)!);
+    if (a === b) {
+      link.status = 'active';
+      return;
+    }
+    const ca = component.get(a)!;
+    const cb = component.get(b)!;
+    if (!ca.known || !cb.known)
+      throw new Error('planResolution: a person that may merge was not locked and read');
+    const breach = limitBreach(ca.counts, cb.counts, input.limits);
+    const forbidden = !breach && constraintBreach(ca, cb);
+    if (breach || forbidden) {
+      // A later piece of evidence may still join the two through another path; the link itself
+      // stays refused unless its own ends end up in one person (checked below).
+      link.status = 'refused';
+      refusals.push({
+        personIds: ['', ''],
+        eventKey: evidence.eventKey,
+        fromKey: from,
+        toKey: to,
+        method: evidence.method,
+        rule: evidence.rule,
+        confidence: link.confidence,
+        reason: breach ? 'limit_exceeded' : 'no_match_decision',
+        identifierType: breach?.type ?? null,
+        limit: breach?.limit ?? null,
+        wouldHave: breach?.count ?? null,
+      });
+      return;
+    }
+    link.status = 'active';
+    // Keep the older persisted person as the root; a component of new identifiers joins anything.
+    const [root, child] =
+      ca.person && (!cb.person || older(ca.person, cb.person))
+        ? [a, b]
+        : cb.person
+          ? [b, a]
+          : [a, b];
+    const rootC = component.get(root)!;
+    const childC = component.get(child)!;
+    if (rootC.person && childC.person) {
+      merges.push({
+        survivorId: rootC.person.id,
+        absorbedId: childC.person.id,
+        eventKey: evidence.eventKey,
+        fromKey: from,
+        toKey: to,
+        rule: evidence.rule,
+        confidence: link.confidence,
+      });
+    }
+    parent.set(child, root);
+    for (const [type, n] of Object.entries(childC.counts))
+      rootC.counts[type] = (rootC.counts[type] ?? 0) + n;
+    for (const key of childC.constrained) rootC.constrained.add(key);
+    for (const key of childC.forbidden) rootC.forbidden.add(key);
+    component.delete(child);
+  };
+
   const events = [...input.events].sort(compareEvents);
   for (const event of events) {
     if (!event.linking) continue;
     const ids = event.identifiers;
-    for (let i = 0; i < ids.length; i++) {
-      for (let j = i + 1; j < ids.length; j++) {
-        const [from, to] = ids[i]!.key < ids[j]!.key ? [ids[i]!, ids[j]!] : [ids[j]!, ids[i]!];
-        const pair = `${from.key}\u0000${to.key}`;
-        let link = links.get(pair);
-        if (!link) {
-          link = {
-            fromKey: from.key,
-            toKey: to.key,
-            status: 'active',
-            method: 'deterministic',
-            rule: DETERMINISTIC_RULE,
-            confidence: event.confidence,
-            sources: [],
-            firstSeen: event.occurredAt,
-            lastSeen: event.occurredAt,
-            eventKeys: [],
-            purposes: [],
-          };
-          links.set(pair, link);
-        }
-        addEvidence(link, event);
-
-        const a = find(nodeOf.get(from.key)!);
-        const b = find(nodeOf.get(to.key)!);
-        if (a === b) {
-          link.status = 'active';
-          continue;
-        }
-        const ca = component.get(a)!;
-        const cb = component.get(b)!;
-        if (!ca.known || !cb.known)
-          throw new Error('planResolution: a person that may merge was not locked and read');
-        const breach = limitBreach(ca.counts, cb.counts, input.limits);
-        if (breach) {
-          // A later event of the batch may still join the two through another path; the link
-          // itself stays refused unless its own ends end up in one person (checked below).
-          link.status = 'refused';
-          refusals.push({
-            personIds: ['', ''],
-            eventKey: event.key,
-            fromKey: from.key,
-            toKey: to.key,
-            rule: DETERMINISTIC_RULE,
-            confidence: link.confidence,
-            identifierType: breach.type,
-            limit: breach.limit,
-            wouldHave: breach.count,
-          });
-          continue;
-        }
-        link.status = 'active';
-        // Keep the older persisted person as the root; a component of new identifiers joins anything.
-        const [root, child] =
-          ca.person && (!cb.person || older(ca.person, cb.person))
-            ? [a, b]
-            : cb.person
-              ? [b, a]
-              : [a, b];
-        const rootC = component.get(root)!;
-        const childC = component.get(child)!;
-        if (rootC.person && childC.person) {
-          merges.push({
-            survivorId: rootC.person.id,
-            absorbedId: childC.person.id,
-            eventKey: event.key,
-            fromKey: from.key,
-            toKey: to.key,
-            rule: DETERMINISTIC_RULE,
-            confidence: link.confidence,
-          });
-        }
-        parent.set(child, root);
-        for (const [type, n] of Object.entries(childC.counts))
-          rootC.counts[type] = (rootC.counts[type] ?? 0) + n;
-        component.delete(child);
-      }
-    }
+    const evidence: Evidence = {
+      method: 'deterministic',
+      rule: DETERMINISTIC_RULE,
+      confidence: event.confidence,
+      source: event.source,
+      occurredAt: event.occurredAt,
+      eventKey: event.key,
+      purposes: event.purposes,
+      modelVersion: null,
+      explanation: null,
+      records: null,
+    };
+    for (let i = 0; i < ids.length; i++)
+      for (let j = i + 1; j < ids.length; j++) join(ids[i]!.key, ids[j]!.key, evidence);
+  }
+  for (const match of input.matches ?? []) {
+    if (match.fromKey === match.toKey) continue;
+    join(match.fromKey, match.toKey, match);
   }
 
   // Give each component its final person id.
@@ -297,14 +384,56 @@ export function planResolution(input: PlanInput): ResolutionPlan {
   };
 }
 
-function addEvidence(link: LinkUpsert, event: PlanEvent): void {
-  link.confidence = Math.max(link.confidence, event.confidence);
-  if (!link.sources.includes(event.source)) link.sources.push(event.source);
-  link.firstSeen = Math.min(link.firstSeen, event.occurredAt);
-  link.lastSeen = Math.max(link.lastSeen, event.occurredAt);
-  link.eventKeys.push(event.key);
-  for (const purpose of event.purposes)
+/** One piece of evidence for a link: an event's co-occurrence or a scored/decided record pair. */
+type Evidence = Pick<
+  PlanMatch,
+  | 'rule'
+  | 'confidence'
+  | 'source'
+  | 'occurredAt'
+  | 'eventKey'
+  | 'purposes'
+  | 'modelVersion'
+  | 'explanation'
+  | 'records'
+> & { method: LinkMethod };
+
+const METHOD_RANK: Readonly<Record<LinkMethod, number>> = {
+  probabilistic: 0,
+  deterministic: 1,
+  manual: 2,
+};
+
+function addEvidence(link: LinkUpsert, evidence: Evidence): void {
+  // The strongest method names the link; a probabilistic one keeps its best-scored explanation.
+  if (METHOD_RANK[evidence.method] > METHOD_RANK[link.method]) {
+    link.method = evidence.method;
+    link.rule = evidence.rule;
+  }
+  if (
+    evidence.method === 'probabilistic' &&
+    link.method === 'probabilistic' &&
+    (link.modelVersion === null || evidence.confidence >= link.confidence)
+  ) {
+    link.modelVersion = evidence.modelVersion;
+    link.explanation = evidence.explanation;
+    link.records = evidence.records ? [...evidence.records] : null;
+  }
+  link.confidence = Math.max(link.confidence, evidence.confidence);
+  if (!link.sources.includes(evidence.source)) link.sources.push(evidence.source);
+  link.firstSeen = Math.min(link.firstSeen, evidence.occurredAt);
+  link.lastSeen = Math.max(link.lastSeen, evidence.occurredAt);
+  if (!link.eventKeys.includes(evidence.eventKey)) link.eventKeys.push(evidence.eventKey);
+  for (const purpose of evidence.purposes)
     if (!link.purposes.includes(purpose)) link.purposes.push(purpose);
+}
+
+/** True when joining the two components would put a no-match pair into one person. */
+function constraintBreach(a: Component, b: Component): boolean {
+  if (a.forbidden.size === 0 && b.forbidden.size === 0) return false;
+  for (const key of a.forbidden) if (b.constrained.has(key)) return true;
+  for (const key of b.forbidden) if (a.constrained.has(key)) return true;
+  return false;
 }
 
 function limitBreach(

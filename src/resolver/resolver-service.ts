@@ -2,11 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { Graph, GraphTx } from '../graph/graph-client.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
+import {
+  parseRecordValues,
+  type RecordMatcher,
+  serializeRecordValues,
+} from '../matching/record-matcher.js';
+import type { MatchRecord } from '../matching/normalize-attributes.js';
 import type { IdentityEvent } from './event-schema.js';
 import type { IdentifierRegistry } from './identifier-types.js';
 import { type PreparedEvent, type Rejection, prepareEvents } from './prepare-events.js';
 import {
-  DETERMINISTIC_RULE,
+  type PlanMatch,
   type PlanPerson,
   type ResolutionPlan,
   planResolution,
@@ -18,10 +24,13 @@ import {
  *
  * 1. `write/claim-batch`: claim the events in the event log (duplicates stop here), create and lock
  *    the identifiers of the claimed events in key order, read their persons, record provenance;
- * 2. `write/lock-persons` (when an event may join persons): lock those persons in id order and read
- *    their limit counts;
- * 3. plan links, merges and refusals ({@link planResolution}, pure);
- * 4. `write/apply-plan`: write persons, memberships, merges, links and audit records.
+ * 2. `write/claim-records` (when claimed events carry attributes and matching is on): store the
+ *    source records, lock their blocking keys in key order, read each record's candidates; score the
+ *    pairs here: at or above the auto threshold a probabilistic match, in the review band a review;
+ * 3. `write/lock-persons` (when evidence may join persons): lock those persons in id order and read
+ *    their limit counts and no-match constraints;
+ * 4. plan links, merges and refusals ({@link planResolution}, pure);
+ * 5. `write/apply-plan`: write persons, memberships, merges, links, reviews and audit records.
  *
  * Everything a decision reads is locked before it is read, so concurrent batches serialise where they
  * overlap and the graph comes out as one worker would make it. Neo4j breaks deadlocks between
@@ -37,6 +46,21 @@ export type EventOutcome =
   | { eventId: string; source: string; status: 'applied'; personIds: string[] }
   | { eventId: string; source: string; status: 'duplicate' };
 
+export interface MatchingOutcome {
+  /** Records stored (events with usable attributes). */
+  records: number;
+  /** Candidates found per record, before the cap, summed. */
+  candidates: number;
+  /** Records that had more candidates than the cap. */
+  capped: number;
+  /** Pairs scored. */
+  scored: number;
+  /** Pairs at or above the auto threshold. */
+  matched: number;
+  /** Pairs sent to review. */
+  reviews: number;
+}
+
 export interface BatchOutcome {
   applied: number;
   duplicates: number;
@@ -47,6 +71,7 @@ export interface BatchOutcome {
   events: EventOutcome[];
   merges: number;
   refusals: number;
+  matching: MatchingOutcome;
 }
 
 export interface ResolverDeps {
@@ -54,6 +79,8 @@ export interface ResolverDeps {
   registry: Pick<IdentifierRegistry, 'normalize'>;
   limits: Readonly<Record<string, number>>;
   evidenceKept: number;
+  /** Probabilistic matching of event attributes; without it records are not stored. */
+  matcher?: RecordMatcher;
   logger: Logger;
   now?: () => number;
 }
@@ -67,7 +94,9 @@ export class StaleResolutionError extends Error {
 }
 
 const MAX_STALE_RETRIES = 10;
-const DETERMINISTIC_METHOD = 'deterministic';
+export const PROBABILISTIC_RULE = 'fellegi_sunter';
+export const MANUAL_RULE = 'review_decision';
+const METHOD_RANK = { probabilistic: 0, deterministic: 1, manual: 2 };
 
 /** What write/claim-batch answers: per event (in batch order) and per locked identifier. */
 interface ClaimedBatch {
@@ -103,7 +132,45 @@ type LinkRow = [
   purposes: readonly string[],
   eventKeys: readonly string[],
   confidence: number,
+  method: string,
+  rule: string,
+  modelVersion: string | null,
+  explanation: string | null,
+  records: readonly string[] | null,
 ];
+
+/** What write/claim-records answers per record with blocks: [position, found, candidates]. */
+type CandidateRow = [
+  key: string,
+  id: string,
+  source: string,
+  values: string,
+  purposes: string[],
+  anchorKey: string,
+  anchorType: string,
+  anchorElementId: string,
+  personId: string | null,
+];
+
+/** A review item to create: [key, id, left record, right record, p, weight, model, explanation, event]. */
+type ReviewRow = [string, string, string, string, number, number, string, string, string];
+
+interface FreshRecord {
+  event: PreparedEvent;
+  record: MatchRecord;
+  anchorKey: string;
+}
+
+const emptyMatching = (): MatchingOutcome => ({
+  records: 0,
+  candidates: 0,
+  capped: 0,
+  scored: 0,
+  matched: 0,
+  reviews: 0,
+});
+
+const intersect = (a: readonly string[], b: readonly string[]) => a.filter((x) => b.includes(x));
 
 export type ResolverService = ReturnType<typeof createResolverService>;
 
@@ -161,7 +228,8 @@ export function createResolverService(deps: ResolverDeps) {
       prepared.filter((_, n) => !batch.claimed[n] && batch.sameJob[n]).map((e) => e.key),
     );
     const fresh = prepared.filter((e) => claimed.has(e.key));
-    if (fresh.length === 0) return { claimed, replayed, plan: undefined };
+    const matching = emptyMatching();
+    if (fresh.length === 0) return { claimed, replayed, plan: undefined, matching };
 
     // Identifiers of fresh events only, now locked: key -> element id, and key -> current person.
     const elementIdOf = new Map<string, string>();
@@ -172,46 +240,232 @@ export function createResolverService(deps: ResolverDeps) {
       personOf.set(key, personId);
     }
 
-    // Only persons that an event may join to something else can change; the rest need no lock.
-    const toLock = new Set<string>();
+    const { matches, reviews, unchecked } = await matchRecords(tx, jobId, at, fresh, {
+      elementIdOf,
+      personOf,
+      matching,
+    });
+    const plan = await lockAndPlan(tx, {
+      jobId,
+      at,
+      events: fresh,
+      matches,
+      reviews,
+      elementIdOf,
+      personOf,
+      unchecked,
+    });
+    return { claimed, replayed, plan, matching };
+  }
+
+  /**
+   * Stores the records of the fresh events that carry attributes and scores them against their
+   * candidates. Candidates' anchors join `elementIdOf` / `personOf` (their persons were read without
+   * a lock; lockAndPlan checks them again under one).
+   */
+  async function matchRecords(
+    tx: GraphTx,
+    jobId: string,
+    at: number,
+    fresh: readonly PreparedEvent[],
+    ctx: {
+      elementIdOf: Map<string, string>;
+      personOf: Map<string, string | null>;
+      matching: MatchingOutcome;
+    },
+  ): Promise<{ matches: PlanMatch[]; reviews: ReviewRow[]; unchecked: Set<string> }> {
+    const matcher = deps.matcher;
+    const matches: PlanMatch[] = [];
+    const reviews: ReviewRow[] = [];
+    // Anchors of candidates outside the batch: their persons were read before any lock.
+    const unchecked = new Set<string>();
+    if (!matcher) return { matches, reviews, unchecked };
+    const records: FreshRecord[] = [];
     for (const event of fresh) {
-      if (!event.linking) continue;
-      const persons = new Set(event.identifiers.map((i) => personOf.get(i.key) ?? `new:${i.key}`));
+      if (!event.attributes) continue;
+      const record = matcher.toRecord(event.key, event.source, event.attributes);
+      // The anchor is the identifier a probabilistic link joins: the event's first, by key.
+      if (record) records.push({ event, record, anchorKey: event.identifiers[0]!.key });
+    }
+    if (records.length === 0) return { matches, reviews, unchecked };
+    ctx.matching.records = records.length;
+
+    const blocksOf = records.map((r) => (r.event.linking ? matcher.blocks(r.record) : []));
+    const blockCounts = new Map<string, number>();
+    for (const blocks of blocksOf)
+      for (const { hash } of blocks) blockCounts.set(hash, (blockCounts.get(hash) ?? 0) + 1);
+    const [answer] = await tx.run<{ candidates: [number, number, CandidateRow[]][] }>(
+      'write/claim-records',
+      {
+        jobId,
+        now: at,
+        blocks: [...blockCounts].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+        records: records.map((r, n) => [
+          r.event.key,
+          newId('rec'),
+          r.event.source,
+          serializeRecordValues(r.record),
+          r.event.linking,
+          r.event.purposes,
+          r.anchorKey,
+          r.event.identifiers.map((i) => ctx.elementIdOf.get(i.key)!),
+          blocksOf[n]!.map((b) => b.hash),
+        ]),
+        maxBlock: matcher.maxBlockSize,
+        cap: matcher.maxCandidates,
+        linkOnly: matcher.linkOnly,
+      },
+    );
+    if (!answer) throw new Error('write/claim-records answered no row');
+
+    const byKey = new Map(records.map((r) => [r.event.key, r]));
+    const scoredPairs = new Set<string>();
+    for (const [position, found, candidates] of answer.candidates) {
+      const mine = records[position]!;
+      ctx.matching.candidates += found;
+      if (found > matcher.maxCandidates) ctx.matching.capped += 1;
+      for (const c of candidates) {
+        const [cKey, , cSource, cValues, cPurposes, anchorKey, , anchorElementId, personId] = c;
+        const pair =
+          mine.event.key < cKey ? `${mine.event.key}|${cKey}` : `${cKey}|${mine.event.key}`;
+        // A pair of two records of this batch comes back from both sides: score it once.
+        if (scoredPairs.has(pair)) continue;
+        scoredPairs.add(pair);
+        if (anchorKey === mine.anchorKey) continue;
+        const other = byKey.get(cKey)?.record ?? parseRecordValues(cKey, cSource, cValues);
+        const score = matcher.score(mine.record, other);
+        ctx.matching.scored += 1;
+        const decision = matcher.decide(score.probability);
+        if (decision === 'none') continue;
+        const explanation = JSON.stringify({
+          modelVersion: score.modelVersion,
+          matchWeight: score.matchWeight,
+          probability: score.probability,
+          priorWeight: score.priorWeight,
+          comparisons: score.vector,
+        });
+        const [left, right] =
+          mine.event.key < cKey ? [mine.event.key, cKey] : [cKey, mine.event.key];
+        if (decision === 'review') {
+          ctx.matching.reviews += 1;
+          reviews.push([
+            pair,
+            newId('rev'),
+            left,
+            right,
+            score.probability,
+            score.matchWeight,
+            score.modelVersion,
+            explanation,
+            mine.event.key,
+          ]);
+          continue;
+        }
+        ctx.matching.matched += 1;
+        if (!ctx.elementIdOf.has(anchorKey)) {
+          if (personId === null) throw new Error('resolver: a committed identifier has no person');
+          ctx.elementIdOf.set(anchorKey, anchorElementId);
+          ctx.personOf.set(anchorKey, personId);
+          unchecked.add(anchorKey);
+        }
+        matches.push({
+          fromKey: mine.anchorKey,
+          toKey: anchorKey,
+          method: 'probabilistic',
+          rule: PROBABILISTIC_RULE,
+          confidence: score.probability,
+          source: mine.event.source,
+          occurredAt: mine.event.occurredAt,
+          eventKey: mine.event.key,
+          // Linking two records may use only what both records' consent grants.
+          purposes: intersect(mine.event.purposes, cPurposes),
+          modelVersion: score.modelVersion,
+          explanation,
+          records: [left, right],
+        });
+      }
+    }
+    return { matches, reviews, unchecked };
+  }
+
+  /**
+   * Locks the persons the evidence may join, plans, and writes the plan. Shared by event batches
+   * and review decisions.
+   */
+  async function lockAndPlan(
+    tx: GraphTx,
+    ctx: {
+      jobId: string;
+      at: number;
+      events: readonly PreparedEvent[];
+      matches: readonly PlanMatch[];
+      reviews: readonly ReviewRow[];
+      elementIdOf: Map<string, string>;
+      personOf: Map<string, string | null>;
+      /** Identifiers whose person was read without a lock: checked again under the locks. */
+      unchecked?: ReadonlySet<string>;
+    },
+  ): Promise<ResolutionPlan> {
+    const { personOf } = ctx;
+    // Only persons that evidence may join to something else can change; the rest need no lock.
+    const toLock = new Set<string>();
+    const consider = (keys: readonly string[]) => {
+      const persons = new Set(keys.map((k) => personOf.get(k) ?? `new:${k}`));
       if (persons.size > 1) for (const p of persons) if (!p.startsWith('new:')) toLock.add(p);
+    };
+    for (const event of ctx.events)
+      if (event.linking) consider(event.identifiers.map((i) => i.key));
+    const check = new Set<string>();
+    for (const match of ctx.matches) {
+      consider([match.fromKey, match.toKey]);
+      for (const key of [match.fromKey, match.toKey]) if (ctx.unchecked?.has(key)) check.add(key);
     }
     const persons = new Map<string, PlanPerson>();
     const personElementId = new Map<string, string>();
-    if (toLock.size > 0) {
-      const personRows = await tx.run<{
-        id: string;
-        elementId: string;
-        createdAt: number;
-        status: string;
-        limitedTypes: string[];
-      }>('write/lock-persons', { personIds: [...toLock].sort(), limitedTypes });
-      for (const row of personRows) {
-        if (row.status !== 'active') throw new StaleResolutionError();
+    if (toLock.size > 0 || check.size > 0) {
+      const [locked] = await tx.run<{
+        persons: [string, string, number, string, string[], [string, string][]][];
+        checks: [string, string | null][];
+      }>('write/lock-persons', {
+        personIds: [...toLock].sort(),
+        limitedTypes,
+        checkIdentifiers: [...check].sort(),
+      });
+      if (!locked) throw new Error('write/lock-persons answered no row');
+      for (const [id, elementId, createdAt, status, types, cannotLink] of locked.persons) {
+        if (status !== 'active') throw new StaleResolutionError();
         const counts: Record<string, number> = {};
-        for (const type of row.limitedTypes) counts[type] = (counts[type] ?? 0) + 1;
-        persons.set(row.id, { id: row.id, createdAt: row.createdAt, counts });
-        personElementId.set(row.id, row.elementId);
+        for (const type of types) counts[type] = (counts[type] ?? 0) + 1;
+        persons.set(id, { id, createdAt, counts, cannotLink });
+        personElementId.set(id, elementId);
       }
       if (persons.size !== toLock.size) throw new StaleResolutionError();
+      // A candidate's anchor that moved between the unlocked read and the locks: read again.
+      for (const [key, personId] of locked.checks)
+        if (personId !== personOf.get(key)) throw new StaleResolutionError();
     }
 
     const plan = planResolution({
-      events: fresh,
+      events: ctx.events,
+      matches: ctx.matches,
       personOf,
       persons,
       limits: deps.limits,
-      now: at,
+      now: ctx.at,
       newPersonId: () => newId('per'),
     });
     await tx.run(
       'write/apply-plan',
-      planParams(plan, { jobId, at, elementIdOf, personOf, personElementId }),
+      planParams(plan, {
+        jobId: ctx.jobId,
+        at: ctx.at,
+        elementIdOf: ctx.elementIdOf,
+        personOf,
+        personElementId,
+        reviews: ctx.reviews,
+      }),
     );
-    return { claimed, replayed, plan };
+    return plan;
   }
 
   /**
@@ -226,6 +480,7 @@ export function createResolverService(deps: ResolverDeps) {
       elementIdOf: ReadonlyMap<string, string>;
       personOf: ReadonlyMap<string, string | null>;
       personElementId: ReadonlyMap<string, string>;
+      reviews: readonly ReviewRow[];
     },
   ) {
     const node = (key: string) => {
@@ -261,9 +516,6 @@ export function createResolverService(deps: ResolverDeps) {
     const newLinks: LinkRow[] = [];
     const links: LinkRow[] = [];
     for (const l of plan.links) {
-      if (l.method !== DETERMINISTIC_METHOD || l.rule !== DETERMINISTIC_RULE) {
-        throw new Error('resolver: write/apply-plan writes deterministic links only');
-      }
       const row: LinkRow = [
         node(l.fromKey),
         node(l.toKey),
@@ -275,6 +527,11 @@ export function createResolverService(deps: ResolverDeps) {
         l.purposes,
         l.eventKeys,
         l.confidence,
+        l.method,
+        l.rule,
+        l.modelVersion,
+        l.explanation,
+        l.records,
       ];
       // An identifier without a person was created in this transaction: its pairs cannot be linked yet.
       (ctx.personOf.get(l.fromKey) === null || ctx.personOf.get(l.toKey) === null
@@ -287,8 +544,8 @@ export function createResolverService(deps: ResolverDeps) {
       jobId: ctx.jobId,
       now: ctx.at,
       kept: deps.evidenceKept,
-      method: DETERMINISTIC_METHOD,
-      rule: DETERMINISTIC_RULE,
+      methodRank: METHOD_RANK,
+      reviews: ctx.reviews,
       created: [...created.values()],
       grown: [...grown.values()],
       absorbed: plan.absorbed,
@@ -304,6 +561,59 @@ export function createResolverService(deps: ResolverDeps) {
   }
 
   return {
+    /**
+     * Joins the persons of two identifiers on a manual decision (a review's `match`), inside the
+     * caller's transaction: a link with method `manual` and confidence 1, merged and audited as any
+     * other join, under the same limits and no-match constraints. Returns the plan; a refusal in
+     * it means nothing was joined.
+     */
+    async joinManually(
+      tx: GraphTx,
+      input: {
+        fromKey: string;
+        toKey: string;
+        eventKey: string;
+        source: string;
+        purposes: readonly string[];
+        jobId: string;
+        records: readonly string[];
+      },
+    ): Promise<ResolutionPlan> {
+      const at = now();
+      const keys = [...new Set([input.fromKey, input.toKey])].sort();
+      const rows = await tx.run<{ key: string; elementId: string; personId: string | null }>(
+        'write/lock-identifiers',
+        { keys },
+      );
+      if (rows.length !== keys.length) throw new StaleResolutionError();
+      const elementIdOf = new Map(rows.map((r) => [r.key, r.elementId]));
+      const personOf = new Map<string, string | null>(rows.map((r) => [r.key, r.personId]));
+      return lockAndPlan(tx, {
+        jobId: input.jobId,
+        at,
+        events: [],
+        matches: [
+          {
+            fromKey: input.fromKey,
+            toKey: input.toKey,
+            method: 'manual',
+            rule: MANUAL_RULE,
+            confidence: 1,
+            source: input.source,
+            occurredAt: at,
+            eventKey: input.eventKey,
+            purposes: input.purposes,
+            modelVersion: null,
+            explanation: null,
+            records: input.records,
+          },
+        ],
+        reviews: [],
+        elementIdOf,
+        personOf,
+      });
+    },
+
     /**
      * Applies a batch. Idempotent: events already in the event log are reported as duplicates (or as
      * applied, when this same job logged them before a crash) and change nothing.
@@ -350,6 +660,7 @@ export function createResolverService(deps: ResolverDeps) {
         events: outcomes,
         merges: result?.plan?.merges.length ?? 0,
         refusals: result?.plan?.refusals.length ?? 0,
+        matching: result?.matching ?? emptyMatching(),
       };
     },
   };

@@ -14,9 +14,12 @@
 //    outright. $links join existing identifiers and may exist: MERGEd. Evidence accumulates: sources
 //    and purposes as sets, first/last seen as min/max, the newest $kept event keys (the full trail is
 //    the event log), confidence as the highest any evidence gave. Link rows: [from, to, id, status,
-//    firstSeen, lastSeen, sources, purposes, eventKeys, confidence], `from` and `to` being element
-//    ids; method and rule are the batch's;
-// 5. audit records of merges ($merges). After the links: a record names the link that caused it.
+//    firstSeen, lastSeen, sources, purposes, eventKeys, confidence, method, rule, modelVersion,
+//    explanation, records], `from` and `to` being element ids. A pair has one link whatever the
+//    evidence: its method is the strongest seen (manual > deterministic > probabilistic), and a
+//    probabilistic link keeps the model version and explanation of its best-scored record pair;
+// 5. audit records of merges ($merges). After the links: a record names the link that caused it;
+// 6. review items ($reviews): one per record pair, created once (a decided pair is not reopened).
 //
 // Identifiers and grown persons are addressed by element id (all locked by this transaction);
 // audit records hold ids, rule and reason only, never identifier values.
@@ -75,10 +78,10 @@ CALL () {
     personIds: row.personIds,
     eventKey: row.eventKey,
     linkId: coalesce(l.id, row.linkId),
-    method: $method,
+    method: row.method,
     rule: row.rule,
     confidence: row.confidence,
-    reason: 'limit_exceeded',
+    reason: row.reason,
     identifierType: row.identifierType,
     limit: row.limit,
     wouldHave: row.wouldHave,
@@ -92,14 +95,18 @@ CALL () {
 CALL () {
   UNWIND $newLinks AS row
   WITH row[0] AS fromId, row[1] AS toId, row[2] AS id, row[3] AS status, toInteger(row[4]) AS firstSeen, toInteger(row[5]) AS lastSeen,
-       row[6] AS sources, row[7] AS purposes, row[8] AS eventKeys, row[9] AS confidence
+       row[6] AS sources, row[7] AS purposes, row[8] AS eventKeys, row[9] AS confidence,
+       row[10] AS method, row[11] AS rule, row[12] AS modelVersion, row[13] AS explanation, row[14] AS records
   MATCH (a:Identifier) WHERE elementId(a) = fromId
   MATCH (b:Identifier) WHERE elementId(b) = toId
   CREATE (a)-[:LINKED {
     id: id,
     status: status,
-    method: $method,
-    rule: $rule,
+    method: method,
+    rule: rule,
+    modelVersion: modelVersion,
+    explanation: explanation,
+    records: records,
     confidence: confidence,
     createdAt: toInteger($now),
     updatedAt: toInteger($now),
@@ -114,15 +121,19 @@ CALL () {
 CALL () {
   UNWIND $links AS row
   WITH row[0] AS fromId, row[1] AS toId, row[2] AS id, row[3] AS status, toInteger(row[4]) AS firstSeen, toInteger(row[5]) AS lastSeen,
-       row[6] AS sources, row[7] AS purposes, row[8] AS eventKeys, row[9] AS confidence
+       row[6] AS sources, row[7] AS purposes, row[8] AS eventKeys, row[9] AS confidence,
+       row[10] AS method, row[11] AS rule, row[12] AS modelVersion, row[13] AS explanation, row[14] AS records
   MATCH (a:Identifier) WHERE elementId(a) = fromId
   MATCH (b:Identifier) WHERE elementId(b) = toId
   MERGE (a)-[l:LINKED]->(b)
     ON CREATE SET
       l.id = id,
       l.status = status,
-      l.method = $method,
-      l.rule = $rule,
+      l.method = method,
+      l.rule = rule,
+      l.modelVersion = modelVersion,
+      l.explanation = explanation,
+      l.records = records,
       l.confidence = confidence,
       l.createdAt = toInteger($now),
       l.updatedAt = toInteger($now),
@@ -134,6 +145,12 @@ CALL () {
       l.evidenceCount = size(eventKeys)
     ON MATCH SET
       l.status = status,
+      // Strongest method wins; a probabilistic link keeps the explanation of its best score.
+      l.modelVersion = CASE WHEN method = 'probabilistic' AND l.method = 'probabilistic' AND confidence >= l.confidence THEN modelVersion ELSE l.modelVersion END,
+      l.explanation = CASE WHEN method = 'probabilistic' AND l.method = 'probabilistic' AND confidence >= l.confidence THEN explanation ELSE l.explanation END,
+      l.records = CASE WHEN method = 'probabilistic' AND l.method = 'probabilistic' AND confidence >= l.confidence THEN records ELSE l.records END,
+      l.rule = CASE WHEN $methodRank[method] > $methodRank[l.method] THEN rule ELSE l.rule END,
+      l.method = CASE WHEN $methodRank[method] > $methodRank[l.method] THEN method ELSE l.method END,
       l.confidence = CASE WHEN confidence > l.confidence THEN confidence ELSE l.confidence END,
       l.updatedAt = toInteger($now),
       l.firstSeen = CASE WHEN firstSeen < l.firstSeen THEN firstSeen ELSE l.firstSeen END,
@@ -164,4 +181,26 @@ CALL () {
   MATCH (p:Person)
   WHERE p.id IN [row.survivorId, row.absorbedId]
   CREATE (a)-[:CONCERNS]->(p)
+}
+CALL () {
+  UNWIND $reviews AS row
+  MERGE (rv:Review {key: row[0]})
+    ON CREATE SET
+      rv.id = row[1],
+      rv.status = 'pending',
+      rv.createdAt = toInteger($now),
+      rv.updatedAt = toInteger($now),
+      rv.probability = row[4],
+      rv.matchWeight = row[5],
+      rv.modelVersion = row[6],
+      rv.explanation = row[7],
+      rv.eventKey = row[8],
+      rv.records = [row[2], row[3]]
+  WITH rv, row
+  // Only a review created just now lacks its records.
+  WHERE NOT (rv)-[:ABOUT]->()
+  MATCH (left:Record {key: row[2]})
+  MATCH (right:Record {key: row[3]})
+  CREATE (rv)-[:ABOUT]->(left)
+  CREATE (rv)-[:ABOUT]->(right)
 }

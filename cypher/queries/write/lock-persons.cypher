@@ -1,5 +1,6 @@
 // Write-locks the persons a batch may change, in id order ($personIds is sorted), and reads what the
-// merge decision needs: age, status, and the types of its identifiers that have a per-person limit.
+// merge decision needs: age, status, the types of its identifiers that have a per-person limit, and
+// the no-match constraints (CANNOT_LINK, from review decisions) on its identifiers.
 // `SET p.status = p.status` takes the lock and writes nothing: Neo4j locks a node before it
 // compares the old value with the new one.
 // Returns the element id too: write/apply-plan addresses the persons that grow by it.
@@ -7,15 +8,30 @@
 // `:Identifier` the planner may start from the type index instead, which touches every limited
 // identifier in the graph for every person (only identifiers have BELONGS_TO).
 //
+// $checkIdentifiers: identifiers whose person was read before these locks were taken (the anchors
+// of match candidates). Their person is read again under the locks; the caller retries the batch
+// when one moved in between.
+//
 // `replan=skip`: the plan is fixed by the unique-key seek and the expansion from it, so re-planning
 // as the graph grows would only cost CPU.
 CYPHER replan=skip
-UNWIND $personIds AS id
-MATCH (p:Person {id: id})
-SET p.status = p.status
-RETURN
-  p.id AS id,
-  elementId(p) AS elementId,
-  p.createdAt AS createdAt,
-  p.status AS status,
-  [(p)<-[:BELONGS_TO]-(i) WHERE i.type IN $limitedTypes | i.type] AS limitedTypes
+CALL () {
+  UNWIND $personIds AS id
+  MATCH (p:Person {id: id})
+  SET p.status = p.status
+  RETURN collect([
+    p.id,
+    elementId(p),
+    p.createdAt,
+    p.status,
+    [(p)<-[:BELONGS_TO]-(i) WHERE i.type IN $limitedTypes | i.type],
+    [(p)<-[:BELONGS_TO]-(i)-[:CANNOT_LINK]-(j) | [i.key, j.key]]
+  ]) AS persons
+}
+CALL () {
+  UNWIND $checkIdentifiers AS key
+  MATCH (i:Identifier {key: key})
+  OPTIONAL MATCH (i)-[:BELONGS_TO]->(p)
+  RETURN collect([key, p.id]) AS checks
+}
+RETURN persons, checks

@@ -1,0 +1,134 @@
+import { createHmac } from 'node:crypto';
+import { type BlockingRule, type CompiledBlockingRule, compileBlockingRules } from './blocking.js';
+import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from './default-model.js';
+import {
+  type FellegiSunterModel,
+  type PairScore,
+  scorePair,
+  type TermFrequencies,
+} from './fellegi-sunter.js';
+import type { ModelFile } from './model-file.js';
+import { type MatchRecord, normalizeRecord, STANDARD_ATTRIBUTES } from './normalize-attributes.js';
+
+/**
+ * The matching model as the resolver uses it on one record at a time: attributes of an event become
+ * a normalised record, the record's blocking keys become opaque hashes that can be stored and
+ * indexed in the graph, and a candidate pair becomes a decision (link, review, nothing) with its
+ * explanation.
+ *
+ * Blocking keys are hashed with a keyed HMAC: a plain hash of "dob:1980-01-01" is reversed by
+ * hashing every date, a keyed one is not without the secret.
+ */
+
+export type MatchDecision = 'link' | 'review' | 'none';
+
+export interface MatcherSettings {
+  readonly modelFile?: ModelFile;
+  /** Key of the blocking-key HMAC. */
+  readonly secret: string;
+  readonly autoThreshold: number;
+  readonly reviewThreshold: number;
+  readonly maxCandidates: number;
+  readonly maxBlockSize: number;
+}
+
+export interface RecordBlock {
+  /** Index of the blocking rule (earlier rules are preferred under the candidate cap). */
+  readonly rule: number;
+  readonly hash: string;
+}
+
+/** A development default: fine for a laptop, refused in production by the config check. */
+export const DEVELOPMENT_KEY_SECRET = 'idgraph-development-blocking-key-secret';
+
+export type RecordMatcher = ReturnType<typeof createRecordMatcher>;
+
+export function createRecordMatcher(settings: MatcherSettings) {
+  const model: FellegiSunterModel = settings.modelFile?.model ?? DEFAULT_MODEL;
+  const rules: readonly BlockingRule[] =
+    settings.modelFile?.blockingRules ?? DEFAULT_BLOCKING_RULES;
+  const compiled: CompiledBlockingRule[] = compileBlockingRules(rules);
+  const attributeKinds = settings.modelFile?.attributeKinds ?? {};
+  const termFrequencies: TermFrequencies = Object.fromEntries(
+    Object.entries(settings.modelFile?.termFrequencies ?? {}).map(([attribute, table]) => [
+      attribute,
+      new Map(Object.entries(table)),
+    ]),
+  );
+  const linkOnly = settings.modelFile?.mode === 'link';
+  const hashKey = (key: string) =>
+    createHmac('sha256', settings.secret).update(key).digest('base64url').slice(0, 22);
+
+  return {
+    model,
+    rules,
+    linkOnly,
+    autoThreshold: settings.autoThreshold,
+    reviewThreshold: settings.reviewThreshold,
+    maxCandidates: settings.maxCandidates,
+    maxBlockSize: settings.maxBlockSize,
+
+    /**
+     * The event's attributes as a record, or undefined when none of them has a usable value.
+     * Non-string values (numbers, booleans) compare as their string form.
+     */
+    toRecord(id: string, source: string, attributes: Readonly<Record<string, unknown>>) {
+      const raw: Record<string, string> = {};
+      for (const [name, value] of Object.entries(attributes)) {
+        if (typeof value === 'string') raw[name] = value;
+        else if (typeof value === 'number' || typeof value === 'boolean') raw[name] = String(value);
+      }
+      const record = normalizeRecord({ id, source, attributes: raw }, { attributeKinds });
+      return Object.values(record.values).some((v) => v !== null) ? record : undefined;
+    },
+
+    /** Hashed blocking keys of a record, in rule order (a rule whose parts are missing gives none). */
+    blocks(record: MatchRecord): RecordBlock[] {
+      const blocks: RecordBlock[] = [];
+      compiled.forEach(({ keyOf }, rule) => {
+        const key = keyOf(record);
+        if (key !== null) blocks.push({ rule, hash: hashKey(key) });
+      });
+      return blocks;
+    },
+
+    score(left: MatchRecord, right: MatchRecord): PairScore {
+      return scorePair(model, left, right, { termFrequencies });
+    },
+
+    decide(probability: number): MatchDecision {
+      if (probability >= settings.autoThreshold) return 'link';
+      if (probability >= settings.reviewThreshold) return 'review';
+      return 'none';
+    },
+  };
+}
+
+/** Stored form of a record's values: only present ones, standard attributes first, stable order. */
+export function serializeRecordValues(record: MatchRecord): string {
+  const standard = new Set<string>(STANDARD_ATTRIBUTES);
+  const names = [
+    ...STANDARD_ATTRIBUTES,
+    ...Object.keys(record.values)
+      .filter((n) => !standard.has(n))
+      .sort(),
+  ];
+  const present: Record<string, string> = {};
+  for (const name of names) {
+    const value = record.values[name];
+    if (value != null) present[name] = value;
+  }
+  return JSON.stringify(present);
+}
+
+export function parseRecordValues(
+  id: string,
+  source: string,
+  json: string,
+): MatchRecord & { source: string } {
+  const present = JSON.parse(json) as Record<string, string>;
+  const values: Record<string, string | null> = {};
+  for (const attribute of STANDARD_ATTRIBUTES) values[attribute] = null;
+  Object.assign(values, present);
+  return { id, source, values };
+}

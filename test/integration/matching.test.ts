@@ -1,0 +1,315 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  auditListSchema,
+  linkExplanationSchema,
+  personLinksSchema,
+  reviewDecisionResultSchema,
+  reviewListSchema,
+} from '../../src/api/schemas.js';
+import { DEFAULT_MODEL } from '../../src/matching/default-model.js';
+import { scorePair } from '../../src/matching/fellegi-sunter.js';
+import { normalizeRecord } from '../../src/matching/normalize-attributes.js';
+import type { IdentityEvent } from '../../src/resolver/event-schema.js';
+import {
+  clearGraph,
+  event,
+  http,
+  ingest,
+  invariants,
+  noViolations,
+  resolve,
+  startService,
+  type TestService,
+} from './harness.js';
+
+/**
+ * Probabilistic matching through the whole pipeline: events with attributes -> queue -> resolver
+ * (records, blocking, scoring) -> graph -> API. The service runs the built-in default model with an
+ * auto threshold of 0.999 and a review band from 0.05, and each scenario checks its pair's
+ * probability with the same model first, so a model change cannot silently move a pair out of the
+ * band a scenario is about.
+ */
+
+const AUTO = 0.999;
+const REVIEW = 0.05;
+
+let service: TestService;
+
+beforeAll(async () => {
+  service = await startService({
+    MATCH_AUTO_THRESHOLD: String(AUTO),
+    MATCH_REVIEW_THRESHOLD: String(REVIEW),
+  });
+});
+afterAll(async () => {
+  await service?.close();
+});
+beforeEach(async () => {
+  await clearGraph(service.graph);
+});
+
+type Attributes = NonNullable<IdentityEvent['attributes']>;
+
+const probability = (a: Attributes, b: Attributes) =>
+  scorePair(
+    DEFAULT_MODEL,
+    normalizeRecord({ id: 'a', attributes: a as Record<string, string> }),
+    normalizeRecord({ id: 'b', attributes: b as Record<string, string> }),
+  ).probability;
+
+const email = (value: string) => ({ type: 'email', value });
+
+async function personLinks(personId: string) {
+  const answer = await http(
+    service.baseUrl,
+    'GET',
+    `/v1/persons/${personId}/links`,
+    undefined,
+    personLinksSchema,
+  );
+  expect(answer.status).toBe(200);
+  return answer.body.links;
+}
+
+async function pendingReviews() {
+  const answer = await http(
+    service.baseUrl,
+    'GET',
+    '/v1/reviews?status=pending',
+    undefined,
+    reviewListSchema,
+  );
+  expect(answer.status).toBe(200);
+  return answer.body.items;
+}
+
+const jonathan: Attributes = {
+  firstName: 'Jonathan',
+  lastName: 'Whitfield',
+  dateOfBirth: '1984-03-17',
+  gender: 'm',
+  street: 'Banks Street',
+  streetNumber: '42',
+  postcode: '2612',
+  city: 'Canberra',
+};
+const jonathanTypo: Attributes = { ...jonathan, firstName: 'Jonathon', street: 'Banks St' };
+
+// Same names, birth dates months apart, different cities: plausible, not certain.
+const maria: Attributes = {
+  firstName: 'Maria',
+  lastName: 'Kowalczyk',
+  dateOfBirth: '1990-05-02',
+  city: 'Perth',
+};
+const mariaElsewhere: Attributes = { ...maria, dateOfBirth: '1990-11-23', city: 'Sydney' };
+
+// Same names, day and month swapped: likely, not certain.
+const peter: Attributes = { firstName: 'Peter', lastName: 'Lindqvist', dateOfBirth: '1975-07-09' };
+const peterSwapped: Attributes = { ...peter, dateOfBirth: '1975-09-07', postcode: '3000' };
+
+describe('probabilistic matching', () => {
+  it('links a typo’d duplicate from another source with its probability, and explains it', async () => {
+    const p = probability(jonathan, jonathanTypo);
+    expect(p).toBeGreaterThanOrEqual(AUTO);
+
+    const first = await ingest(service, [
+      event([email('jw@crm.example')], { source: 'crm', attributes: jonathan }),
+    ]);
+    expect(first.state).toBe('completed');
+    const second = await ingest(service, [
+      event([email('jonathon.w@shop.example')], { source: 'shop', attributes: jonathanTypo }),
+    ]);
+    expect(second.state).toBe('completed');
+
+    const [a, b] = await resolve(service, [
+      email('jw@crm.example'),
+      email('jonathon.w@shop.example'),
+    ]);
+    expect(a!.personId).toBe(b!.personId);
+    // The person's confidence that the two belong together is the match probability.
+    expect(b!.confidence).toBeCloseTo(p, 12);
+
+    const links = await personLinks(a!.personId!);
+    expect(links).toHaveLength(1);
+    const link = links[0]!;
+    expect(link).toMatchObject({
+      status: 'active',
+      method: 'probabilistic',
+      rule: 'fellegi_sunter',
+      modelVersion: DEFAULT_MODEL.version,
+      sources: ['shop'],
+    });
+    expect(link.confidence).toBeCloseTo(p, 12);
+
+    const explained = await http(
+      service.baseUrl,
+      'GET',
+      `/v1/links/${link.id}/explain`,
+      undefined,
+      linkExplanationSchema,
+    );
+    expect(explained.status).toBe(200);
+    const match = explained.body.match!;
+    expect(explained.body.modelVersion).toBe(DEFAULT_MODEL.version);
+    expect(explained.body.recordIds).toHaveLength(2);
+    expect(match.probability).toBeCloseTo(p, 12);
+    // The contributions add up to the weight, and the weight gives the probability.
+    const sum = match.comparisons.reduce((s, c) => s + c.weight, match.priorWeight);
+    expect(sum).toBeCloseTo(match.matchWeight, 9);
+    expect(2 ** sum / (1 + 2 ** sum)).toBeCloseTo(p, 9);
+    const first_ = match.comparisons.find((c) => c.comparison === 'firstName')!;
+    expect(first_.level).toBeGreaterThan(0); // not exact: the typo shows
+    expect(match.comparisons.find((c) => c.comparison === 'dateOfBirth')!.label).toBe('exact');
+    // No attribute value is in the explanation.
+    expect(JSON.stringify(explained.body)).not.toMatch(/Jonath|Whitfield|1984/);
+
+    expect(await invariants(service.graph)).toEqual(noViolations);
+  });
+
+  it('puts a review-band pair in the review queue, and a match decision joins the persons', async () => {
+    const p = probability(maria, mariaElsewhere);
+    expect(p).toBeGreaterThanOrEqual(REVIEW);
+    expect(p).toBeLessThan(AUTO);
+
+    await ingest(service, [
+      event([email('maria@crm.example')], { source: 'crm', attributes: maria }),
+      event([email('mk90@shop.example')], { source: 'shop', attributes: mariaElsewhere }),
+    ]);
+    const before = await resolve(service, [email('maria@crm.example'), email('mk90@shop.example')]);
+    expect(before[0]!.personId).not.toBe(before[1]!.personId);
+
+    const reviews = await pendingReviews();
+    expect(reviews).toHaveLength(1);
+    const review = reviews[0]!;
+    expect(review.probability).toBeCloseTo(p, 12);
+    expect(review.modelVersion).toBe(DEFAULT_MODEL.version);
+    expect(review.records.map((r) => r.source).sort()).toEqual(['crm', 'shop']);
+    expect(review.records.map((r) => r.personId ?? '').sort()).toEqual(
+      before.map((r) => r.personId).sort(),
+    );
+
+    // Deciding needs audit:write.
+    const denied = await http(
+      service.baseUrl,
+      'POST',
+      `/v1/reviews/${review.id}/decision`,
+      { decision: 'match' },
+      undefined,
+      'test-reader-key-0123456789',
+    );
+    expect(denied.status).toBe(403);
+
+    const decided = await http(
+      service.baseUrl,
+      'POST',
+      `/v1/reviews/${review.id}/decision`,
+      { decision: 'match', reason: 'same customer, moved' },
+      reviewDecisionResultSchema,
+    );
+    expect(decided.status).toBe(200);
+    const after = await resolve(service, [email('maria@crm.example'), email('mk90@shop.example')]);
+    expect(after[0]!.personId).toBe(after[1]!.personId);
+    expect(decided.body.personIds[0]).toBe(after[0]!.personId);
+
+    const links = await personLinks(after[0]!.personId!);
+    expect(links).toHaveLength(1);
+    expect(links[0]).toMatchObject({ method: 'manual', rule: 'review_decision', confidence: 1 });
+
+    expect(await pendingReviews()).toHaveLength(0);
+    const again = await http(service.baseUrl, 'POST', `/v1/reviews/${review.id}/decision`, {
+      decision: 'no_match',
+    });
+    expect(again.status).toBe(409);
+    expect(again.headers.get('content-type')).toContain('application/problem+json');
+
+    const audit = await http(
+      service.baseUrl,
+      'GET',
+      '/v1/audit?kind=review_decision',
+      undefined,
+      auditListSchema,
+    );
+    expect(audit.body.records).toHaveLength(1);
+    expect(audit.body.records[0]).toMatchObject({
+      reviewId: review.id,
+      decision: 'match',
+      actor: 'test-admin',
+      linkId: links[0]!.id,
+    });
+    // The free-text reason stays out of the audit trail.
+    expect(JSON.stringify(audit.body)).not.toContain('moved');
+    const merges = await http(
+      service.baseUrl,
+      'GET',
+      '/v1/audit?kind=merge',
+      undefined,
+      auditListSchema,
+    );
+    expect(merges.body.records).toHaveLength(1);
+    expect(merges.body.records[0]).toMatchObject({ method: 'manual', rule: 'review_decision' });
+    expect(await invariants(service.graph)).toEqual(noViolations);
+  });
+
+  it('a no-match decision keeps the two apart for good, whatever links them later', async () => {
+    const p = probability(peter, peterSwapped);
+    expect(p).toBeGreaterThanOrEqual(REVIEW);
+    expect(p).toBeLessThan(AUTO);
+
+    await ingest(service, [
+      event([email('peter@crm.example')], { source: 'crm', attributes: peter }),
+      event([email('pl75@shop.example')], { source: 'shop', attributes: peterSwapped }),
+    ]);
+    const [review] = await pendingReviews();
+    expect(review).toBeDefined();
+    const decided = await http(
+      service.baseUrl,
+      'POST',
+      `/v1/reviews/${review!.id}/decision`,
+      { decision: 'no_match', reason: 'twins' },
+      reviewDecisionResultSchema,
+    );
+    expect(decided.status).toBe(200);
+    expect(decided.body.personIds).toHaveLength(2);
+
+    // An event carries both emails together, then a record on the first email that is identical
+    // to the second scores far above the auto threshold: neither may join the two.
+    await ingest(service, [
+      event([email('peter@crm.example'), email('pl75@shop.example')], { source: 'web' }),
+    ]);
+    await ingest(service, [
+      event([email('peter@crm.example')], { source: 'pos', attributes: peterSwapped }),
+    ]);
+    const after = await resolve(service, [email('peter@crm.example'), email('pl75@shop.example')]);
+    expect(after[0]!.personId).not.toBe(after[1]!.personId);
+
+    const refused = await http(
+      service.baseUrl,
+      'GET',
+      '/v1/audit?kind=merge_refused',
+      undefined,
+      auditListSchema,
+    );
+    expect(refused.body.records.length).toBeGreaterThanOrEqual(1);
+    expect(refused.body.records.every((r) => r.reason === 'no_match_decision')).toBe(true);
+    // One record per refused pair: the co-occurrence came first.
+    expect(refused.body.records.map((r) => r.method)).toEqual(['deterministic']);
+    // The decided pair does not come back to the queue.
+    expect(await pendingReviews()).toHaveLength(0);
+    expect(await invariants(service.graph)).toEqual(noViolations);
+  });
+
+  it('does not match records whose events refuse identity_linking', async () => {
+    await ingest(service, [
+      event([email('jw@crm.example')], { source: 'crm', attributes: jonathan }),
+      event([email('jw2@shop.example')], {
+        source: 'shop',
+        attributes: jonathanTypo,
+        consent: { purposes: { identity_linking: false } },
+      }),
+    ]);
+    const [a, b] = await resolve(service, [email('jw@crm.example'), email('jw2@shop.example')]);
+    expect(a!.personId).not.toBe(b!.personId);
+    expect(await pendingReviews()).toHaveLength(0);
+  });
+});
