@@ -17,8 +17,7 @@ import { identifierRegistry, mergeLimits } from './resolver/resolver-config.js';
 import { createResolverService } from './resolver/resolver-service.js';
 import { createReviewService } from './reviews/review-service.js';
 import { createLinkExplainService } from './links/link-explain.js';
-import { loadModelFile } from './matching/model-file.js';
-import { createRecordMatcher, DEVELOPMENT_KEY_SECRET } from './matching/record-matcher.js';
+import { matcherFromConfig } from './matching/matcher-config.js';
 
 /**
  * Wires the service from a parsed config: clients, migrations, API and/or worker. `main.ts` runs it
@@ -124,16 +123,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       attempts: config.JOB_ATTEMPTS,
     });
 
-    const matcher = createRecordMatcher({
-      ...(config.MATCH_MODEL_FILE === undefined
-        ? {}
-        : { modelFile: await loadModelFile(config.MATCH_MODEL_FILE) }),
-      secret: config.MATCH_KEY_SECRET ?? DEVELOPMENT_KEY_SECRET,
-      autoThreshold: config.MATCH_AUTO_THRESHOLD,
-      reviewThreshold: config.MATCH_REVIEW_THRESHOLD,
-      maxCandidates: config.MATCH_MAX_CANDIDATES,
-      maxBlockSize: config.MATCH_MAX_BLOCK_SIZE,
-    });
+    const matcher = await matcherFromConfig(config);
     logger.info({ model: matcher.model.version }, 'matching model loaded');
     const resolverService = createResolverService({
       graph,
