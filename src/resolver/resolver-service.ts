@@ -9,6 +9,7 @@ import {
 } from '../matching/record-matcher.js';
 import type { MatchRecord } from '../matching/normalize-attributes.js';
 import type { IdentityEvent } from './event-schema.js';
+import { splitIfDisconnected } from './person-split.js';
 import type { IdentifierRegistry } from './identifier-types.js';
 import { type PreparedEvent, type Rejection, prepareEvents } from './prepare-events.js';
 import {
@@ -154,6 +155,19 @@ type CandidateRow = [
 
 /** A review item to create: [key, id, left record, right record, p, weight, model, explanation, event]. */
 type ReviewRow = [string, string, string, string, number, number, string, string, string];
+
+/** What scoring a batch's (or a rescore page's) records accumulates. */
+interface Scoring {
+  matches: PlanMatch[];
+  reviews: ReviewRow[];
+  unchecked: Set<string>;
+  scoredPairs: Set<string>;
+  elementIdOf: Map<string, string>;
+  personOf: Map<string, string | null>;
+  matching: MatchingOutcome;
+  /** Rescoring: a pair already in one person needs nothing. */
+  skipSamePerson?: boolean;
+}
 
 interface FreshRecord {
   event: PreparedEvent;
@@ -318,74 +332,198 @@ export function createResolverService(deps: ResolverDeps) {
     );
     if (!answer) throw new Error('write/claim-records answered no row');
 
-    const byKey = new Map(records.map((r) => [r.event.key, r]));
-    const scoredPairs = new Set<string>();
+    const byKey = new Map(records.map((r) => [r.event.key, r.record]));
+    const scoring: Scoring = { matches, reviews, unchecked, scoredPairs: new Set(), ...ctx };
     for (const [position, found, candidates] of answer.candidates) {
       const mine = records[position]!;
-      ctx.matching.candidates += found;
-      if (found > matcher.maxCandidates) ctx.matching.capped += 1;
-      for (const c of candidates) {
-        const [cKey, , cSource, cValues, cPurposes, anchorKey, , anchorElementId, personId] = c;
-        const pair =
-          mine.event.key < cKey ? `${mine.event.key}|${cKey}` : `${cKey}|${mine.event.key}`;
-        // A pair of two records of this batch comes back from both sides: score it once.
-        if (scoredPairs.has(pair)) continue;
-        scoredPairs.add(pair);
-        if (anchorKey === mine.anchorKey) continue;
-        const other = byKey.get(cKey)?.record ?? parseRecordValues(cKey, cSource, cValues);
-        const score = matcher.score(mine.record, other);
-        ctx.matching.scored += 1;
-        const decision = matcher.decide(score.probability);
-        if (decision === 'none') continue;
-        const explanation = JSON.stringify({
-          modelVersion: score.modelVersion,
-          matchWeight: score.matchWeight,
-          probability: score.probability,
-          priorWeight: score.priorWeight,
-          comparisons: score.vector,
-        });
-        const [left, right] =
-          mine.event.key < cKey ? [mine.event.key, cKey] : [cKey, mine.event.key];
-        if (decision === 'review') {
-          ctx.matching.reviews += 1;
-          reviews.push([
-            pair,
-            newId('rev'),
-            left,
-            right,
-            score.probability,
-            score.matchWeight,
-            score.modelVersion,
-            explanation,
-            mine.event.key,
-          ]);
-          continue;
-        }
-        ctx.matching.matched += 1;
-        if (!ctx.elementIdOf.has(anchorKey)) {
-          if (personId === null) throw new Error('resolver: a committed identifier has no person');
-          ctx.elementIdOf.set(anchorKey, anchorElementId);
-          ctx.personOf.set(anchorKey, personId);
-          unchecked.add(anchorKey);
-        }
-        matches.push({
-          fromKey: mine.anchorKey,
-          toKey: anchorKey,
-          method: 'probabilistic',
-          rule: PROBABILISTIC_RULE,
-          confidence: score.probability,
+      scoreCandidates(
+        matcher,
+        {
+          key: mine.event.key,
+          record: mine.record,
+          anchorKey: mine.anchorKey,
           source: mine.event.source,
           occurredAt: mine.event.occurredAt,
-          eventKey: mine.event.key,
-          // Linking two records may use only what both records' consent grants.
-          purposes: intersect(mine.event.purposes, cPurposes),
-          modelVersion: score.modelVersion,
-          explanation,
-          records: [left, right],
-        });
-      }
+          purposes: mine.event.purposes,
+        },
+        found,
+        candidates,
+        byKey,
+        scoring,
+      );
     }
     return { matches, reviews, unchecked };
+  }
+
+  /**
+   * Scores one record against its candidates: at or above the auto threshold a probabilistic match
+   * (its anchor's person joins the maps, unchecked), in the review band a review item.
+   */
+  function scoreCandidates(
+    matcher: RecordMatcher,
+    mine: {
+      key: string;
+      record: MatchRecord;
+      anchorKey: string;
+      source: string;
+      occurredAt: number;
+      purposes: readonly string[];
+    },
+    found: number,
+    candidates: readonly CandidateRow[],
+    known: ReadonlyMap<string, MatchRecord>,
+    s: Scoring,
+  ): void {
+    s.matching.candidates += found;
+    if (found > matcher.maxCandidates) s.matching.capped += 1;
+    for (const c of candidates) {
+      const [cKey, , cSource, cValues, cPurposes, anchorKey, , anchorElementId, personId] = c;
+      const [left, right] = mine.key < cKey ? [mine.key, cKey] : [cKey, mine.key];
+      const pair = `${left}|${right}`;
+      // A pair of two records of this batch comes back from both sides: score it once.
+      if (s.scoredPairs.has(pair)) continue;
+      s.scoredPairs.add(pair);
+      if (anchorKey === mine.anchorKey) continue;
+      if (s.skipSamePerson && personId !== null && personId === s.personOf.get(mine.anchorKey))
+        continue;
+      const other = known.get(cKey) ?? parseRecordValues(cKey, cSource, cValues);
+      const score = matcher.score(mine.record, other);
+      s.matching.scored += 1;
+      const decision = matcher.decide(score.probability);
+      if (decision === 'none') continue;
+      const explanation = JSON.stringify({
+        modelVersion: score.modelVersion,
+        matchWeight: score.matchWeight,
+        probability: score.probability,
+        priorWeight: score.priorWeight,
+        comparisons: score.vector,
+      });
+      if (decision === 'review') {
+        s.matching.reviews += 1;
+        s.reviews.push([
+          pair,
+          newId('rev'),
+          left,
+          right,
+          score.probability,
+          score.matchWeight,
+          score.modelVersion,
+          explanation,
+          mine.key,
+        ]);
+        continue;
+      }
+      s.matching.matched += 1;
+      if (!s.elementIdOf.has(anchorKey)) {
+        if (personId === null) throw new Error('resolver: a committed identifier has no person');
+        s.elementIdOf.set(anchorKey, anchorElementId);
+        s.personOf.set(anchorKey, personId);
+        s.unchecked.add(anchorKey);
+      }
+      s.matches.push({
+        fromKey: mine.anchorKey,
+        toKey: anchorKey,
+        method: 'probabilistic',
+        rule: PROBABILISTIC_RULE,
+        confidence: score.probability,
+        source: mine.source,
+        occurredAt: mine.occurredAt,
+        eventKey: mine.key,
+        // Linking two records may use only what both records' consent grants.
+        purposes: intersect(mine.purposes, cPurposes),
+        modelVersion: score.modelVersion,
+        explanation,
+        records: [left, right],
+      });
+    }
+  }
+
+  /**
+   * Re-scores a page of stored records with the current model inside one transaction: re-files
+   * them under the current blocking rules, scores each against its earlier candidates, and joins
+   * or queues pairs whose anchors are in different persons exactly as ingestion would.
+   */
+  async function rescorePageInTx(
+    tx: GraphTx,
+    page: readonly { key: string; source: string; values: string; linking: boolean }[],
+    matching: MatchingOutcome,
+  ): Promise<ResolutionPlan | undefined> {
+    const matcher = deps.matcher!;
+    const at = now();
+    const records = page.map((r) => parseRecordValues(r.key, r.source, r.values));
+    const hashes = records.map((record, n) =>
+      page[n]!.linking ? matcher.blocks(record).map((b) => b.hash) : [],
+    );
+    const blocks = [...new Set(hashes.flat())].sort().map((h) => [h, 0]);
+    const [answer] = await tx.run<{
+      candidates: [
+        number,
+        number,
+        CandidateRow[],
+        string,
+        string,
+        string[],
+        string,
+        string,
+        string | null,
+      ][];
+    }>('write/refile-records', {
+      now: at,
+      blocks,
+      records: page.map((r, n) => [r.key, hashes[n]]),
+      maxBlock: matcher.maxBlockSize,
+      cap: matcher.maxCandidates,
+      linkOnly: matcher.linkOnly,
+    });
+    if (!answer) throw new Error('write/refile-records answered no row');
+    const scoring: Scoring = {
+      matches: [],
+      reviews: [],
+      unchecked: new Set(),
+      scoredPairs: new Set(),
+      elementIdOf: new Map(),
+      personOf: new Map(),
+      matching,
+      skipSamePerson: true,
+    };
+    const known = new Map(records.map((r) => [r.id, r]));
+    for (const row of answer.candidates) {
+      const [position, found, candidates, , , purposes, anchorKey, anchorElementId, personId] = row;
+      matching.records += 1;
+      if (personId === null) throw new Error('resolver: a committed identifier has no person');
+      if (!scoring.elementIdOf.has(anchorKey)) {
+        scoring.elementIdOf.set(anchorKey, anchorElementId);
+        scoring.personOf.set(anchorKey, personId);
+        scoring.unchecked.add(anchorKey);
+      }
+      const record = records[position]!;
+      scoreCandidates(
+        matcher,
+        {
+          key: record.id,
+          record,
+          anchorKey,
+          source: record.source,
+          occurredAt: at,
+          purposes,
+        },
+        found,
+        candidates,
+        known,
+        scoring,
+      );
+    }
+    if (scoring.matches.length === 0 && scoring.reviews.length === 0) return undefined;
+    return lockAndPlan(tx, {
+      jobId: `rescore/${matcher.model.version}`,
+      at,
+      events: [],
+      matches: scoring.matches,
+      reviews: scoring.reviews,
+      elementIdOf: scoring.elementIdOf,
+      personOf: scoring.personOf,
+      unchecked: scoring.unchecked,
+    });
   }
 
   /**
@@ -560,7 +698,100 @@ export function createResolverService(deps: ResolverDeps) {
     };
   }
 
+  /** Runs a write transaction, again on a stale read (another batch moved a person meanwhile). */
+  async function withStaleRetries<T>(name: string, work: (tx: GraphTx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await deps.graph.writeTransaction(name, work);
+      } catch (error) {
+        if (!(error instanceof StaleResolutionError) || attempt >= MAX_STALE_RETRIES) throw error;
+      }
+    }
+  }
+
   return {
+    /**
+     * Re-scores a page of stored records with the current model (`idgraph model rescore`): pairs
+     * the model now links are joined, pairs in the review band queued, as ingestion would.
+     */
+    async rescoreRecords(
+      page: readonly { key: string; source: string; values: string; linking: boolean }[],
+    ): Promise<{ matching: MatchingOutcome; merges: number; refusals: number }> {
+      if (!deps.matcher) throw new Error('resolver: rescoring needs a matcher');
+      let matching = emptyMatching();
+      const plan = await withStaleRetries('rescore-records', (tx) => {
+        matching = emptyMatching();
+        return rescorePageInTx(tx, page, matching);
+      });
+      return {
+        matching,
+        merges: plan?.merges.length ?? 0,
+        refusals: plan?.refusals.length ?? 0,
+      };
+    },
+
+    /**
+     * Re-evaluates one probabilistic link scored by another model version: kept with its new
+     * probability, or withdrawn (audited) when it falls below the auto threshold, splitting the
+     * person when the link held it together.
+     */
+    async rescoreLink(
+      linkId: string,
+    ): Promise<{ outcome: 'kept' | 'withdrawn' | 'skipped'; splitInto: string[] }> {
+      const matcher = deps.matcher;
+      if (!matcher) throw new Error('resolver: rescoring needs a matcher');
+      return withStaleRetries('rescore-link', async (tx) => {
+        const [link] = await tx.run<{
+          status: string;
+          method: string;
+          modelVersion: string | null;
+          personId: string;
+          personStatus: string;
+          records: [string | null, string, string][];
+        }>('write/lock-link', { linkId });
+        const records = (link?.records ?? []).filter((r) => r[0] !== null);
+        if (
+          !link ||
+          link.status !== 'active' ||
+          link.method !== 'probabilistic' ||
+          link.modelVersion === matcher.model.version ||
+          records.length !== 2
+        )
+          return { outcome: 'skipped' as const, splitInto: [] };
+        if (link.personStatus !== 'active') throw new StaleResolutionError();
+        const [a, b] = records.map(([key, source, values]) =>
+          parseRecordValues(key!, source, values),
+        );
+        const score = matcher.score(a!, b!);
+        const keep = matcher.decide(score.probability) === 'link';
+        const at = now();
+        await tx.run('write/rescore-link', {
+          linkId,
+          keep,
+          confidence: score.probability,
+          modelVersion: score.modelVersion,
+          explanation: JSON.stringify({
+            modelVersion: score.modelVersion,
+            matchWeight: score.matchWeight,
+            probability: score.probability,
+            priorWeight: score.priorWeight,
+            comparisons: score.vector,
+          }),
+          now: at,
+          personId: link.personId,
+          auditId: newId('aud'),
+        });
+        if (keep) return { outcome: 'kept' as const, splitInto: [] };
+        const parts = await splitIfDisconnected(tx, {
+          personId: link.personId,
+          linkId,
+          reason: 'link_withdrawn',
+          now: at,
+        });
+        return { outcome: 'withdrawn' as const, splitInto: parts.map((p) => p.personId) };
+      });
+    },
+
     /**
      * Joins the persons of two identifiers on a manual decision (a review's `match`), inside the
      * caller's transaction: a link with method `manual` and confidence 1, merged and audited as any

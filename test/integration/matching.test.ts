@@ -10,6 +10,11 @@ import { DEFAULT_MODEL } from '../../src/matching/default-model.js';
 import { scorePair } from '../../src/matching/fellegi-sunter.js';
 import { normalizeRecord } from '../../src/matching/normalize-attributes.js';
 import type { IdentityEvent } from '../../src/resolver/event-schema.js';
+import { createLogger } from '../../src/logger.js';
+import { createRecordMatcher } from '../../src/matching/record-matcher.js';
+import { identifierRegistry } from '../../src/resolver/resolver-config.js';
+import { rescore } from '../../src/resolver/rescore.js';
+import { createResolverService, defaultMergeLimits } from '../../src/resolver/resolver-service.js';
 import {
   clearGraph,
   event,
@@ -311,5 +316,72 @@ describe('probabilistic matching', () => {
     const [a, b] = await resolve(service, [email('jw@crm.example'), email('jw2@shop.example')]);
     expect(a!.personId).not.toBe(b!.personId);
     expect(await pendingReviews()).toHaveLength(0);
+  });
+
+  it('rescore with a stricter model withdraws the link and splits the person; the old model joins them again', async () => {
+    await ingest(service, [
+      event([email('jw@crm.example')], { source: 'crm', attributes: jonathan }),
+      event([email('jonathon.w@shop.example')], { source: 'shop', attributes: jonathanTypo }),
+    ]);
+    const together = await resolve(service, [
+      email('jw@crm.example'),
+      email('jonathon.w@shop.example'),
+    ]);
+    expect(together[0]!.personId).toBe(together[1]!.personId);
+
+    // The same comparisons with a prior so low that no pair reaches the auto threshold.
+    const strict = { ...DEFAULT_MODEL, version: 'strict-v2', lambda: 1e-30 };
+    const rescoreWith = (model: typeof DEFAULT_MODEL) => {
+      const matcher = createRecordMatcher({
+        modelFile: { model },
+        secret: 'integration-test-secret',
+        autoThreshold: AUTO,
+        reviewThreshold: REVIEW,
+        maxCandidates: 200,
+        maxBlockSize: 5000,
+      });
+      const logger = createLogger('silent');
+      const resolver = createResolverService({
+        graph: service.graph,
+        registry: identifierRegistry(service.config),
+        limits: defaultMergeLimits,
+        evidenceKept: 20,
+        matcher,
+        logger,
+      });
+      return rescore({ graph: service.graph, resolver, modelVersion: model.version, logger });
+    };
+
+    const first = await rescoreWith(strict);
+    expect(first).toMatchObject({ linksChecked: 1, linksWithdrawn: 1, personsSplit: 1, merges: 0 });
+    const apart = await resolve(service, [
+      email('jw@crm.example'),
+      email('jonathon.w@shop.example'),
+    ]);
+    expect(apart[0]!.personId).not.toBe(apart[1]!.personId);
+    // One part keeps the person id downstream services stored (the part with the oldest identifier).
+    expect(apart.map((r) => r.personId)).toContain(together[0]!.personId);
+    const kinds = await http(service.baseUrl, 'GET', '/v1/audit', undefined, auditListSchema);
+    expect(kinds.body.records.map((r) => r.kind)).toEqual(
+      expect.arrayContaining(['link_withdrawn', 'split']),
+    );
+    expect(await invariants(service.graph)).toEqual(noViolations);
+
+    // Rescoring again with the same model changes nothing.
+    expect(await rescoreWith(strict)).toMatchObject({ linksChecked: 0, merges: 0, pairsLinked: 0 });
+
+    // Back to the default model: the records score above the threshold again and join.
+    const back = await rescoreWith(DEFAULT_MODEL);
+    expect(back).toMatchObject({ pairsLinked: 1, merges: 1 });
+    const joined = await resolve(service, [
+      email('jw@crm.example'),
+      email('jonathon.w@shop.example'),
+    ]);
+    expect(joined[0]!.personId).toBe(joined[1]!.personId);
+    const links = await personLinks(joined[0]!.personId!);
+    expect(links).toEqual([
+      expect.objectContaining({ status: 'active', modelVersion: DEFAULT_MODEL.version }),
+    ]);
+    expect(await invariants(service.graph)).toEqual(noViolations);
   });
 });
