@@ -6,6 +6,7 @@ import {
   prng,
   shuffle,
 } from '../support/identity-generator.js';
+import { generatePersonRecords } from '../support/person-records.js';
 import {
   clearGraph,
   ingestAll,
@@ -77,5 +78,45 @@ describe('concurrent resolution', () => {
       expect(scores.precision).toBe(1);
       expect(scores.recall).toBe(1);
     }
+  });
+
+  it('matches records alike with 1 worker and with 2 processes x 4 concurrency: same persons, links and reviews', async () => {
+    // Only probabilistic matching can join these records: every record has an identifier of its own.
+    // Small batches, shuffled, so concurrent batches hold records of one person and meet on blocks.
+    const records = generatePersonRecords({ persons: 600, seed: 11 });
+    const overrides = { MATCH_AUTO_THRESHOLD: '0.99', MATCH_REVIEW_THRESHOLD: '0.5' };
+
+    const single = await startService({ ...overrides, WORKER_CONCURRENCY: '1' });
+    services.push(single);
+    await clearGraph(single.graph);
+    const singleJobs = await ingestAll(single, records.events, 40);
+    expect(singleJobs.every((j) => j.state === 'completed')).toBe(true);
+    const singlePartition = await partitionOf(single.graph);
+    const singleTotals = await totals(single.graph);
+    expect(await invariants(single.graph)).toEqual(noViolations);
+    await single.close();
+    services.pop();
+
+    const env = testEnv({ ...overrides, WORKER_CONCURRENCY: '4' });
+    const api = await startService({ ...overrides, INGEST_QUEUE: env.INGEST_QUEUE! }, 'api');
+    services.push(api);
+    await clearGraph(api.graph);
+    for (let i = 0; i < 2; i++) children.push(spawnWorker(env));
+    await Promise.all(children.map((c) => waitForLine(c, 'idgraph worker ready')));
+    const jobs = await ingestAll(api, shuffle(records.events, prng(5)), 40);
+    expect(jobs.every((j) => j.state === 'completed')).toBe(true);
+
+    const concurrentPartition = await partitionOf(api.graph);
+    expect(canonicalPartition(concurrentPartition)).toEqual(canonicalPartition(singlePartition));
+    const concurrentTotals = await totals(api.graph);
+    expect(concurrentTotals).toEqual(singleTotals);
+    expect(concurrentTotals.records).toBe(records.events.length);
+    expect(concurrentTotals.probabilisticLinks).toBeGreaterThan(0);
+    expect(await invariants(api.graph)).toEqual(noViolations);
+
+    // And the persons are right: this data is easy, so nearly every duplicate is found.
+    const scores = pairwiseScores(concurrentPartition, records.truth);
+    expect(scores.precision).toBeGreaterThan(0.98);
+    expect(scores.recall).toBeGreaterThan(0.9);
   });
 });
