@@ -30,11 +30,15 @@ trap 'rm -f "$empty_env"' EXIT
 compose() { docker-compose --env-file "$empty_env" -f docker-compose.yml "$@"; }
 
 echo "validate-compose: docker-compose $(docker-compose version --short) config -q"
-NEO4J_PASSWORD=ci-dummy compose config -q
+NEO4J_PASSWORD=ci-dummy MATCH_KEY_SECRET=ci-dummy-secret-0123456789 compose config -q
 
 # Without NEO4J_PASSWORD the file must refuse to render, rather than start Neo4j without a password.
-if (unset NEO4J_PASSWORD && compose config -q 2>/dev/null); then
+if (unset NEO4J_PASSWORD && MATCH_KEY_SECRET=ci-dummy-secret-0123456789 compose config -q 2>/dev/null); then
   echo "validate-compose: docker-compose.yml rendered without NEO4J_PASSWORD; it must be required" >&2
+  exit 1
+fi
+if (unset MATCH_KEY_SECRET && NEO4J_PASSWORD=ci-dummy compose config -q 2>/dev/null); then
+  echo "validate-compose: docker-compose.yml rendered without MATCH_KEY_SECRET; it must be required" >&2
   exit 1
 fi
 
