@@ -1,0 +1,163 @@
+import { newId } from '../ids.js';
+import type { MatchRecord } from '../matching/normalize-attributes.js';
+import type { PairScore } from '../matching/fellegi-sunter.js';
+import { parseRecordValues, type RecordMatcher } from '../matching/record-matcher.js';
+import type { PlanMatch } from './resolution-plan.js';
+
+/**
+ * Scoring records against their candidates, for ingestion (write/claim-records) and rescoring
+ * (write/refile-records) alike: each pair once, at or above the auto threshold a probabilistic
+ * match between the records' anchor identifiers, in the review band a review row. Pure apart from
+ * the ids it draws.
+ */
+
+export interface MatchingOutcome {
+  /** Records stored (events with usable attributes). */
+  records: number;
+  /** Candidates found per record, before the cap, summed. */
+  candidates: number;
+  /** Records that had more candidates than the cap. */
+  capped: number;
+  /** Pairs scored. */
+  scored: number;
+  /** Pairs at or above the auto threshold. */
+  matched: number;
+  /** Pairs sent to review. */
+  reviews: number;
+}
+
+export const PROBABILISTIC_RULE = 'fellegi_sunter';
+
+/** One candidate, as write/claim-records and write/refile-records return it. */
+export type CandidateRow = [
+  key: string,
+  id: string,
+  source: string,
+  values: string,
+  purposes: string[],
+  anchorKey: string,
+  anchorType: string,
+  anchorElementId: string,
+  personId: string | null,
+];
+
+/** A review item to create: [key, id, left record, right record, p, weight, model, explanation, event]. */
+export type ReviewRow = [string, string, string, string, number, number, string, string, string];
+
+/** What scoring a batch's (or a rescore page's) records accumulates. */
+export interface Scoring {
+  matches: PlanMatch[];
+  reviews: ReviewRow[];
+  unchecked: Set<string>;
+  scoredPairs: Set<string>;
+  elementIdOf: Map<string, string>;
+  personOf: Map<string, string | null>;
+  matching: MatchingOutcome;
+  /** Rescoring: a pair already in one person needs nothing. */
+  skipSamePerson?: boolean;
+}
+
+export const emptyMatching = (): MatchingOutcome => ({
+  records: 0,
+  candidates: 0,
+  capped: 0,
+  scored: 0,
+  matched: 0,
+  reviews: 0,
+});
+
+const intersect = (a: readonly string[], b: readonly string[]) => a.filter((x) => b.includes(x));
+
+/** The explanation stored on a link or review: the score without any attribute value. */
+export function explanationJson(score: PairScore): string {
+  return JSON.stringify({
+    modelVersion: score.modelVersion,
+    matchWeight: score.matchWeight,
+    probability: score.probability,
+    priorWeight: score.priorWeight,
+    comparisons: score.vector,
+  });
+}
+
+/**
+ * Scores one record against its candidates: at or above the auto threshold a probabilistic match
+ * (its anchor's person joins the maps, unchecked), in the review band a review item.
+ */
+export function scoreCandidates(
+  matcher: RecordMatcher,
+  mine: {
+    key: string;
+    record: MatchRecord;
+    anchorKey: string;
+    source: string;
+    occurredAt: number;
+    purposes: readonly string[];
+  },
+  found: number,
+  candidates: readonly CandidateRow[],
+  known: ReadonlyMap<string, MatchRecord>,
+  s: Scoring,
+): void {
+  s.matching.candidates += found;
+  if (found > matcher.maxCandidates) s.matching.capped += 1;
+  for (const c of candidates) {
+    const [cKey, , cSource, cValues, cPurposes, anchorKey, , anchorElementId, personId] = c;
+    const [left, right] = mine.key < cKey ? [mine.key, cKey] : [cKey, mine.key];
+    const pair = `${left}|${right}`;
+    // A pair of two records of this batch comes back from both sides: score it once.
+    if (s.scoredPairs.has(pair)) continue;
+    s.scoredPairs.add(pair);
+    if (anchorKey === mine.anchorKey) continue;
+    if (s.skipSamePerson && personId !== null && personId === s.personOf.get(mine.anchorKey))
+      continue;
+    const other = known.get(cKey) ?? parseRecordValues(cKey, cSource, cValues);
+    const score = matcher.score(mine.record, other);
+    s.matching.scored += 1;
+    const decision = matcher.decide(score.probability);
+    if (decision === 'none') continue;
+    const explanation = JSON.stringify({
+      modelVersion: score.modelVersion,
+      matchWeight: score.matchWeight,
+      probability: score.probability,
+      priorWeight: score.priorWeight,
+      comparisons: score.vector,
+    });
+    if (decision === 'review') {
+      s.matching.reviews += 1;
+      s.reviews.push([
+        pair,
+        newId('rev'),
+        left,
+        right,
+        score.probability,
+        score.matchWeight,
+        score.modelVersion,
+        explanation,
+        mine.key,
+      ]);
+      continue;
+    }
+    s.matching.matched += 1;
+    if (!s.elementIdOf.has(anchorKey)) {
+      if (personId === null) throw new Error('resolver: a committed identifier has no person');
+      s.elementIdOf.set(anchorKey, anchorElementId);
+      s.personOf.set(anchorKey, personId);
+      s.unchecked.add(anchorKey);
+    }
+    s.matches.push({
+      fromKey: mine.anchorKey,
+      toKey: anchorKey,
+      method: 'probabilistic',
+      rule: PROBABILISTIC_RULE,
+      confidence: score.probability,
+      source: mine.source,
+      occurredAt: mine.occurredAt,
+      eventKey: mine.key,
+      // Linking two records may use only what both records' consent grants.
+      purposes: intersect(mine.purposes, cPurposes),
+      modelVersion: score.modelVersion,
+      explanation,
+      records: [left, right],
+    });
+  }
+}
