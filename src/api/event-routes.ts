@@ -122,6 +122,7 @@ export const eventRoutes: FastifyPluginAsyncZod<{
           rejected: result?.rejectedEvents ?? 0,
         },
         rejected: result?.rejected ?? [],
+        ...(result?.matching ? { matching: result.matching } : {}),
         ...(job.failedReason ? { failedReason: job.failedReason } : {}),
       };
     },

@@ -32,6 +32,17 @@ export const jobResultSchema = z.object({
   ),
   merges: z.number().int(),
   refusals: z.number().int(),
+  /** Probabilistic matching of the batch's records (absent in results of older versions). */
+  matching: z
+    .object({
+      records: z.number().int(),
+      candidates: z.number().int(),
+      capped: z.number().int(),
+      scored: z.number().int(),
+      matched: z.number().int(),
+      reviews: z.number().int(),
+    })
+    .optional(),
   /** Neo4j bookmarks after the batch committed: the consistency token of `wait=true` answers. */
   bookmarks: z.array(z.string()).optional(),
 });

@@ -126,10 +126,23 @@ describe('every route survives arbitrary input', () => {
           `/v1/jobs/${a}`,
           `/v1/audit?personId=${a}&kind=${b}&limit=${encodeURIComponent(String(n))}`,
           `/v1/dead-letters?offset=${encodeURIComponent(String(n))}&limit=${b}`,
+          `/v1/reviews?status=${b}&limit=${encodeURIComponent(String(n))}`,
+          `/v1/links/${a}/explain`,
+          `/v1/links/lnk_${a}/explain`,
         ]) {
           expectSane(await send('GET', path));
         }
         expectSane(await send('POST', `/v1/dead-letters/${a}/retry`));
+        expectSane(
+          await send('POST', `/v1/reviews/${a}/decision`, JSON.stringify({ decision: q })),
+        );
+        expectSane(
+          await send(
+            'POST',
+            `/v1/reviews/rev_${a}/decision`,
+            JSON.stringify({ decision: 'match' }),
+          ),
+        );
       }),
       { numRuns: RUNS },
     );

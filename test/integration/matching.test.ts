@@ -126,6 +126,15 @@ describe('probabilistic matching', () => {
       event([email('jonathon.w@shop.example')], { source: 'shop', attributes: jonathanTypo }),
     ]);
     expect(second.state).toBe('completed');
+    // The job reports the candidates its record had and what came of them.
+    expect(second.matching).toEqual({
+      records: 1,
+      candidates: 1,
+      capped: 0,
+      scored: 1,
+      matched: 1,
+      reviews: 0,
+    });
 
     const [a, b] = await resolve(service, [
       email('jw@crm.example'),
