@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ServiceUnavailableError } from '../errors.js';
 import { safeError } from '../logger.js';
 import { MAX_EVENTS_PER_BATCH } from '../resolver/event-schema.js';
@@ -12,8 +12,10 @@ import {
   type GlobalOptions,
 } from './cli-context.js';
 import { ingestCommand, type IngestOptions } from './commands/ingest.js';
+import { registerModelCommand } from './commands/model.js';
 import { personCommand, type PersonOptions } from './commands/person.js';
 import { resolveCommand, type ResolveOptions } from './commands/resolve.js';
+import { integer, seconds } from './option-parsers.js';
 
 /**
  * The `idgraph` command line: commander wiring, one exit code per outcome, and the one place that
@@ -26,21 +28,6 @@ function packageVersion(): string {
   return (JSON.parse(raw) as { version: string }).version;
 }
 
-const integer = (min: number, max: number) => (raw: string) => {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(`an integer from ${min} to ${max}`);
-  }
-  return value;
-};
-
-const seconds = (raw: string) => {
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new InvalidArgumentError('a positive number of seconds');
-  return value;
-};
-
 const exitCodesHelp = `
 Configuration comes from the same environment variables as the service (NEO4J_URI, REDIS_URL,
 INGEST_QUEUE, ...; see the README).
@@ -48,7 +35,7 @@ INGEST_QUEUE, ...; see the README).
 Exit codes:
   0    success
   1    not found; or ingest finished with rejected events or failed batches
-  2    usage error, invalid configuration or unusable input file
+  2    usage error, invalid configuration, unusable input or model file
   3    Neo4j or Redis unavailable
   4    ingest gave up waiting: no batch finished within --timeout
   70   internal error (a bug)
@@ -68,7 +55,7 @@ export async function runCli(
 
   const program = new Command('idgraph')
     .description(
-      'Resolve identifiers, inspect persons and ingest event files against an idgraph deployment.',
+      'Resolve identifiers, inspect persons, ingest event files and train the matching model of an idgraph deployment.',
     )
     .version(packageVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
@@ -158,6 +145,11 @@ export async function runCli(
         throw new CliError('--delimiter: one character', ExitCode.usage);
       exitCode = await ingestCommand(contextOf(command), file, options);
     });
+
+  registerModelCommand(program, {
+    context: contextOf,
+    exit: (code) => void (exitCode = code),
+  });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,0 +1,361 @@
+import { access, constants, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { Config } from '../../config.js';
+import type { Graph } from '../../graph/graph-client.js';
+import { compileBlockingRules } from '../../matching/blocking.js';
+import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from '../../matching/default-model.js';
+import { termFrequencyAttributes } from '../../matching/fellegi-sunter.js';
+import {
+  loadModelFile,
+  type ModelFile,
+  ModelFileError,
+  saveModelFile,
+  serializeModelFile,
+} from '../../matching/model-file.js';
+import {
+  type ActiveModel,
+  DEFAULT_MIN_TERM_FREQUENCY_COUNT,
+  MIN_TRAINING_RECORDS,
+  TrainingDataError,
+  trainModelFile,
+} from '../../matching/model-training.js';
+import type { MatchRecord } from '../../matching/normalize-attributes.js';
+import { parseRecordValues } from '../../matching/record-matcher.js';
+import { CliError, type CliContext, connectGraph, ExitCode } from '../cli-context.js';
+import { formatCount, formatDuration, printable } from '../format.js';
+import { formatModel, formatTrainingSummary, type TrainingSummary } from '../model-summary.js';
+import { fraction, integer } from '../option-parsers.js';
+
+/**
+ * `idgraph model <subcommand>`: the probabilistic matching model (Fellegi–Sunter).
+ * - `show`: the active model (MATCH_MODEL_FILE, else the built-in one) or a given file;
+ * - `train`: a new model file trained on the records in the graph.
+ * The active model is resolved as the service resolves it (`createRecordMatcher`): the file's
+ * model and blocking rules, the built-in ones where the file has none.
+ *
+ * Records hold personal data: they are read into memory for training and never printed; the
+ * output names comparisons and rules and counts things.
+ */
+
+export interface ModelCommandHooks {
+  /** The context of the (sub)command being run: environment, global options, signal. */
+  context(command: Command): CliContext;
+  /** Sets the exit code `runCli` returns. */
+  exit(code: ExitCode): void;
+}
+
+export interface ModelShowOptions {
+  file?: string | undefined;
+  json: boolean;
+}
+
+export interface ModelTrainOptions {
+  out: string;
+  modelVersion?: string | undefined;
+  seed: number;
+  uPairs: number;
+  recall: number;
+  minTfCount: number;
+}
+
+/** As Splink's examples: a million random pairs pin u down well. */
+const DEFAULT_U_PAIRS = 1_000_000;
+/** Typical for person data: a fifth of duplicates differ in a name or the birth date. */
+const DEFAULT_RECALL = 0.8;
+/** Records read per query. */
+const PAGE_SIZE = 5_000;
+/** Between progress lines on stderr; a graph read faster than this shows none. */
+const PROGRESS_INTERVAL_MS = 5_000;
+
+/**
+ * Registers `model` and its subcommands on the program. Subcommands are made with `.command()`, so
+ * they inherit the program's output, exit and help settings; a new one (`rescore`) goes here too.
+ */
+export function registerModelCommand(program: Command, hooks: ModelCommandHooks): Command {
+  const model = program
+    .command('model')
+    .description('show or train the probabilistic matching model (Fellegi–Sunter)');
+
+  model
+    .command('show')
+    .description(
+      'print the active model (MATCH_MODEL_FILE, else the built-in one): lambda, blocking rules, m, u and weight per level',
+    )
+    .option('--file <path>', 'show this model file instead')
+    .option('--json', 'print the model file JSON', false)
+    .action(async (options: ModelShowOptions, command: Command) => {
+      hooks.exit(await modelShowCommand(hooks.context(command), options));
+    });
+
+  model
+    .command('train')
+    .description(
+      'train a model on the records in the graph, starting from the active model, and write it to a file',
+    )
+    .requiredOption('--out <path>', 'where to write the model file')
+    // Not `--version`: commander takes the program's `-V, --version` wherever it appears.
+    .option(
+      '--model-version <name>',
+      'version of the new model, recorded in every explanation (default: trained-<UTC time>)',
+    )
+    .option('--seed <n>', 'seed of the random pair sampling', integer(0, 2 ** 32 - 1), 1)
+    .option(
+      '--u-pairs <n>',
+      'random pairs for estimating u',
+      integer(1_000, 100_000_000),
+      DEFAULT_U_PAIRS,
+    )
+    .option(
+      '--recall <r>',
+      'share of true matches assumed to share names and date of birth exactly, for lambda',
+      fraction,
+      DEFAULT_RECALL,
+    )
+    .option(
+      '--min-tf-count <k>',
+      'keep a term-frequency value only when at least k records hold it',
+      integer(1, 1_000_000_000),
+      DEFAULT_MIN_TERM_FREQUENCY_COUNT,
+    )
+    .action(async (options: ModelTrainOptions, command: Command) => {
+      hooks.exit(await modelTrainCommand(hooks.context(command), options));
+    });
+
+  return model;
+}
+
+interface LoadedModel {
+  /** As stored (for `--json`): blocking rules only when the file has them. */
+  readonly file: ModelFile;
+  /** With the blocking rules that apply. */
+  readonly active: ActiveModel;
+  readonly origin: string;
+}
+
+async function loadModel(path: string, what: string): Promise<LoadedModel> {
+  let file: ModelFile;
+  try {
+    file = await loadModelFile(path);
+  } catch (error) {
+    if (!(error instanceof ModelFileError)) throw error;
+    const code = (error.cause as { code?: unknown } | undefined)?.code;
+    throw new CliError(
+      printable(`${what}: ${error.message}${typeof code === 'string' ? ` (${code})` : ''}`),
+      ExitCode.usage,
+    );
+  }
+  const blockingRules = file.blockingRules ?? DEFAULT_BLOCKING_RULES;
+  try {
+    compileBlockingRules(blockingRules);
+  } catch (error) {
+    throw new CliError(
+      printable(`${what}: ${error instanceof Error ? error.message : 'invalid blocking rules'}`),
+      ExitCode.usage,
+    );
+  }
+  return { file, active: { ...file, blockingRules }, origin: what };
+}
+
+/** The model the service runs with this configuration, or the file given. */
+async function resolveModel(config: Config, path: string | undefined): Promise<LoadedModel> {
+  if (path !== undefined) return loadModel(path, `--file ${path}`);
+  if (config.MATCH_MODEL_FILE !== undefined)
+    return loadModel(config.MATCH_MODEL_FILE, `MATCH_MODEL_FILE ${config.MATCH_MODEL_FILE}`);
+  const file: ModelFile = { model: DEFAULT_MODEL, blockingRules: DEFAULT_BLOCKING_RULES };
+  return {
+    file,
+    active: { ...file, blockingRules: DEFAULT_BLOCKING_RULES },
+    origin: 'built-in default; MATCH_MODEL_FILE is not set',
+  };
+}
+
+export async function modelShowCommand(
+  ctx: CliContext,
+  options: ModelShowOptions,
+): Promise<ExitCode> {
+  const { file, origin } = await resolveModel(ctx.config, options.file);
+  ctx.io.stdout.write(options.json ? serializeModelFile(file) : formatModel(file, origin));
+  return ExitCode.ok;
+}
+
+/** `trained-20260301T101500Z`: sorts by time, and names no data. */
+function defaultVersion(at: Date): string {
+  return `trained-${at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
+}
+
+/** The absolute output path, after checking it can be written (before anything is read). */
+async function writablePath(out: string): Promise<string> {
+  const path = resolve(out);
+  const info = await stat(path).catch(() => undefined);
+  if (info?.isDirectory())
+    throw new CliError(printable(`--out ${out} is a directory`), ExitCode.usage);
+  try {
+    await access(dirname(path), constants.W_OK);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new CliError(
+      printable(
+        `--out: cannot write in ${dirname(path)}${typeof code === 'string' ? ` (${code})` : ''}`,
+      ),
+      ExitCode.usage,
+    );
+  }
+  return path;
+}
+
+/** A stored record, or undefined when its values are not the JSON object of strings we write. */
+function toRecord(key: string, source: unknown, values: unknown): MatchRecord | undefined {
+  if (typeof values !== 'string') return undefined;
+  try {
+    const record = parseRecordValues(key, typeof source === 'string' ? source : '', values);
+    if (typeof record.values !== 'object' || record.values === null || Array.isArray(record.values))
+      return undefined;
+    const ok = Object.values(record.values).every((v) => v === null || typeof v === 'string');
+    return ok ? record : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every Record in the graph, page by page in key order. Holds them all in memory: training needs
+ * random pairs over the whole set. A progress line goes to stderr every few seconds.
+ */
+async function readRecords(
+  graph: Graph,
+  ctx: CliContext,
+): Promise<{ records: MatchRecord[]; skipped: number; progressShown: boolean }> {
+  const records: MatchRecord[] = [];
+  let skipped = 0;
+  let after = '';
+  const started = performance.now();
+  let lastLine = started;
+  let progressShown = false;
+  for (;;) {
+    if (ctx.signal.aborted) throw new CliError('interrupted', ExitCode.interrupted);
+    const rows = await graph.query<{ key: string; source: unknown; values: unknown }>(
+      'read/match-records-page',
+      { after, limit: PAGE_SIZE },
+    );
+    for (const row of rows) {
+      const record = toRecord(row.key, row.source, row.values);
+      if (record) records.push(record);
+      else skipped += 1;
+    }
+    if (rows.length < PAGE_SIZE) break;
+    after = rows[rows.length - 1]!.key;
+    const now = performance.now();
+    if (now - lastLine >= PROGRESS_INTERVAL_MS) {
+      ctx.io.stderr.write(
+        `reading records: ${formatCount(records.length)} so far (${formatDuration(now - started)})\n`,
+      );
+      lastLine = now;
+      progressShown = true;
+    }
+  }
+  return { records, skipped, progressShown };
+}
+
+export async function modelTrainCommand(
+  ctx: CliContext,
+  options: ModelTrainOptions,
+): Promise<ExitCode> {
+  const trainedAt = new Date();
+  const version = options.modelVersion ?? defaultVersion(trainedAt);
+  if (!/^[\x21-\x7e]{1,100}$/.test(version)) {
+    throw new CliError(
+      '--model-version: 1 to 100 printable ASCII characters, no spaces',
+      ExitCode.usage,
+    );
+  }
+  const { active, origin } = await resolveModel(ctx.config, undefined);
+  if (version === active.model.version) {
+    throw new CliError(
+      printable(
+        `--model-version ${version} names the active model (${origin}); a new model needs a new name`,
+      ),
+      ExitCode.usage,
+    );
+  }
+  const out = await writablePath(options.out);
+
+  const readStarted = performance.now();
+  const graph = await connectGraph(ctx);
+  let read: Awaited<ReturnType<typeof readRecords>>;
+  try {
+    read = await readRecords(graph, ctx);
+  } finally {
+    await graph.close();
+  }
+  const readMs = performance.now() - readStarted;
+  if (ctx.signal.aborted) throw new CliError('interrupted', ExitCode.interrupted);
+  if (read.records.length < MIN_TRAINING_RECORDS) {
+    throw new CliError(
+      `the graph holds ${formatCount(read.records.length)} records with attributes; training needs at least ${MIN_TRAINING_RECORDS}`,
+      ExitCode.usage,
+    );
+  }
+  if (read.progressShown) {
+    ctx.io.stderr.write(
+      `read ${formatCount(read.records.length)} records in ${formatDuration(readMs)}; training\n`,
+    );
+  }
+
+  const trainStarted = performance.now();
+  let result: ReturnType<typeof trainModelFile>;
+  try {
+    result = trainModelFile(read.records, active, {
+      version,
+      seed: options.seed,
+      uPairs: options.uPairs,
+      recall: options.recall,
+      minTermFrequencyCount: options.minTfCount,
+      trainedAt,
+    });
+  } catch (error) {
+    if (error instanceof TrainingDataError) throw new CliError(error.message, ExitCode.usage);
+    throw error;
+  }
+  const trainMs = performance.now() - trainStarted;
+
+  try {
+    await saveModelFile(out, result.file);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new CliError(
+      printable(`cannot write ${out}${typeof code === 'string' ? ` (${code})` : ''}`),
+      ExitCode.usage,
+    );
+  }
+
+  const summary: TrainingSummary = {
+    out,
+    version,
+    startedFrom: active.model.version,
+    records: read.records.length,
+    skipped: read.skipped,
+    lambda: result.file.model.lambda,
+    deterministicPairs: result.deterministicPairs,
+    recall: options.recall,
+    uPairs: result.report.uPairs,
+    allPairs: result.report.uPairs < options.uPairs,
+    seed: options.seed,
+    sessions: result.report.sessions,
+    termFrequencyValues: Object.fromEntries(
+      termFrequencyAttributes(result.file.model).map((attribute) => [
+        attribute,
+        result.termFrequencyValues[attribute] ?? 0,
+      ]),
+    ),
+    minTermFrequencyCount: options.minTfCount,
+    withoutData: result.withoutData,
+    readMs,
+    trainMs,
+  };
+  ctx.io.stdout.write(formatTrainingSummary(summary));
+  return ExitCode.ok;
+}
