@@ -18,7 +18,6 @@ export const cypherNames = [
   'read/identifier-partition',
   'read/identifier-view',
   'read/link-explain',
-  'read/match-records-page',
   'read/person-attributes',
   'read/person-by-id',
   'read/person-links',

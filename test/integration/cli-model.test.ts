@@ -8,7 +8,15 @@ import { DEFAULT_MODEL } from '../../src/matching/default-model.js';
 import { createRandom } from '../../src/matching/em-training.js';
 import { parseModelFile } from '../../src/matching/model-file.js';
 import type { IdentityEvent } from '../../src/resolver/event-schema.js';
-import { clearGraph, ingestAll, startService, testEnv, type TestService } from './harness.js';
+import {
+  clearGraph,
+  ingestAll,
+  invariants,
+  noViolations,
+  startService,
+  testEnv,
+  type TestService,
+} from './harness.js';
 
 /**
  * `idgraph model train` and `model show` as a user runs them: a child process on the service's
@@ -38,10 +46,14 @@ interface CliRun {
   stderr: string;
 }
 
-function cli(args: string[], timeoutMs = 120_000): Promise<CliRun> {
+function cli(
+  args: string[],
+  timeoutMs = 120_000,
+  extraEnv: Record<string, string> = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', cliPath, ...args], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -199,5 +211,31 @@ describe('idgraph model', () => {
       expect(show.stdout).toMatch(new RegExp(`^${comparison.name} +exact `, 'm'));
     for (const value of Object.keys(file.termFrequencies!.firstName!).filter((v) => v.length > 4))
       expect(show.stdout).not.toContain(value);
+
+    // Rescore with the trained model: every probabilistic link made by the default model is
+    // re-evaluated and ends up scored by the new version (kept) or withdrawn.
+    const [before] = await service.graph.query<{ probabilisticLinks: number }>('read/graph-totals');
+    expect(before!.probabilisticLinks).toBeGreaterThan(0);
+    const rescored = await cli(['model', 'rescore', '--page-size', '50'], 120_000, {
+      MATCH_MODEL_FILE: out,
+    });
+    expect(rescored.code, rescored.stderr).toBe(0);
+    expect(rescored.stdout).toMatch(/^model it-person-v2$/m);
+    expect(rescored.stdout).toContain(
+      `links of older versions: ${before!.probabilisticLinks} checked`,
+    );
+    expect(rescored.stdout).toMatch(/^records: 228 scored/m);
+    const stale = await service.graph.query('read/stale-links-page', {
+      version: 'it-person-v2',
+      after: '',
+      limit: 10,
+    });
+    expect(stale).toEqual([]);
+    // Nothing left to change: a second run checks no link and links no pair.
+    const again = await cli(['model', 'rescore'], 120_000, { MATCH_MODEL_FILE: out });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('links of older versions: 0 checked');
+    expect(again.stdout).toMatch(/ 0 linked,/);
+    expect(await invariants(service.graph)).toEqual(noViolations);
   });
 });

@@ -21,7 +21,11 @@ import {
   trainModelFile,
 } from '../../matching/model-training.js';
 import type { MatchRecord } from '../../matching/normalize-attributes.js';
+import { matcherFromConfig } from '../../matching/matcher-config.js';
 import { parseRecordValues } from '../../matching/record-matcher.js';
+import { rescore } from '../../resolver/rescore.js';
+import { identifierRegistry, mergeLimits } from '../../resolver/resolver-config.js';
+import { createResolverService } from '../../resolver/resolver-service.js';
 import { CliError, type CliContext, connectGraph, ExitCode } from '../cli-context.js';
 import { formatCount, formatDuration, printable } from '../format.js';
 import { formatModel, formatTrainingSummary, type TrainingSummary } from '../model-summary.js';
@@ -120,6 +124,16 @@ export function registerModelCommand(program: Command, hooks: ModelCommandHooks)
     )
     .action(async (options: ModelTrainOptions, command: Command) => {
       hooks.exit(await modelTrainCommand(hooks.context(command), options));
+    });
+
+  model
+    .command('rescore')
+    .description(
+      're-score the graph with the active model: links of older model versions kept or withdrawn (persons split), every record scored again (persons merged, reviews queued); all audited',
+    )
+    .option('--page-size <n>', 'records or links per transaction', integer(1, 5_000), 200)
+    .action(async (options: { pageSize: number }, command: Command) => {
+      hooks.exit(await modelRescoreCommand(hooks.context(command), options));
     });
 
   return model;
@@ -237,12 +251,15 @@ async function readRecords(
   let progressShown = false;
   for (;;) {
     if (ctx.signal.aborted) throw new CliError('interrupted', ExitCode.interrupted);
-    const rows = await graph.query<{ key: string; source: unknown; values: unknown }>(
-      'read/match-records-page',
-      { after, limit: PAGE_SIZE },
-    );
+    const rows = await graph.query<{
+      key: string;
+      source: unknown;
+      values: unknown;
+      linking: boolean;
+    }>('read/records-page', { after, limit: PAGE_SIZE });
     for (const row of rows) {
-      const record = toRecord(row.key, row.source, row.values);
+      // A record whose event refused identity_linking is not matched, nor used to learn matching.
+      const record = row.linking === false ? undefined : toRecord(row.key, row.source, row.values);
       if (record) records.push(record);
       else skipped += 1;
     }
@@ -358,4 +375,61 @@ export async function modelTrainCommand(
   };
   ctx.io.stdout.write(formatTrainingSummary(summary));
   return ExitCode.ok;
+}
+
+/**
+ * `idgraph model rescore`: brings the graph in line with the active model (src/resolver/rescore.ts)
+ * through the resolver the service uses, in transactions of `--page-size`. Safe next to live
+ * ingestion and to run again; prints what changed.
+ */
+export async function modelRescoreCommand(
+  ctx: CliContext,
+  options: { pageSize: number },
+): Promise<ExitCode> {
+  let matcher: Awaited<ReturnType<typeof matcherFromConfig>>;
+  try {
+    matcher = await matcherFromConfig(ctx.config);
+  } catch (error) {
+    if (error instanceof ModelFileError) throw new CliError(error.message, ExitCode.usage);
+    throw error;
+  }
+  const graph = await connectGraph(ctx);
+  try {
+    const resolver = createResolverService({
+      graph,
+      registry: identifierRegistry(ctx.config),
+      limits: mergeLimits(ctx.config),
+      evidenceKept: ctx.config.LINK_EVIDENCE_KEPT,
+      matcher,
+      logger: ctx.logger,
+    });
+    let lastLine = performance.now();
+    const report = await rescore(
+      { graph, resolver, modelVersion: matcher.model.version, logger: ctx.logger },
+      {
+        pageSize: options.pageSize,
+        onProgress: (r) => {
+          if (ctx.signal.aborted) throw new CliError('interrupted', ExitCode.interrupted);
+          const now = performance.now();
+          if (now - lastLine < PROGRESS_INTERVAL_MS) return;
+          lastLine = now;
+          ctx.io.stderr.write(
+            `rescoring: ${formatCount(r.linksChecked)} links, ${formatCount(r.recordsScored)} records so far\n`,
+          );
+        },
+      },
+    );
+    ctx.io.stdout.write(
+      [
+        `model ${printable(report.modelVersion)}`,
+        `links of older versions: ${formatCount(report.linksChecked)} checked, ${formatCount(report.linksKept)} kept, ${formatCount(report.linksWithdrawn)} withdrawn (${formatCount(report.personsSplit)} persons split)`,
+        `records: ${formatCount(report.recordsScored)} scored, ${formatCount(report.pairsScored)} pairs, ${formatCount(report.pairsLinked)} linked, ${formatCount(report.reviewsQueued)} sent to review`,
+        `persons merged: ${formatCount(report.merges)}, joins refused: ${formatCount(report.refusals)}`,
+        '',
+      ].join('\n'),
+    );
+    return ExitCode.ok;
+  } finally {
+    await graph.close();
+  }
 }
