@@ -88,7 +88,13 @@ export async function benchServices(): Promise<BenchServices> {
 export const BENCH_API_KEY = 'bench-only-key-0123456789abcdef';
 export const benchAuthHeader = { authorization: `Bearer ${BENCH_API_KEY}` };
 
-/** The service's environment for a benchmark: quiet logs, the bench services and API key, then `overrides`. */
+/**
+ * The blocking-key HMAC secret benchmarks run the service with: the service requires one in
+ * production (NODE_ENV=production, as {@link benchEnv} sets), and a benchmark graph is disposable.
+ */
+export const BENCH_MATCH_KEY_SECRET = 'bench-only-match-key-secret-0123456789';
+
+/** The service's environment for a benchmark: quiet logs, the bench services, API key and matching secret, then `overrides`. */
 export function benchEnv(
   services: Pick<BenchServices, 'neo4jUri' | 'redisUrl'>,
   overrides: Record<string, string> = {},
@@ -110,6 +116,7 @@ export function benchEnv(
     REDIS_URL: services.redisUrl,
     ...auth,
     IDGRAPH_API_KEYS: JSON.stringify(apiKeys),
+    MATCH_KEY_SECRET: BENCH_MATCH_KEY_SECRET,
     ...overrides,
   };
 }

@@ -6,6 +6,7 @@
  *   npx tsx bench/peers/offline-eval.ts [--data DIR] [--only febrl3,febrl4,fake_1000] [--json]
  *                                       [--threshold 0.5] [--cap 1000|none] [--default-model]
  *                                       [--blocking peer|default] [--show-model] [--save-model DIR]
+ *                                       [--u-pairs 1000000]
  *
  * Settings mirror Splink's published examples for the same sets (same prediction blocking rules,
  * same EM rules, same deterministic rules for lambda, 1e6 random pairs for u), so the numbers sit
@@ -24,18 +25,24 @@ import {
   textComparison,
 } from '../../src/matching/comparisons.js';
 import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from '../../src/matching/default-model.js';
-import { trainModel, withStartingParameters } from '../../src/matching/em-training.js';
+import {
+  trainModel,
+  type TrainingReport,
+  withStartingParameters,
+} from '../../src/matching/em-training.js';
 import { saveModelFile } from '../../src/matching/model-file.js';
 import {
   clusterMetrics,
   connectedComponents,
   type PairwiseMetrics,
   pairwiseMetrics,
+  type TruthRecord,
 } from '../../src/matching/evaluate.js';
 import {
   buildTermFrequencies,
   type FellegiSunterModel,
   scoreVector,
+  type TermFrequencies,
   termFrequencyAttributes,
 } from '../../src/matching/fellegi-sunter.js';
 import {
@@ -46,7 +53,7 @@ import {
   loadFebrl4,
 } from './datasets.js';
 
-interface Setup {
+export interface Setup {
   readonly load: (dir?: string) => Dataset;
   readonly comparisons: ComparisonDefinition[];
   readonly blockingRules: BlockingRule[];
@@ -170,38 +177,68 @@ function percentile(values: Int32Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 }
 
-export function evaluate(
-  dataset: Dataset,
+/** Default random pairs for u estimation (as Splink's examples: `estimate_u_using_random_sampling(max_pairs=1e6)`). */
+export const U_MAX_PAIRS = 1_000_000;
+
+/**
+ * Trains the setup's model on `records` (default: the data set's): lambda from the deterministic
+ * rules, u from `uMaxPairs` random pairs, m by one EM session per EM rule.
+ */
+export function trainSetup(
+  dataset: Pick<Dataset, 'mode' | 'records'> & { readonly name: string },
   setup: Setup,
-  options: { threshold: number; cap: number | undefined; useDefaultModel: boolean; label?: string },
-): EvalResult & { trained: FellegiSunterModel } {
+  options: { uMaxPairs?: number } = {},
+): { model: FellegiSunterModel; report: TrainingReport; seconds: number } {
+  const started = performance.now();
+  const start: FellegiSunterModel = {
+    version: 'start',
+    lambda: 1e-4,
+    comparisons: withStartingParameters(setup.comparisons),
+  };
+  const { model, report } = trainModel(dataset.records, start, {
+    mode: dataset.mode,
+    version: `${dataset.name}-trained`,
+    lambda: { rules: setup.lambdaRules, recall: setup.recall },
+    emRules: setup.emRules,
+    seed: setup.seed,
+    uMaxPairs: options.uMaxPairs ?? U_MAX_PAIRS,
+  });
+  return { model, report, seconds: (performance.now() - started) / 1000 };
+}
+
+export interface OfflineScore {
+  readonly candidates: number;
+  readonly candidatesPerRecord: EvalResult['candidatesPerRecord'];
+  /** Record id pairs at or above the threshold. */
+  readonly links: [string, string][];
+  readonly pairwise: PairwiseMetrics;
+  readonly clustered: PairwiseMetrics;
+  readonly seconds: number;
+}
+
+/**
+ * Scores every candidate pair of the blocking rules with `model` (term frequencies from all records
+ * unless given), keeps those at or above the threshold, clusters them into connected components.
+ */
+export function scoreOffline(
+  dataset: Pick<Dataset, 'mode' | 'records'> & { readonly truth: readonly TruthRecord[] },
+  blockingRules: readonly BlockingRule[],
+  model: FellegiSunterModel,
+  options: {
+    threshold: number;
+    cap: number | undefined;
+    /** Default: built from all `records` (as Splink builds them from the data). */
+    termFrequencies?: TermFrequencies;
+  },
+): OfflineScore {
   const started = performance.now();
   const { records, truth, mode } = dataset;
-  let model: FellegiSunterModel;
-  if (options.useDefaultModel) {
-    model = DEFAULT_MODEL;
-  } else {
-    const start: FellegiSunterModel = {
-      version: 'start',
-      lambda: 1e-4,
-      comparisons: withStartingParameters(setup.comparisons),
-    };
-    model = trainModel(records, start, {
-      mode,
-      version: `${dataset.name}-trained`,
-      lambda: { rules: setup.lambdaRules, recall: setup.recall },
-      emRules: setup.emRules,
-      seed: setup.seed,
-      uMaxPairs: 1_000_000,
-    }).model;
-  }
-  const trained = performance.now();
-
-  const candidates = generateCandidatePairs(records, setup.blockingRules, {
+  const candidates = generateCandidatePairs(records, blockingRules, {
     mode,
     ...(options.cap === undefined ? {} : { maxCandidatesPerRecord: options.cap }),
   });
-  const termFrequencies = buildTermFrequencies(records, termFrequencyAttributes(model));
+  const termFrequencies =
+    options.termFrequencies ?? buildTermFrequencies(records, termFrequencyAttributes(model));
   const links: [string, string][] = [];
   for (const { left, right } of candidates.pairs) {
     const a = records[left]!;
@@ -211,16 +248,12 @@ export function evaluate(
     });
     if (score.probability >= options.threshold) links.push([a.id, b.id]);
   }
-  const scored = performance.now();
   const clusters = connectedComponents(
     records.map((r) => r.id),
     links,
   );
   const per = candidates.candidatesPerRecord;
   return {
-    dataset: dataset.name,
-    model: `${options.useDefaultModel ? DEFAULT_MODEL.version : 'trained'}${options.label ?? ''}`,
-    records: records.length,
     candidates: candidates.pairs.length,
     candidatesPerRecord: {
       mean: per.reduce((s, v) => s + v, 0) / per.length,
@@ -228,11 +261,43 @@ export function evaluate(
       max: per.reduce((m, v) => Math.max(m, v), 0),
       capped: candidates.cappedRecords,
     },
-    lambda: model.lambda,
+    links,
     pairwise: pairwiseMetrics(links, truth, mode),
     clustered: clusterMetrics(clusters, truth, mode),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+export function evaluate(
+  dataset: Dataset,
+  setup: Setup,
+  options: {
+    threshold: number;
+    cap: number | undefined;
+    useDefaultModel: boolean;
+    label?: string;
+    uMaxPairs?: number;
+  },
+): EvalResult & { trained: FellegiSunterModel } {
+  const started = performance.now();
+  const model = options.useDefaultModel
+    ? DEFAULT_MODEL
+    : trainSetup(dataset, setup, {
+        ...(options.uMaxPairs === undefined ? {} : { uMaxPairs: options.uMaxPairs }),
+      }).model;
+  const trained = performance.now();
+  const scored = scoreOffline(dataset, setup.blockingRules, model, options);
+  return {
+    dataset: dataset.name,
+    model: `${options.useDefaultModel ? DEFAULT_MODEL.version : 'trained'}${options.label ?? ''}`,
+    records: dataset.records.length,
+    candidates: scored.candidates,
+    candidatesPerRecord: scored.candidatesPerRecord,
+    lambda: model.lambda,
+    pairwise: scored.pairwise,
+    clustered: scored.clustered,
     trainSeconds: (trained - started) / 1000,
-    scoreSeconds: (scored - trained) / 1000,
+    scoreSeconds: scored.seconds,
     seconds: (performance.now() - started) / 1000,
     trained: model,
   };
@@ -252,6 +317,7 @@ async function main(): Promise<void> {
       'show-model': { type: 'boolean', default: false },
       blocking: { type: 'string', default: 'peer' },
       'save-model': { type: 'string' },
+      'u-pairs': { type: 'string', default: String(U_MAX_PAIRS) },
     },
   });
   const cap = values.cap === 'none' ? undefined : Number(values.cap);
@@ -272,6 +338,7 @@ async function main(): Promise<void> {
       cap,
       useDefaultModel: values['default-model'],
       label: values.blocking === 'default' ? '+default-blocking' : '',
+      uMaxPairs: Number(values['u-pairs']),
     });
     if (values.json) {
       console.log(JSON.stringify(result));
