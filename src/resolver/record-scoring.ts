@@ -103,7 +103,8 @@ export function scoreCandidates(
   for (const c of candidates) {
     const [cKey, , cSource, cValues, cPurposes, anchorKey, , anchorElementId, personId] = c;
     const [left, right] = mine.key < cKey ? [mine.key, cKey] : [cKey, mine.key];
-    const pair = `${left}|${right}`;
+    // JSON: event keys may hold any character, so a separator could make two pairs collide.
+    const pair = JSON.stringify([left, right]);
     // A pair of two records of this batch comes back from both sides: score it once.
     if (s.scoredPairs.has(pair)) continue;
     s.scoredPairs.add(pair);
@@ -115,14 +116,10 @@ export function scoreCandidates(
     s.matching.scored += 1;
     const decision = matcher.decide(score.probability);
     if (decision === 'none') continue;
-    const explanation = JSON.stringify({
-      modelVersion: score.modelVersion,
-      matchWeight: score.matchWeight,
-      probability: score.probability,
-      priorWeight: score.priorWeight,
-      comparisons: score.vector,
-    });
+    const explanation = explanationJson(score);
     if (decision === 'review') {
+      // Records already in one person (another link joined them) need no one's decision.
+      if (personId !== null && personId === s.personOf.get(mine.anchorKey)) continue;
       s.matching.reviews += 1;
       s.reviews.push([
         pair,

@@ -28,6 +28,28 @@ describe('loadConfig', () => {
     }
   });
 
+  it('keeps the review band below the auto threshold, and the blocking-key secret set in production', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems.map((p) => p.key);
+      }
+    };
+    expect(problems({ MATCH_AUTO_THRESHOLD: '0.8', MATCH_REVIEW_THRESHOLD: '0.9' })).toEqual([
+      'MATCH_REVIEW_THRESHOLD',
+    ]);
+    expect(problems({ MATCH_AUTO_THRESHOLD: '0.8', MATCH_REVIEW_THRESHOLD: '0.8' })).toEqual([]);
+    expect(problems({ NODE_ENV: 'production' })).toEqual(['MATCH_KEY_SECRET']);
+    expect(problems({ NODE_ENV: 'production', MATCH_KEY_SECRET: 'short' })).toEqual([
+      'MATCH_KEY_SECRET',
+    ]);
+    expect(
+      problems({ NODE_ENV: 'production', MATCH_KEY_SECRET: 'a-long-enough-secret-value' }),
+    ).toEqual([]);
+  });
+
   it('parses booleans as words, not as JavaScript truthiness', () => {
     expect(loadConfig({ EMAIL_REMOVE_GMAIL_DOTS: 'false' }).EMAIL_REMOVE_GMAIL_DOTS).toBe(false);
     expect(loadConfig({ EMAIL_REMOVE_GMAIL_DOTS: 'true' }).EMAIL_REMOVE_GMAIL_DOTS).toBe(true);
