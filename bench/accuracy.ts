@@ -153,6 +153,10 @@ const flags = benchFlags(
       help: "speed runs: default (idgraph's DEFAULT_BLOCKING_RULES) | peer (FEBRL3's Splink example rules)",
     },
     'speed-seed': { default: '7', help: 'speed runs: seed of the synthetic population' },
+    'lookup-concurrency': {
+      default: '4',
+      help: 'GET /v1/persons/{id}/links requests in flight while reading the results',
+    },
     warmup: {
       default: '5000',
       help: 'untimed warm-up: synthetic records ingested before the first timed run (0: none)',
@@ -203,6 +207,7 @@ const speedRuns = positiveInt(flags['speed-runs'], 'speed-runs');
 const speedSeed = positiveInt(flags['speed-seed'], 'speed-seed');
 if (!['default', 'peer'].includes(flags['speed-blocking']))
   throw new Error('--speed-blocking must be default or peer');
+const lookupConcurrency = positiveInt(flags['lookup-concurrency'], 'lookup-concurrency');
 const warmupRecords = flags.warmup === '0' ? 0 : positiveInt(flags.warmup, 'warmup');
 const waitIdle = Number(flags['wait-idle']) / 100;
 if (!(waitIdle >= 0 && waitIdle <= 1)) throw new Error('--wait-idle must be a percentage');
@@ -259,6 +264,8 @@ function cpuSnapshot(services: BenchServices, service: Service): Record<string, 
   const add = (key: string, value: number | undefined) => {
     if (value !== undefined) snapshot[key] = (snapshot[key] ?? 0) + value;
   };
+  const self = process.cpuUsage();
+  add('bench', (self.user + self.system) / 1e6);
   add('neo4j', processCpuSeconds(services.pids.neo4j));
   add('redis', processCpuSeconds(services.pids.redis));
   add('api', processCpuSeconds(service.api.child.pid));
@@ -386,6 +393,8 @@ interface ServiceReadout {
   lookupSeconds: number;
   personOf: Map<string, string>;
   persons: number;
+  /** GET /v1/persons/{id}/links calls (persons of two or more records). */
+  linkRequests: number;
   links: BenchLink[];
   /** Record id pairs of probabilistic links at or above the threshold. */
   linkPairs: [string, string][];
@@ -410,7 +419,7 @@ async function readService(service: Service, workload: EventWorkload): Promise<S
     sizes.set(personId, (sizes.get(personId) ?? 0) + 1);
   });
   const multi = [...sizes].filter(([, n]) => n > 1).map(([id]) => id);
-  const links = await personLinks(service.apiUrl, multi);
+  const links = await personLinks(service.apiUrl, multi, lookupConcurrency);
   const lookupSeconds = (performance.now() - started) / 1000;
   const linksByMethod: Record<string, number> = {};
   const modelVersions = new Set<string>();
@@ -434,6 +443,7 @@ async function readService(service: Service, workload: EventWorkload): Promise<S
     lookupSeconds,
     personOf,
     persons: sizes.size,
+    linkRequests: multi.length,
     links,
     linkPairs,
     linksByMethod,
@@ -470,6 +480,10 @@ interface DatasetResult {
   serviceStartSeconds: number;
   ingest: IngestResult;
   lookupSeconds: number;
+  /** POST /v1/resolve calls plus GET /v1/persons/{id}/links calls. */
+  lookupRequests: number;
+  /** CPU seconds per process while reading the results. */
+  lookupCpu: Record<string, number>;
   totalSeconds: number;
   persons: number;
   links: PairwiseMetrics;
@@ -559,7 +573,9 @@ async function runDataset(
   const service = await startService(services, modelFile, name);
   try {
     const ingested = await ingest(services, service, workload.events, name);
+    const lookupCpuBefore = cpuSnapshot(services, service);
     const readout = await readService(service, workload);
+    const lookupCpu = cpuDelta(lookupCpuBefore, cpuSnapshot(services, service));
     const links = pairwiseMetrics(readout.linkPairs, workload.truth, workload.mode);
     const personsMetrics = clusterMetrics(readout.personOf, workload.truth, workload.mode);
     const overlap = pairOverlap(readout.linkPairs, offline.links);
@@ -568,7 +584,12 @@ async function runDataset(
       `${name}: links P ${links.precision.toFixed(4)} R ${links.recall.toFixed(4)} F1 ${links.f1.toFixed(4)}; ` +
         `persons F1 ${personsMetrics.f1.toFixed(4)}; offline F1 ${offline.pairwise.f1.toFixed(4)} (clustered ${offline.clustered.f1.toFixed(4)}); ` +
         `link pairs also offline ${overlap.both}, service only ${overlap.serviceOnly}, offline only ${overlap.offlineOnly}; ` +
-        `links by method ${JSON.stringify(readout.linksByMethod)}; lookups ${readout.lookupSeconds.toFixed(2)} s`,
+        `links by method ${JSON.stringify(readout.linksByMethod)}; lookups ${readout.lookupSeconds.toFixed(2)} s ` +
+        `(${fmt(readout.persons)} persons, ${fmt(readout.linkRequests)} GET links; CPU s: ${Object.entries(
+          lookupCpu,
+        )
+          .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+          .join(', ')})`,
     );
     if (readout.linkPairs.length === 0)
       benchLog(`${name}: WARNING: the service made no probabilistic link at all`);
@@ -584,6 +605,8 @@ async function runDataset(
       serviceStartSeconds: service.startSeconds,
       ingest: ingested,
       lookupSeconds: readout.lookupSeconds,
+      lookupRequests: readout.linkRequests + Math.ceil(workload.events.length / 1000),
+      lookupCpu,
       totalSeconds,
       persons: readout.persons,
       links,
@@ -623,7 +646,7 @@ interface SpeedResult {
 
 /**
  * Untimed: ingests `size` synthetic records (FEBRL3's setup and blocking rules) through a service
- * of its own, then clears the graph. A fresh Neo4j compiles its query plans and JIT-compiles its
+ * of its own, reads them back as the timed runs do, then clears the graph. A fresh Neo4j compiles its query plans and JIT-compiles its
  * code during the first thousands of records (bench/ingest.ts saw its CPU per event fall for long
  * after a start); without a warm-up the first data set would pay for it. A running service is warm.
  */
@@ -665,6 +688,7 @@ async function warmUp(
   const service = await startService(services, modelFile, 'warmup');
   try {
     await ingest(services, service, workload.events, 'warm-up (not counted)', { quiet: true });
+    await readService(service, workload);
   } finally {
     await stopService(service);
   }
