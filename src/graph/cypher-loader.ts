@@ -40,6 +40,7 @@ export const cypherNames = [
   'write/lock-review',
   'write/mark-test-instance',
   'write/person-components',
+  'write/read-anchors',
   'write/record-migration',
   'write/refile-records',
   'write/rescore-link',

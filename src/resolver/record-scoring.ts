@@ -28,17 +28,17 @@ export interface MatchingOutcome {
 
 export const PROBABILISTIC_RULE = 'fellegi_sunter';
 
-/** One candidate, as write/claim-records and write/refile-records return it. */
+/**
+ * One candidate, as write/claim-records returns it; write/refile-records adds the anchor's person
+ * (rescoring skips pairs already in one person).
+ */
 export type CandidateRow = [
   key: string,
-  id: string,
   source: string,
   values: string,
   purposes: string[],
   anchorKey: string,
-  anchorType: string,
-  anchorElementId: string,
-  personId: string | null,
+  personId?: string | null,
 ];
 
 /** A review item to create: [key, id, left record, right record, p, weight, model, explanation, event]. */
@@ -49,6 +49,8 @@ export interface Scoring {
   matches: PlanMatch[];
   reviews: ReviewRow[];
   unchecked: Set<string>;
+  /** Anchors of matched candidates outside the batch: looked up with write/read-anchors. */
+  pendingAnchors: Set<string>;
   scoredPairs: Set<string>;
   elementIdOf: Map<string, string>;
   personOf: Map<string, string | null>;
@@ -101,7 +103,7 @@ export function scoreCandidates(
   s.matching.candidates += found;
   if (found > matcher.maxCandidates) s.matching.capped += 1;
   for (const c of candidates) {
-    const [cKey, , cSource, cValues, cPurposes, anchorKey, , anchorElementId, personId] = c;
+    const [cKey, cSource, cValues, cPurposes, anchorKey, personId = null] = c;
     const [left, right] = mine.key < cKey ? [mine.key, cKey] : [cKey, mine.key];
     // JSON: event keys may hold any character, so a separator could make two pairs collide.
     const pair = JSON.stringify([left, right]);
@@ -135,12 +137,7 @@ export function scoreCandidates(
       continue;
     }
     s.matching.matched += 1;
-    if (!s.elementIdOf.has(anchorKey)) {
-      if (personId === null) throw new Error('resolver: a committed identifier has no person');
-      s.elementIdOf.set(anchorKey, anchorElementId);
-      s.personOf.set(anchorKey, personId);
-      s.unchecked.add(anchorKey);
-    }
+    if (!s.elementIdOf.has(anchorKey)) s.pendingAnchors.add(anchorKey);
     s.matches.push({
       fromKey: mine.anchorKey,
       toKey: anchorKey,

@@ -286,7 +286,14 @@ export function createResolverService(deps: ResolverDeps) {
     if (!answer) throw new Error('write/claim-records answered no row');
 
     const byKey = new Map(records.map((r) => [r.event.key, r.record]));
-    const scoring: Scoring = { matches, reviews, unchecked, scoredPairs: new Set(), ...ctx };
+    const scoring: Scoring = {
+      matches,
+      reviews,
+      unchecked,
+      pendingAnchors: new Set(),
+      scoredPairs: new Set(),
+      ...ctx,
+    };
     for (const [position, found, candidates] of answer.candidates) {
       const mine = records[position]!;
       scoreCandidates(
@@ -305,7 +312,27 @@ export function createResolverService(deps: ResolverDeps) {
         scoring,
       );
     }
+    await readAnchors(tx, scoring);
     return { matches, reviews, unchecked };
+  }
+
+  /**
+   * Element ids and persons of the matched candidates' anchors outside the batch: read without a
+   * lock (they are `unchecked`: write/lock-persons reads them again under the persons' locks).
+   */
+  async function readAnchors(tx: GraphTx, s: Scoring): Promise<void> {
+    if (s.pendingAnchors.size === 0) return;
+    const rows = await tx.run<{ key: string; elementId: string; personId: string | null }>(
+      'write/read-anchors',
+      { keys: [...s.pendingAnchors].sort() },
+    );
+    for (const { key, elementId, personId } of rows) {
+      if (personId === null) throw new Error('resolver: a committed identifier has no person');
+      s.elementIdOf.set(key, elementId);
+      s.personOf.set(key, personId);
+      s.unchecked.add(key);
+    }
+    if (rows.length !== s.pendingAnchors.size) throw new StaleResolutionError();
   }
 
   /**
@@ -350,6 +377,7 @@ export function createResolverService(deps: ResolverDeps) {
       matches: [],
       reviews: [],
       unchecked: new Set(),
+      pendingAnchors: new Set(),
       scoredPairs: new Set(),
       elementIdOf: new Map(),
       personOf: new Map(),
@@ -384,6 +412,7 @@ export function createResolverService(deps: ResolverDeps) {
       );
     }
     if (scoring.matches.length === 0 && scoring.reviews.length === 0) return undefined;
+    await readAnchors(tx, scoring);
     return lockAndPlan(tx, {
       jobId: `rescore/${matcher.model.version}`,
       at,

@@ -2,26 +2,28 @@
 // attributes: stores their source records, files them under their blocking keys, and returns each
 // record's candidates, in one round trip.
 //
-// 1. Locks the batch's blocking keys in key order ($blocks is sorted; rows [hash, records]) and
-//    counts the records in each. Two batches whose records could match share a key, so the later one
-//    waits here and then sees the earlier one's records: a pair is scored exactly once, when its
-//    second record arrives, whichever worker takes it.
+// 1. Locks the batch's blocking keys in key order ($blocks is sorted; rows [hash, records]). Two
+//    batches whose records could match share a key, so the later one waits here and then sees the
+//    earlier one's records: a pair is scored exactly once, when its second record arrives, whichever
+//    worker takes it. The no-op SET takes the lock without writing (Neo4j locks before it compares).
 // 2. Creates the records ($records rows [key, id, source, values, linking, purposes, anchorKey,
 //    identifier element ids, block hashes in rule order]): DESCRIBES ties a record to the
 //    identifiers its event carried (its provenance is the event with the same key); IN_BLOCK files it.
 //    A record whose event refuses identity_linking has no blocks, so it is never a candidate.
 // 3. Per record with blocks, its candidates: the records sharing a block, earlier rules first, then
-//    by key; blocks grown past $maxBlock are skipped (too common to say anything); at most $cap are
-//    returned, with the distinct count before the cap. A candidate comes with its values, consent
-//    and anchor identifier (the identifier a probabilistic link joins) and the anchor's person.
+//    by key; blocks grown past $maxBlock records are skipped (too common to say anything; the size is
+//    the node's degree, which Neo4j keeps for dense nodes); at most $cap are returned, with the
+//    distinct count before the cap. A candidate comes as [key, source, values, purposes, anchor key]:
+//    the anchors of the few candidates that match are looked up afterwards (write/read-anchors), not
+//    those of every candidate.
 //
 // Records are addressed by key (unique constraint); values are personal data and never logged.
 CYPHER replan=skip
 CALL () {
   UNWIND $blocks AS row
   MERGE (b:BlockKey {key: row[0]})
-    ON CREATE SET b.size = toInteger(row[1]), b.createdAt = toInteger($now)
-    ON MATCH SET b.size = b.size + toInteger(row[1])
+    ON CREATE SET b.createdAt = toInteger($now)
+    ON MATCH SET b.createdAt = b.createdAt
 }
 CALL () {
   UNWIND $records AS row
@@ -56,18 +58,13 @@ CALL () {
   CALL (r, row) {
     UNWIND range(0, size(row[8]) - 1) AS k
     MATCH (b:BlockKey {key: row[8][k]})
-    WHERE b.size <= $maxBlock
+    WHERE COUNT { (b)<-[:IN_BLOCK]-() } <= $maxBlock
     MATCH (b)<-[:IN_BLOCK]-(c:Record)
     WHERE c <> r AND (NOT $linkOnly OR c.source <> r.source)
     WITH c, min(k) AS rule
     ORDER BY rule, c.key
-    RETURN count(c) AS found, collect(c)[..$cap] AS taken
-  }
-  CALL (taken) {
-    UNWIND taken AS c
-    MATCH (a:Identifier {key: c.anchorKey})
-    OPTIONAL MATCH (a)-[:BELONGS_TO]->(p:Person)
-    RETURN collect([c.key, c.id, c.source, c.values, c.purposes, a.key, a.type, elementId(a), p.id]) AS candidates
+    WITH collect(c) AS pool
+    RETURN size(pool) AS found, [c IN pool[..$cap] | [c.key, c.source, c.values, c.purposes, c.anchorKey]] AS candidates
   }
   RETURN collect([n, found, candidates]) AS candidates
 }
