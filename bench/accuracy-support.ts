@@ -11,7 +11,9 @@ import {
   type TermFrequencies,
   termFrequencyAttributes,
 } from '../src/matching/fellegi-sunter.js';
+import { createRandom } from '../src/matching/em-training.js';
 import { MODEL_FILE_FORMAT, MODEL_FILE_FORMAT_VERSION } from '../src/matching/model-file.js';
+import { commonTermFrequencies } from '../src/matching/model-training.js';
 import {
   type AttributeKind,
   type MatchRecord,
@@ -187,24 +189,13 @@ export function termFrequencyTables(
   model: FellegiSunterModel,
   minCount: number,
 ): TermFrequencyTables {
-  const file: Record<string, Record<string, number>> = {};
+  // The same tables `idgraph model train` writes (values held by fewer than minCount are left out).
+  const file = commonTermFrequencies(records, termFrequencyAttributes(model), minCount);
   const tables: Record<string, ReadonlyMap<string, number>> = {};
   let values = 0;
-  for (const attribute of termFrequencyAttributes(model)) {
-    const counts = new Map<string, number>();
-    let present = 0;
-    for (const record of records) {
-      const value = record.values[attribute];
-      if (value == null) continue;
-      present += 1;
-      counts.set(value, (counts.get(value) ?? 0) + 1);
-    }
-    const kept = [...counts]
-      .filter(([, count]) => count >= minCount)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    file[attribute] = Object.fromEntries(kept.map(([value, count]) => [value, count / present]));
-    tables[attribute] = new Map(kept.map(([value, count]) => [value, count / present]));
-    values += kept.length;
+  for (const [attribute, table] of Object.entries(file)) {
+    tables[attribute] = new Map(Object.entries(table));
+    values += Object.keys(table).length;
   }
   return { file, tables, values };
 }
@@ -692,17 +683,8 @@ export function publishedAccuracy(
 // ------------------------------------------------------------------------------------------------
 // Synthetic population for the speed runs
 
-/** Seeded PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG: the matching core's, so synthetic data is reproducible across tools. */
+export const prng = createRandom;
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 

@@ -38,6 +38,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../src/config.js';
+import type { MatchingOutcome } from '../src/resolver/record-scoring.js';
 import { createGraph, type Graph } from '../src/graph/graph-client.js';
 import { applyMigrations } from '../src/graph/migrations.js';
 import { createLogger } from '../src/logger.js';
@@ -283,14 +284,7 @@ const describeCpu = (cpu: Record<string, number>, records: number) =>
     .join(', ');
 
 /** The service's own matching counts, summed over the run's jobs (GET /v1/jobs/{id} `matching`). */
-interface MatchingCounts {
-  records: number;
-  candidates: number;
-  capped: number;
-  scored: number;
-  matched: number;
-  reviews: number;
-}
+type MatchingCounts = MatchingOutcome;
 
 interface IngestResult {
   matching: MatchingCounts;

@@ -207,19 +207,28 @@ export function buildTermFrequencies(
 ): TermFrequencies {
   const tables: Record<string, ReadonlyMap<string, number>> = {};
   for (const attribute of attributes) {
-    const counts = new Map<string, number>();
-    let present = 0;
-    for (const record of records) {
-      const value = record.values[attribute];
-      if (value == null) continue;
-      present += 1;
-      counts.set(value, (counts.get(value) ?? 0) + 1);
-    }
+    const { counts, present } = valueCounts(records, attribute);
     const shares = new Map<string, number>();
     for (const [value, count] of counts) shares.set(value, count / present);
     tables[attribute] = shares;
   }
   return tables;
+}
+
+/** How many records hold each value of an attribute, and how many hold any value. */
+export function valueCounts(
+  records: readonly MatchRecord[],
+  attribute: string,
+): { counts: Map<string, number>; present: number } {
+  const counts = new Map<string, number>();
+  let present = 0;
+  for (const record of records) {
+    const value = record.values[attribute];
+    if (value == null) continue;
+    present += 1;
+    counts.set(value, (counts.get(value) ?? 0) + 1);
+  }
+  return { counts, present };
 }
 
 /** Attributes of the model's term-frequency comparisons. */

@@ -1,6 +1,6 @@
 import { type BlockingRule, generateCandidatePairs } from './blocking.js';
 import { trainModel, type TrainingReport, withStartingParameters } from './em-training.js';
-import { type FellegiSunterModel, termFrequencyAttributes } from './fellegi-sunter.js';
+import { type FellegiSunterModel, termFrequencyAttributes, valueCounts } from './fellegi-sunter.js';
 import type { ModelFile } from './model-file.js';
 import type { MatchRecord } from './normalize-attributes.js';
 
@@ -81,14 +81,7 @@ export function commonTermFrequencies(
 ): Record<string, Record<string, number>> {
   const tables: Record<string, Record<string, number>> = {};
   for (const attribute of attributes) {
-    const counts = new Map<string, number>();
-    let present = 0;
-    for (const record of records) {
-      const value = record.values[attribute];
-      if (value == null) continue;
-      present += 1;
-      counts.set(value, (counts.get(value) ?? 0) + 1);
-    }
+    const { counts, present } = valueCounts(records, attribute);
     const kept = [...counts]
       .filter(([, count]) => count >= minCount)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

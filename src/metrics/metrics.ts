@@ -1,3 +1,4 @@
+import type { MatchingOutcome } from '../resolver/record-scoring.js';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
@@ -81,19 +82,14 @@ export function createMetrics() {
         rejectedEvents: number;
         merges: number;
         refusals: number;
-        matching?: {
-          records: number;
-          candidates: number;
-          capped: number;
-          scored: number;
-          matched: number;
-          reviews: number;
-        };
+        matching?: MatchingOutcome;
       },
       seconds: number,
     ) {
-      if (result.matching)
-        for (const [stage, n] of Object.entries(result.matching)) matching.inc({ stage }, n);
+      const outcome = result.matching;
+      if (outcome)
+        for (const stage of Object.keys(outcome) as (keyof MatchingOutcome)[])
+          matching.inc({ stage }, outcome[stage]);
       batchDuration.observe(seconds);
       events.inc({ outcome: 'applied' }, result.applied);
       events.inc({ outcome: 'duplicate' }, result.duplicates);
