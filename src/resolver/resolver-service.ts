@@ -261,12 +261,14 @@ export function createResolverService(deps: ResolverDeps) {
     const blockCounts = new Map<string, number>();
     for (const blocks of blocksOf)
       for (const { hash } of blocks) blockCounts.set(hash, (blockCounts.get(hash) ?? 0) + 1);
+    const blocks = [...blockCounts].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    const positionOf = new Map(blocks.map(([hash], position) => [hash, position]));
     const [answer] = await tx.run<{ candidates: [number, number, CandidateRow[]][] }>(
       'write/claim-records',
       {
         jobId,
         now: at,
-        blocks: [...blockCounts].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+        blocks,
         records: records.map((r, n) => [
           r.event.key,
           newId('rec'),
@@ -276,7 +278,7 @@ export function createResolverService(deps: ResolverDeps) {
           r.event.purposes,
           r.anchorKey,
           r.event.identifiers.map((i) => ctx.elementIdOf.get(i.key)!),
-          blocksOf[n]!.map((b) => b.hash),
+          blocksOf[n]!.map((b) => positionOf.get(b.hash)!),
         ]),
         maxBlock: matcher.maxBlockSize,
         cap: matcher.maxCandidates,

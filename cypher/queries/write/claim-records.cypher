@@ -7,7 +7,7 @@
 //    earlier one's records: a pair is scored exactly once, when its second record arrives, whichever
 //    worker takes it. The no-op SET takes the lock without writing (Neo4j locks before it compares).
 // 2. Creates the records ($records rows [key, id, source, values, linking, purposes, anchorKey,
-//    identifier element ids, block hashes in rule order]): DESCRIBES ties a record to the
+//    identifier element ids, positions in $blocks of its keys in rule order]): DESCRIBES ties a record to the
 //    identifiers its event carried (its provenance is the event with the same key); IN_BLOCK files it.
 //    A record whose event refuses identity_linking has no blocks, so it is never a candidate.
 // 3. Per record with blocks, its candidates: the records sharing a block, earlier rules first, then
@@ -17,16 +17,23 @@
 //    the anchors of the few candidates that match are looked up afterwards (write/read-anchors), not
 //    those of every candidate.
 //
-// Records are addressed by key (unique constraint); values are personal data and never logged.
+// Blocking keys and records are carried between the parts as lists of nodes and addressed by
+// position, so each is looked up in its index once. Only records and IN_BLOCK lead into a
+// BlockKey, so candidates need no label check. Values are personal data and never logged.
 CYPHER replan=skip
 CALL () {
-  UNWIND $blocks AS row
+  UNWIND range(0, size($blocks) - 1) AS n
+  WITH n, $blocks[n] AS row
   MERGE (b:BlockKey {key: row[0]})
     ON CREATE SET b.createdAt = toInteger($now)
     ON MATCH SET b.createdAt = b.createdAt
+  WITH n, b
+  ORDER BY n
+  RETURN collect(b) AS blockNodes
 }
-CALL () {
-  UNWIND $records AS row
+CALL (blockNodes) {
+  UNWIND range(0, size($records) - 1) AS n
+  WITH n, $records[n] AS row
   CREATE (r:Record {
     key: row[0],
     id: row[1],
@@ -38,28 +45,30 @@ CALL () {
     createdAt: toInteger($now),
     jobId: $jobId
   })
-  WITH r, row
+  WITH n, r, row
   CALL (r, row) {
     UNWIND row[7] AS identifierId
     MATCH (i:Identifier) WHERE elementId(i) = identifierId
     CREATE (r)-[:DESCRIBES]->(i)
   }
-  CALL (r, row) {
-    UNWIND row[8] AS hash
-    MATCH (b:BlockKey {key: hash})
+  CALL (r, row, blockNodes) {
+    UNWIND row[8] AS position
+    WITH r, blockNodes[toInteger(position)] AS b
     CREATE (r)-[:IN_BLOCK]->(b)
   }
+  WITH n, r
+  ORDER BY n
+  RETURN collect(r) AS recordNodes
 }
-CALL () {
+CALL (blockNodes, recordNodes) {
   UNWIND range(0, size($records) - 1) AS n
-  WITH n, $records[n] AS row
+  WITH n, $records[n] AS row, recordNodes[n] AS r
   WHERE size(row[8]) > 0
-  MATCH (r:Record {key: row[0]})
-  CALL (r, row) {
+  CALL (r, row, blockNodes) {
     UNWIND range(0, size(row[8]) - 1) AS k
-    MATCH (b:BlockKey {key: row[8][k]})
+    WITH r, k, blockNodes[toInteger(row[8][k])] AS b
     WHERE COUNT { (b)<-[:IN_BLOCK]-() } <= $maxBlock
-    MATCH (b)<-[:IN_BLOCK]-(c:Record)
+    MATCH (b)<-[:IN_BLOCK]-(c)
     WHERE c <> r AND (NOT $linkOnly OR c.source <> r.source)
     WITH c, min(k) AS rule
     ORDER BY rule, c.key
