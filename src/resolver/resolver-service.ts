@@ -89,6 +89,27 @@ export class StaleResolutionError extends Error {
 }
 
 const MAX_STALE_RETRIES = 10;
+
+/**
+ * Runs a write transaction, and runs it again when it finds the graph moved under it
+ * ({@link StaleResolutionError}). The driver itself re-runs it after deadlocks and other transient
+ * errors. Every resolver transaction (batches, rescoring, review decisions) goes through here.
+ */
+export async function withStaleRetries<T>(
+  graph: Pick<Graph, 'writeTransaction'>,
+  name: string,
+  work: (tx: GraphTx) => Promise<T>,
+  onStale?: (attempt: number) => void,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await graph.writeTransaction(name, work);
+    } catch (error) {
+      if (!(error instanceof StaleResolutionError) || attempt >= MAX_STALE_RETRIES) throw error;
+      onStale?.(attempt);
+    }
+  }
+}
 export const MANUAL_RULE = 'review_decision';
 const METHOD_RANK = { probabilistic: 0, deterministic: 1, manual: 2 };
 
@@ -599,17 +620,6 @@ export function createResolverService(deps: ResolverDeps) {
     };
   }
 
-  /** Runs a write transaction, again on a stale read (another batch moved a person meanwhile). */
-  async function withStaleRetries<T>(name: string, work: (tx: GraphTx) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await deps.graph.writeTransaction(name, work);
-      } catch (error) {
-        if (!(error instanceof StaleResolutionError) || attempt >= MAX_STALE_RETRIES) throw error;
-      }
-    }
-  }
-
   return {
     /**
      * Re-scores a page of stored records with the current model (`idgraph model rescore`): pairs
@@ -620,7 +630,7 @@ export function createResolverService(deps: ResolverDeps) {
     ): Promise<{ matching: MatchingOutcome; merges: number; refusals: number }> {
       if (!deps.matcher) throw new Error('resolver: rescoring needs a matcher');
       let matching = emptyMatching();
-      const plan = await withStaleRetries('rescore-records', (tx) => {
+      const plan = await withStaleRetries(deps.graph, 'rescore-records', (tx) => {
         matching = emptyMatching();
         return rescorePageInTx(tx, page, matching);
       });
@@ -641,7 +651,7 @@ export function createResolverService(deps: ResolverDeps) {
     ): Promise<{ outcome: 'kept' | 'withdrawn' | 'skipped'; splitInto: string[] }> {
       const matcher = deps.matcher;
       if (!matcher) throw new Error('resolver: rescoring needs a matcher');
-      return withStaleRetries('rescore-link', async (tx) => {
+      return withStaleRetries(deps.graph, 'rescore-link', async (tx) => {
         const [link] = await tx.run<{
           status: string;
           method: string;
@@ -751,19 +761,15 @@ export function createResolverService(deps: ResolverDeps) {
         // Every run of the transaction function: the driver re-runs it after a deadlock or another
         // transient error, this loop after a stale read.
         let attempts = 0;
-        for (let attempt = 1; ; attempt++) {
-          try {
-            result = await deps.graph.writeTransaction('resolve-batch', (tx) => {
-              attempts += 1;
-              return resolveInTx(tx, jobId, prepared);
-            });
-            break;
-          } catch (error) {
-            if (!(error instanceof StaleResolutionError) || attempt >= MAX_STALE_RETRIES)
-              throw error;
-            deps.logger.debug({ jobId, attempt }, 'stale resolver read; retrying batch');
-          }
-        }
+        result = await withStaleRetries(
+          deps.graph,
+          'resolve-batch',
+          (tx) => {
+            attempts += 1;
+            return resolveInTx(tx, jobId, prepared);
+          },
+          (attempt) => deps.logger.debug({ jobId, attempt }, 'stale resolver read; retrying batch'),
+        );
         // Retries are normal when concurrent batches share identifiers; many of them cost throughput.
         if (attempts > 1) deps.logger.info({ jobId, attempts }, 'batch transaction retried');
       }

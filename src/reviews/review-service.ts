@@ -1,7 +1,7 @@
-import type { Graph } from '../graph/graph-client.js';
+import type { Graph, GraphTx } from '../graph/graph-client.js';
 import { AppError, NotFoundError } from '../errors.js';
 import { newId } from '../ids.js';
-import { type ResolverService, StaleResolutionError } from '../resolver/resolver-service.js';
+import { type ResolverService, withStaleRetries } from '../resolver/resolver-service.js';
 
 /**
  * The review queue: record pairs whose match probability fell in the review band, for a data team
@@ -109,93 +109,84 @@ export function createReviewService(deps: {
       reason: string | undefined;
       actor: string;
     }): Promise<{ reviewId: string; decision: ReviewDecision; personIds: string[] }> {
-      return withStaleRetries(() => decideOnce(input));
+      // A person moved between the read and the locks (a concurrent batch): the decision runs again.
+      return withStaleRetries(deps.graph, 'review-decision', (tx) => decideInTx(tx, input));
     },
   };
 
-  async function decideOnce(input: {
-    reviewId: string;
-    decision: ReviewDecision;
-    reason: string | undefined;
-    actor: string;
-  }): Promise<{ reviewId: string; decision: ReviewDecision; personIds: string[] }> {
-    return deps.graph.writeTransaction('review-decision', async (tx) => {
-      const [review] = await tx.run<{
-        status: string;
-        records: [string, string, string[], string][];
-      }>('write/lock-review', { reviewId: input.reviewId });
-      if (!review) throw new ReviewNotFoundError();
-      if (review.status !== 'pending')
-        throw new ReviewConflictError('the review is already decided', 'REVIEW_ALREADY_DECIDED');
-      const records = review.records.filter((r) => r[0] !== null);
-      if (records.length !== 2)
-        throw new ReviewConflictError(
-          'a record of the review no longer exists (erased)',
-          'REVIEW_RECORDS_GONE',
-        );
-      const [[leftKey, fromKey, leftPurposes], [rightKey, toKey, rightPurposes]] = records as [
-        [string, string, string[], string],
-        [string, string, string[], string],
-      ];
-      let personIds: string[];
-      if (input.decision === 'match') {
-        const plan = await deps.resolver.joinManually(tx, {
-          fromKey,
-          toKey,
-          eventKey: `review/${input.reviewId}`,
-          source: 'review',
-          purposes: leftPurposes.filter((p) => rightPurposes.includes(p)),
-          jobId: `review/${input.reviewId}`,
-          records: [leftKey, rightKey],
-        });
-        const refusal = plan.refusals[0];
-        if (refusal)
-          throw new ReviewConflictError(
-            refusal.reason === 'limit_exceeded'
-              ? `joining would exceed the ${refusal.identifierType} limit of a person`
-              : 'a no-match decision keeps these persons apart',
-            refusal.reason === 'limit_exceeded' ? 'MERGE_LIMIT_EXCEEDED' : 'NO_MATCH_CONSTRAINT',
-          );
-        personIds = [
-          ...new Set([plan.personOf.get(fromKey)!, ...plan.merges.map((m) => m.absorbedId)]),
-        ];
-      } else {
-        const persons = await tx.run<{ key: string; personId: string | null }>(
-          'write/lock-identifiers',
-          { keys: [...new Set([fromKey, toKey])].sort() },
-        );
-        const ids = [...new Set(persons.map((p) => p.personId).filter((p) => p !== null))];
-        if (fromKey === toKey || ids.length < 2)
-          throw new ReviewConflictError(
-            'the two records already belong to one person; undo that merge first',
-            'ALREADY_ONE_PERSON',
-          );
-        personIds = ids.sort();
-      }
-      await tx.run('write/decide-review', {
-        reviewId: input.reviewId,
-        decision: input.decision,
-        reason: input.reason ?? null,
-        actor: input.actor,
-        now: Date.now(),
+  async function decideInTx(
+    tx: GraphTx,
+    input: {
+      reviewId: string;
+      decision: ReviewDecision;
+      reason: string | undefined;
+      actor: string;
+    },
+  ): Promise<{ reviewId: string; decision: ReviewDecision; personIds: string[] }> {
+    const [review] = await tx.run<{
+      status: string;
+      records: [string, string, string[], string][];
+    }>('write/lock-review', { reviewId: input.reviewId });
+    if (!review) throw new ReviewNotFoundError();
+    if (review.status !== 'pending')
+      throw new ReviewConflictError('the review is already decided', 'REVIEW_ALREADY_DECIDED');
+    const records = review.records.filter((r) => r[0] !== null);
+    if (records.length !== 2)
+      throw new ReviewConflictError(
+        'a record of the review no longer exists (erased)',
+        'REVIEW_RECORDS_GONE',
+      );
+    const [[leftKey, fromKey, leftPurposes], [rightKey, toKey, rightPurposes]] = records as [
+      [string, string, string[], string],
+      [string, string, string[], string],
+    ];
+    let personIds: string[];
+    if (input.decision === 'match') {
+      const plan = await deps.resolver.joinManually(tx, {
         fromKey,
         toKey,
-        personIds,
-        auditId: newId('aud'),
-        constraintId: newId('cst'),
+        eventKey: `review/${input.reviewId}`,
+        source: 'review',
+        purposes: leftPurposes.filter((p) => rightPurposes.includes(p)),
+        jobId: `review/${input.reviewId}`,
+        records: [leftKey, rightKey],
       });
-      return { reviewId: input.reviewId, decision: input.decision, personIds };
-    });
-  }
-}
-
-/** A person moved between the read and the locks (a concurrent batch): the decision runs again. */
-async function withStaleRetries<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      if (!(error instanceof StaleResolutionError) || attempt >= attempts) throw error;
+      const refusal = plan.refusals[0];
+      if (refusal)
+        throw new ReviewConflictError(
+          refusal.reason === 'limit_exceeded'
+            ? `joining would exceed the ${refusal.identifierType} limit of a person`
+            : 'a no-match decision keeps these persons apart',
+          refusal.reason === 'limit_exceeded' ? 'MERGE_LIMIT_EXCEEDED' : 'NO_MATCH_CONSTRAINT',
+        );
+      personIds = [
+        ...new Set([plan.personOf.get(fromKey)!, ...plan.merges.map((m) => m.absorbedId)]),
+      ];
+    } else {
+      const persons = await tx.run<{ key: string; personId: string | null }>(
+        'write/lock-identifiers',
+        { keys: [...new Set([fromKey, toKey])].sort() },
+      );
+      const ids = [...new Set(persons.map((p) => p.personId).filter((p) => p !== null))];
+      if (fromKey === toKey || ids.length < 2)
+        throw new ReviewConflictError(
+          'the two records already belong to one person; undo that merge first',
+          'ALREADY_ONE_PERSON',
+        );
+      personIds = ids.sort();
     }
+    await tx.run('write/decide-review', {
+      reviewId: input.reviewId,
+      decision: input.decision,
+      reason: input.reason ?? null,
+      actor: input.actor,
+      now: Date.now(),
+      fromKey,
+      toKey,
+      personIds,
+      auditId: newId('aud'),
+      constraintId: newId('cst'),
+    });
+    return { reviewId: input.reviewId, decision: input.decision, personIds };
   }
 }

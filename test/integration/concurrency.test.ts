@@ -36,27 +36,45 @@ afterEach(async () => {
   await Promise.all(services.splice(0).map((s) => s.close()));
 });
 
+/** One worker, stream order: the reference graph. Returns its partition and totals. */
+async function resolveWithOneWorker(
+  events: Parameters<typeof ingestAll>[1],
+  batchSize: number,
+  overrides: Record<string, string> = {},
+) {
+  const single = await startService({ ...overrides, WORKER_CONCURRENCY: '1' });
+  services.push(single);
+  await clearGraph(single.graph);
+  const jobs = await ingestAll(single, events, batchSize);
+  expect(jobs.every((j) => j.state === 'completed')).toBe(true);
+  const partition = await partitionOf(single.graph);
+  const graphTotals = await totals(single.graph);
+  expect(await invariants(single.graph)).toEqual(noViolations);
+  await single.close();
+  services.pop();
+  return { partition, totals: graphTotals };
+}
+
+/** An API in this process and two worker processes with four concurrent jobs each, on a clear graph. */
+async function startTwoWorkerProcesses(overrides: Record<string, string> = {}) {
+  const env = testEnv({ ...overrides, WORKER_CONCURRENCY: '4' });
+  const api = await startService({ ...overrides, INGEST_QUEUE: env.INGEST_QUEUE! }, 'api');
+  services.push(api);
+  await clearGraph(api.graph);
+  for (let i = 0; i < 2; i++) children.push(spawnWorker(env));
+  await Promise.all(children.map((c) => waitForLine(c, 'idgraph worker ready')));
+  return api;
+}
+
 describe('concurrent resolution', () => {
   it('makes the same persons with 1 worker and with 2 processes x 4 concurrency on the shuffled stream', async () => {
-    // One worker, stream order.
-    const single = await startService({ WORKER_CONCURRENCY: '1' });
-    services.push(single);
-    await clearGraph(single.graph);
-    const singleJobs = await ingestAll(single, stream.events, 250);
-    expect(singleJobs.every((j) => j.state === 'completed')).toBe(true);
-    const singlePartition = await partitionOf(single.graph);
-    const singleTotals = await totals(single.graph);
-    expect(await invariants(single.graph)).toEqual(noViolations);
-    await single.close();
-    services.pop();
+    const { partition: singlePartition, totals: singleTotals } = await resolveWithOneWorker(
+      stream.events,
+      250,
+    );
 
     // Two worker processes with four concurrent jobs each, shuffled stream.
-    const env = testEnv({ WORKER_CONCURRENCY: '4' });
-    const api = await startService({ INGEST_QUEUE: env.INGEST_QUEUE! }, 'api');
-    services.push(api);
-    await clearGraph(api.graph);
-    for (let i = 0; i < 2; i++) children.push(spawnWorker(env));
-    await Promise.all(children.map((c) => waitForLine(c, 'idgraph worker ready')));
+    const api = await startTwoWorkerProcesses();
     const shuffled = shuffle(stream.events, prng(99));
     const jobs = await ingestAll(api, shuffled, 250);
     expect(jobs.every((j) => j.state === 'completed')).toBe(true);
@@ -86,23 +104,13 @@ describe('concurrent resolution', () => {
     const records = generatePersonRecords({ persons: 600, seed: 11 });
     const overrides = { MATCH_AUTO_THRESHOLD: '0.99', MATCH_REVIEW_THRESHOLD: '0.5' };
 
-    const single = await startService({ ...overrides, WORKER_CONCURRENCY: '1' });
-    services.push(single);
-    await clearGraph(single.graph);
-    const singleJobs = await ingestAll(single, records.events, 40);
-    expect(singleJobs.every((j) => j.state === 'completed')).toBe(true);
-    const singlePartition = await partitionOf(single.graph);
-    const singleTotals = await totals(single.graph);
-    expect(await invariants(single.graph)).toEqual(noViolations);
-    await single.close();
-    services.pop();
+    const { partition: singlePartition, totals: singleTotals } = await resolveWithOneWorker(
+      records.events,
+      40,
+      overrides,
+    );
 
-    const env = testEnv({ ...overrides, WORKER_CONCURRENCY: '4' });
-    const api = await startService({ ...overrides, INGEST_QUEUE: env.INGEST_QUEUE! }, 'api');
-    services.push(api);
-    await clearGraph(api.graph);
-    for (let i = 0; i < 2; i++) children.push(spawnWorker(env));
-    await Promise.all(children.map((c) => waitForLine(c, 'idgraph worker ready')));
+    const api = await startTwoWorkerProcesses(overrides);
     const jobs = await ingestAll(api, shuffle(records.events, prng(5)), 40);
     expect(jobs.every((j) => j.state === 'completed')).toBe(true);
 
