@@ -225,6 +225,22 @@ export const configSchema = z.object({
     .min(2)
     .default(5000)
     .describe('A block holding more records than this is too common to say anything: skipped.'),
+  MATCH_CANDIDATE_CACHE_SIZE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(200_000)
+    .describe(
+      'Candidate records (normalised values) a worker keeps in memory so the graph sends ids only; 0 turns it off. About 1 KB each.',
+    ),
+  MATCH_CANDIDATE_CACHE_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(600)
+    .describe(
+      'How long a cached candidate record stays in worker memory: the bound on how long values of a deleted record can outlive it there.',
+    ),
   MATCH_KEY_SECRET: z
     .string()
     .min(16)

@@ -14,6 +14,7 @@ import { type Logger, redactUri, safeError } from './logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createPersonService } from './persons/person-service.js';
 import { identifierRegistry, mergeLimits } from './resolver/resolver-config.js';
+import { createCandidateCache } from './resolver/candidate-cache.js';
 import { createResolverService } from './resolver/resolver-service.js';
 import { createReviewService } from './reviews/review-service.js';
 import { createLinkExplainService } from './links/link-explain.js';
@@ -125,12 +126,18 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
 
     const matcher = await matcherFromConfig(config);
     logger.info({ model: matcher.model.version }, 'matching model loaded');
+    const candidateCache = createCandidateCache({
+      maxEntries: config.MATCH_CANDIDATE_CACHE_SIZE,
+      ttlMs: config.MATCH_CANDIDATE_CACHE_TTL_SECONDS * 1000,
+    });
+    closers.push(async () => candidateCache.close());
     const resolverService = createResolverService({
       graph,
       registry,
       limits: mergeLimits(config),
       evidenceKept: config.LINK_EVIDENCE_KEPT,
       matcher,
+      candidateCache,
       logger,
     });
 

@@ -41,6 +41,7 @@ export const cypherNames = [
   'write/mark-test-instance',
   'write/person-components',
   'write/read-anchors',
+  'write/read-candidates',
   'write/record-migration',
   'write/refile-records',
   'write/rescore-link',

@@ -1,4 +1,4 @@
-import { type Job, Queue, QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DeadLetterNotFoundError, ServiceUnavailableError } from '../errors.js';
 import type { IdentityEvent } from '../resolver/event-schema.js';
@@ -26,7 +26,6 @@ export interface JobView {
   state: JobState;
   result: JobResult | undefined;
   failedReason: string | undefined;
-  eventCount: number;
 }
 
 export interface DeadLetter {
@@ -85,20 +84,31 @@ export function createIngestQueue(options: IngestQueueOptions) {
   let queueEvents: QueueEvents | undefined;
   let eventsConnection: Redis | undefined;
 
-  const view = async (fetched: Job<IngestPayload, JobResult>): Promise<JobView> => {
-    let job = fetched;
-    const state = toState(await job.getState());
-    // The job may have finished between the fetch and the state read: read its outcome afresh.
-    if ((state === 'completed' || state === 'failed') && job.finishedOn === undefined) {
-      job = (await queue.getJob(job.id!)) ?? job;
-    }
-    const parsed = state === 'completed' ? jobResultSchema.safeParse(job.returnvalue) : undefined;
+  /**
+   * A job's state and outcome without its payload. BullMQ's `getJob` loads and parses the whole job
+   * (a batch of up to 1000 events) on every poll, which made job polling the API's main CPU cost
+   * (docs/benchmarks.md); this reads the state, then only the outcome fields of a finished job.
+   */
+  const view = async (jobId: string): Promise<JobView | undefined> => {
+    const state = await queue.getJobState(jobId);
+    if (state === 'unknown') return undefined;
+    const known = toState(state);
+    if (known !== 'completed' && known !== 'failed')
+      return { jobId, state: known, result: undefined, failedReason: undefined };
+    // BullMQ keeps a job as one hash under its key; its fields are part of BullMQ's stored format.
+    const [returnvalue, failedReason] = await options.connection.hmget(
+      queue.toKey(jobId),
+      'returnvalue',
+      'failedReason',
+    );
+    if (known === 'failed')
+      return { jobId, state: known, result: undefined, failedReason: failedReason ?? undefined };
+    const parsed = returnvalue ? jobResultSchema.safeParse(JSON.parse(returnvalue)) : undefined;
     return {
-      jobId: job.id!,
-      state,
+      jobId,
+      state: known,
       result: parsed?.success ? parsed.data : undefined,
-      failedReason: state === 'failed' ? job.failedReason : undefined,
-      eventCount: job.data.events.length,
+      failedReason: undefined,
     };
   };
 
@@ -119,10 +129,7 @@ export function createIngestQueue(options: IngestQueueOptions) {
     },
 
     async getJob(jobId: string): Promise<JobView | undefined> {
-      return unavailableOnError(async () => {
-        const job = await queue.getJob(jobId);
-        return job ? view(job) : undefined;
-      });
+      return unavailableOnError(() => view(jobId));
     },
 
     /** Waits up to `timeoutMs` for the job to finish; answers the job as it then is. */
@@ -146,8 +153,7 @@ export function createIngestQueue(options: IngestQueueOptions) {
       } catch {
         // Timed out or failed: the caller reports the state either way.
       }
-      const fresh = await queue.getJob(jobId);
-      return fresh ? view(fresh) : undefined;
+      return view(jobId);
     },
 
     async listDeadLetters(

@@ -75,7 +75,15 @@ export interface CompiledBlockingRule {
 }
 
 /** Validates rules (unique names, known transforms) and prepares them for repeated use. */
+/**
+ * Rules a model may have: the graph stores rule k's key of a record in the indexed property
+ * `block<k>`, and the statements that read them spell out each slot (cypher/queries/write/claim-records).
+ */
+export const MAX_BLOCKING_RULES = 8;
+
 export function compileBlockingRules(rules: readonly BlockingRule[]): CompiledBlockingRule[] {
+  if (rules.length > MAX_BLOCKING_RULES)
+    throw new Error(`at most ${MAX_BLOCKING_RULES} blocking rules; got ${rules.length}`);
   const names = new Set<string>();
   return rules.map((rule) => {
     if (!/^[A-Za-z0-9_]+$/.test(rule.name))

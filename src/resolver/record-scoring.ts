@@ -1,7 +1,7 @@
 import { newId } from '../ids.js';
 import type { MatchRecord } from '../matching/normalize-attributes.js';
 import type { PairScore } from '../matching/fellegi-sunter.js';
-import { parseRecordValues, type RecordMatcher } from '../matching/record-matcher.js';
+import type { RecordMatcher } from '../matching/record-matcher.js';
 import type { PlanMatch } from './resolution-plan.js';
 
 /**
@@ -28,29 +28,42 @@ export interface MatchingOutcome {
 
 export const PROBABILISTIC_RULE = 'fellegi_sunter';
 
-/**
- * One candidate, as write/claim-records returns it; write/refile-records adds the anchor's person
- * (rescoring skips pairs already in one person).
- */
-export type CandidateRow = [
-  key: string,
-  source: string,
-  values: string,
-  purposes: string[],
-  anchorKey: string,
-  personId?: string | null,
-];
+/** A candidate record, as scoring needs it. */
+export interface Candidate {
+  /** Record id (never reused, so safe as a cache key). */
+  readonly id: string;
+  readonly key: string;
+  readonly record: MatchRecord;
+  readonly anchorKey: string;
+  /**
+   * Consent purposes, when already known (records of the same batch, rescoring). Ingestion reads
+   * those of candidates outside the batch only when they match (write/read-anchors): consent can
+   * change, the cached values cannot.
+   */
+  readonly purposes?: readonly string[];
+  /** Rescoring: the anchor's person (a pair already in one person needs nothing). */
+  readonly personId?: string | null;
+}
 
 /** A review item to create: [key, id, left record, right record, p, weight, model, explanation, event]. */
 export type ReviewRow = [string, string, string, string, number, number, string, string, string];
+
+/** A match waiting for its candidate's anchor, or purposes (then `mine`: the matching record's). */
+interface PendingMatch {
+  match: PlanMatch;
+  mine: readonly string[] | null;
+}
 
 /** What scoring a batch's (or a rescore page's) records accumulates. */
 export interface Scoring {
   matches: PlanMatch[];
   reviews: ReviewRow[];
   unchecked: Set<string>;
-  /** Anchors of matched candidates outside the batch: looked up with write/read-anchors. */
-  pendingAnchors: Set<string>;
+  /**
+   * Matched candidates whose anchor or purposes are not known yet, by record id, with the matches
+   * waiting for them: write/read-anchors completes them.
+   */
+  pending: Map<string, PendingMatch[]>;
   scoredPairs: Set<string>;
   elementIdOf: Map<string, string>;
   personOf: Map<string, string | null>;
@@ -96,15 +109,14 @@ export function scoreCandidates(
     purposes: readonly string[];
   },
   found: number,
-  candidates: readonly CandidateRow[],
-  known: ReadonlyMap<string, MatchRecord>,
+  candidates: readonly Candidate[],
   s: Scoring,
 ): void {
   s.matching.candidates += found;
   if (found > matcher.maxCandidates) s.matching.capped += 1;
   for (const c of candidates) {
-    const [cKey, cSource, cValues, cPurposes, anchorKey, personId = null] = c;
-    const [left, right] = mine.key < cKey ? [mine.key, cKey] : [cKey, mine.key];
+    const { anchorKey, personId = null } = c;
+    const [left, right] = mine.key < c.key ? [mine.key, c.key] : [c.key, mine.key];
     // JSON: event keys may hold any character, so a separator could make two pairs collide.
     const pair = JSON.stringify([left, right]);
     // A pair of two records of this batch comes back from both sides: score it once.
@@ -113,8 +125,7 @@ export function scoreCandidates(
     if (anchorKey === mine.anchorKey) continue;
     if (s.skipSamePerson && personId !== null && personId === s.personOf.get(mine.anchorKey))
       continue;
-    const other = known.get(cKey) ?? parseRecordValues(cKey, cSource, cValues);
-    const score = matcher.score(mine.record, other);
+    const score = matcher.score(mine.record, c.record);
     s.matching.scored += 1;
     const decision = matcher.decide(score.probability);
     if (decision === 'none') continue;
@@ -137,8 +148,7 @@ export function scoreCandidates(
       continue;
     }
     s.matching.matched += 1;
-    if (!s.elementIdOf.has(anchorKey)) s.pendingAnchors.add(anchorKey);
-    s.matches.push({
+    const match: PlanMatch = {
       fromKey: mine.anchorKey,
       toKey: anchorKey,
       method: 'probabilistic',
@@ -148,10 +158,42 @@ export function scoreCandidates(
       occurredAt: mine.occurredAt,
       eventKey: mine.key,
       // Linking two records may use only what both records' consent grants.
-      purposes: intersect(mine.purposes, cPurposes),
+      purposes: c.purposes ? intersect(mine.purposes, c.purposes) : [],
       modelVersion: score.modelVersion,
       explanation,
       records: [left, right],
-    });
+    };
+    s.matches.push(match);
+    if (c.purposes && s.elementIdOf.has(anchorKey)) continue;
+    const waiting = s.pending.get(c.id) ?? [];
+    waiting.push({ match, mine: c.purposes ? null : mine.purposes });
+    s.pending.set(c.id, waiting);
   }
+}
+
+/**
+ * Completes the pending matches with what write/read-anchors read of their candidates: purposes
+ * (intersected with the matching record's) and anchors not yet known, marked unchecked (their
+ * persons were read without a lock; write/lock-persons reads them again under one).
+ */
+export function completePending(s: Scoring, rows: readonly AnchorRow[]): void {
+  for (const { id, purposes, key, elementId, personId } of rows) {
+    if (personId === null) throw new Error('resolver: a committed identifier has no person');
+    for (const { match, mine } of s.pending.get(id) ?? [])
+      if (mine !== null) match.purposes = intersect(mine, purposes);
+    if (!s.elementIdOf.has(key)) {
+      s.elementIdOf.set(key, elementId);
+      s.personOf.set(key, personId);
+      s.unchecked.add(key);
+    }
+  }
+}
+
+/** A row of write/read-anchors: a matched candidate record, its purposes and its anchor. */
+export interface AnchorRow {
+  id: string;
+  purposes: string[];
+  key: string;
+  elementId: string;
+  personId: string | null;
 }

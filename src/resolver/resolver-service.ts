@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Graph, GraphTx } from '../graph/graph-client.js';
 import { newId } from '../ids.js';
+import { MAX_BLOCKING_RULES } from '../matching/blocking.js';
 import type { Logger } from '../logger.js';
 import {
+  lockBuckets,
   parseRecordValues,
   type RecordMatcher,
   serializeRecordValues,
@@ -10,8 +12,11 @@ import {
 import type { MatchRecord } from '../matching/normalize-attributes.js';
 import type { IdentityEvent } from './event-schema.js';
 import { splitIfDisconnected } from './person-split.js';
+import type { CandidateCache } from './candidate-cache.js';
 import {
-  type CandidateRow,
+  type AnchorRow,
+  type Candidate,
+  completePending,
   emptyMatching,
   explanationJson,
   type MatchingOutcome,
@@ -76,6 +81,8 @@ export interface ResolverDeps {
   evidenceKept: number;
   /** Probabilistic matching of event attributes; without it records are not stored. */
   matcher?: RecordMatcher;
+  /** Values of candidate records this process has seen; without it every candidate is read. */
+  candidateCache?: CandidateCache;
   logger: Logger;
   now?: () => number;
 }
@@ -111,6 +118,8 @@ export async function withStaleRetries<T>(
   }
 }
 export const MANUAL_RULE = 'review_decision';
+/** A record that must never be a candidate (its event refuses identity_linking): no keys. */
+const NO_KEYS: readonly null[] = new Array<null>(MAX_BLOCKING_RULES).fill(null);
 const METHOD_RANK = { probabilistic: 0, deterministic: 1, manual: 2 };
 
 /** What write/claim-batch answers: per event (in batch order) and per locked identifier. */
@@ -155,10 +164,31 @@ type LinkRow = [
 ];
 
 interface FreshRecord {
+  id: string;
   event: PreparedEvent;
   record: MatchRecord;
   anchorKey: string;
 }
+
+/** A row of write/read-candidates. */
+interface StoredCandidate {
+  id: string;
+  key: string;
+  source: string;
+  values: string;
+  anchorKey: string;
+}
+
+/** A row of write/refile-records' candidates. */
+type RefiledCandidate = [
+  id: string,
+  key: string,
+  source: string,
+  values: string,
+  purposes: string[],
+  anchorKey: string,
+  personId: string | null,
+];
 
 export type ResolverService = ReturnType<typeof createResolverService>;
 
@@ -197,16 +227,18 @@ export function createResolverService(deps: ResolverDeps) {
       jobId,
       claim,
       now: at,
-      events: prepared.map((e): EventRow => [
-        e.key,
-        e.source,
-        e.eventId,
-        e.occurredAt,
-        e.linking,
-        e.purposes,
-        e.payload,
-      ]),
-      identifiers,
+      rows: {
+        events: prepared.map((e): EventRow => [
+          e.key,
+          e.source,
+          e.eventId,
+          e.occurredAt,
+          e.linking,
+          e.purposes,
+          e.payload,
+        ]),
+        identifiers,
+      },
     });
     if (!batch || batch.claimed.length !== prepared.length)
       throw new Error('write/claim-batch answered one flag per event');
@@ -273,51 +305,50 @@ export function createResolverService(deps: ResolverDeps) {
       if (!event.attributes) continue;
       const record = matcher.toRecord(event.key, event.source, event.attributes);
       // The anchor is the identifier a probabilistic link joins: the event's first, by key.
-      if (record) records.push({ event, record, anchorKey: event.identifiers[0]!.key });
+      if (record)
+        records.push({ id: newId('rec'), event, record, anchorKey: event.identifiers[0]!.key });
     }
     if (records.length === 0) return { matches, reviews, unchecked };
     ctx.matching.records = records.length;
 
-    const blocksOf = records.map((r) => (r.event.linking ? matcher.blocks(r.record) : []));
-    const blockCounts = new Map<string, number>();
-    for (const blocks of blocksOf)
-      for (const { hash } of blocks) blockCounts.set(hash, (blockCounts.get(hash) ?? 0) + 1);
-    const blocks = [...blockCounts].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    const positionOf = new Map(blocks.map(([hash], position) => [hash, position]));
-    const [answer] = await tx.run<{ candidates: [number, number, CandidateRow[]][] }>(
+    const slotsOf = records.map((r) => (r.event.linking ? matcher.keySlots(r.record) : NO_KEYS));
+    const [answer] = await tx.run<{ candidates: [number, number, string[]][] }>(
       'write/claim-records',
       {
         jobId,
         now: at,
-        blocks,
-        records: records.map((r, n) => [
-          r.event.key,
-          newId('rec'),
-          r.event.source,
-          serializeRecordValues(r.record),
-          r.event.linking,
-          r.event.purposes,
-          r.anchorKey,
-          r.event.identifiers.map((i) => ctx.elementIdOf.get(i.key)!),
-          blocksOf[n]!.map((b) => positionOf.get(b.hash)!),
-        ]),
+        rows: {
+          buckets: lockBuckets(slotsOf),
+          records: records.map((r, n) => [
+            r.event.key,
+            r.id,
+            r.event.source,
+            serializeRecordValues(r.record),
+            r.event.linking,
+            r.event.purposes,
+            r.anchorKey,
+            r.event.identifiers.map((i) => ctx.elementIdOf.get(i.key)!),
+            slotsOf[n]!,
+          ]),
+        },
         maxBlock: matcher.maxBlockSize,
+        scanLimit: matcher.maxBlockSize + 1,
         cap: matcher.maxCandidates,
         linkOnly: matcher.linkOnly,
       },
     );
     if (!answer) throw new Error('write/claim-records answered no row');
 
-    const byKey = new Map(records.map((r) => [r.event.key, r.record]));
+    const candidateOf = await readCandidates(tx, records, answer.candidates);
     const scoring: Scoring = {
       matches,
       reviews,
       unchecked,
-      pendingAnchors: new Set(),
+      pending: new Map(),
       scoredPairs: new Set(),
       ...ctx,
     };
-    for (const [position, found, candidates] of answer.candidates) {
+    for (const [position, found, ids] of answer.candidates) {
       const mine = records[position]!;
       scoreCandidates(
         matcher,
@@ -330,8 +361,7 @@ export function createResolverService(deps: ResolverDeps) {
           purposes: mine.event.purposes,
         },
         found,
-        candidates,
-        byKey,
+        ids.map((id) => candidateOf.get(id)!),
         scoring,
       );
     }
@@ -340,22 +370,60 @@ export function createResolverService(deps: ResolverDeps) {
   }
 
   /**
-   * Element ids and persons of the matched candidates' anchors outside the batch: read without a
-   * lock (they are `unchecked`: write/lock-persons reads them again under the persons' locks).
+   * The batch's candidates by record id: records of this batch as they are (with their purposes),
+   * the others from the cache, or read with write/read-candidates and cached.
+   */
+  async function readCandidates(
+    tx: GraphTx,
+    records: readonly FreshRecord[],
+    found: readonly [number, number, string[]][],
+  ): Promise<Map<string, Candidate>> {
+    const cache = deps.candidateCache;
+    const candidateOf = new Map<string, Candidate>();
+    for (const r of records) {
+      candidateOf.set(r.id, {
+        id: r.id,
+        key: r.event.key,
+        record: r.record,
+        anchorKey: r.anchorKey,
+        purposes: r.event.purposes,
+      });
+      // Cached now: if this transaction rolls back, the id is never seen again.
+      cache?.set(r.id, { key: r.event.key, record: r.record, anchorKey: r.anchorKey });
+    }
+    const missing = new Set<string>();
+    for (const [, , ids] of found)
+      for (const id of ids) {
+        if (candidateOf.has(id)) continue;
+        const cached = cache?.get(id);
+        if (cached) candidateOf.set(id, { id, ...cached });
+        else missing.add(id);
+      }
+    if (missing.size === 0) return candidateOf;
+    const rows = await tx.run<StoredCandidate>('write/read-candidates', {
+      ids: [...missing].sort(),
+    });
+    for (const { id, key, source, values, anchorKey } of rows) {
+      const stored = { key, record: parseRecordValues(key, source, values), anchorKey };
+      cache?.set(id, stored);
+      candidateOf.set(id, { id, ...stored });
+    }
+    if (rows.length !== missing.size) throw new StaleResolutionError();
+    return candidateOf;
+  }
+
+  /**
+   * Purposes and anchors of the matched candidates that lack them (write/read-anchors); anchors
+   * found here were read without a lock (`unchecked`: write/lock-persons reads them again under the
+   * persons' locks).
    */
   async function readAnchors(tx: GraphTx, s: Scoring): Promise<void> {
-    if (s.pendingAnchors.size === 0) return;
-    const rows = await tx.run<{ key: string; elementId: string; personId: string | null }>(
-      'write/read-anchors',
-      { keys: [...s.pendingAnchors].sort() },
-    );
-    for (const { key, elementId, personId } of rows) {
-      if (personId === null) throw new Error('resolver: a committed identifier has no person');
-      s.elementIdOf.set(key, elementId);
-      s.personOf.set(key, personId);
-      s.unchecked.add(key);
-    }
-    if (rows.length !== s.pendingAnchors.size) throw new StaleResolutionError();
+    if (s.pending.size === 0) return;
+    const rows = await tx.run<AnchorRow>('write/read-anchors', {
+      ids: [...s.pending.keys()].sort(),
+    });
+    if (rows.length !== s.pending.size) throw new StaleResolutionError();
+    completePending(s, rows);
   }
 
   /**
@@ -371,15 +439,14 @@ export function createResolverService(deps: ResolverDeps) {
     const matcher = deps.matcher!;
     const at = now();
     const records = page.map((r) => parseRecordValues(r.key, r.source, r.values));
-    const hashes = records.map((record, n) =>
-      page[n]!.linking ? matcher.blocks(record).map((b) => b.hash) : [],
+    const slotsOf = records.map((record, n) =>
+      page[n]!.linking ? matcher.keySlots(record) : NO_KEYS,
     );
-    const blocks = [...new Set(hashes.flat())].sort().map((h) => [h, 0]);
     const [answer] = await tx.run<{
       candidates: [
         number,
         number,
-        CandidateRow[],
+        RefiledCandidate[],
         string,
         string,
         string[],
@@ -389,9 +456,12 @@ export function createResolverService(deps: ResolverDeps) {
       ][];
     }>('write/refile-records', {
       now: at,
-      blocks,
-      records: page.map((r, n) => [r.key, hashes[n]]),
+      rows: {
+        buckets: lockBuckets(slotsOf),
+        records: page.map((r, n) => [r.key, slotsOf[n]]),
+      },
       maxBlock: matcher.maxBlockSize,
+      scanLimit: matcher.maxBlockSize + 1,
       cap: matcher.maxCandidates,
       linkOnly: matcher.linkOnly,
     });
@@ -400,7 +470,7 @@ export function createResolverService(deps: ResolverDeps) {
       matches: [],
       reviews: [],
       unchecked: new Set(),
-      pendingAnchors: new Set(),
+      pending: new Map(),
       scoredPairs: new Set(),
       elementIdOf: new Map(),
       personOf: new Map(),
@@ -429,8 +499,14 @@ export function createResolverService(deps: ResolverDeps) {
           purposes,
         },
         found,
-        candidates,
-        known,
+        candidates.map(([id, key, source, values, cPurposes, cAnchor, cPerson]) => ({
+          id,
+          key,
+          record: known.get(key) ?? parseRecordValues(key, source, values),
+          anchorKey: cAnchor,
+          purposes: cPurposes,
+          personId: cPerson,
+        })),
         scoring,
       );
     }
@@ -487,9 +563,11 @@ export function createResolverService(deps: ResolverDeps) {
         persons: [string, string, number, string, string[], [string, string][]][];
         checks: [string, string | null][];
       }>('write/lock-persons', {
-        personIds: [...toLock].sort(),
-        limitedTypes,
-        checkIdentifiers: [...check].sort(),
+        rows: {
+          personIds: [...toLock].sort(),
+          limitedTypes,
+          checkIdentifiers: [...check].sort(),
+        },
       });
       if (!locked) throw new Error('write/lock-persons answered no row');
       for (const [id, elementId, createdAt, status, types, cannotLink] of locked.persons) {
@@ -605,18 +683,20 @@ export function createResolverService(deps: ResolverDeps) {
       now: ctx.at,
       kept: deps.evidenceKept,
       methodRank: METHOD_RANK,
-      reviews: ctx.reviews,
-      created: [...created.values()],
-      grown: [...grown.values()],
-      absorbed: plan.absorbed,
-      refusals: plan.refusals.map((r) => ({
-        ...r,
-        id: newId('aud'),
-        linkId: linkId(r.fromKey, r.toKey),
-      })),
-      newLinks,
-      links,
-      merges: plan.merges.map((m) => ({ ...m, id: newId('aud') })),
+      rows: {
+        reviews: ctx.reviews,
+        created: [...created.values()],
+        grown: [...grown.values()],
+        absorbed: plan.absorbed,
+        refusals: plan.refusals.map((r) => ({
+          ...r,
+          id: newId('aud'),
+          linkId: linkId(r.fromKey, r.toKey),
+        })),
+        newLinks,
+        links,
+        merges: plan.merges.map((m) => ({ ...m, id: newId('aud') })),
+      },
     };
   }
 

@@ -21,13 +21,12 @@ function fakeQueue() {
   });
   return {
     queue,
-    waiting: (jobId: string, eventCount: number) =>
+    waiting: (jobId: string) =>
       jobs.set(jobId, {
         jobId,
         state: 'waiting',
         result: undefined,
         failedReason: undefined,
-        eventCount,
       }),
     complete: (jobId: string, r: Partial<JobResult>) =>
       jobs.set(jobId, {
@@ -35,7 +34,6 @@ function fakeQueue() {
         state: 'completed',
         result: result(r),
         failedReason: undefined,
-        eventCount: 0,
       }),
     fail: (jobId: string, reason: string) =>
       jobs.set(jobId, {
@@ -43,7 +41,6 @@ function fakeQueue() {
         state: 'failed',
         result: undefined,
         failedReason: reason,
-        eventCount: 0,
       }),
   };
 }
@@ -65,7 +62,7 @@ describe('job tracker', () => {
       ['b3', 4],
     ] as const) {
       tracker.add(id, events);
-      fake.waiting(id, events);
+      fake.waiting(id);
     }
     fake.complete('b1', {
       applied: 2,
@@ -122,7 +119,7 @@ describe('job tracker', () => {
     const tracker = createJobTracker({ queue: fake.queue, pollMs: 1 });
     for (const id of ['b1', 'b2', 'b3']) {
       tracker.add(id, 10);
-      fake.waiting(id, 10);
+      fake.waiting(id);
     }
     setTimeout(() => fake.complete('b1', { applied: 10 }), 20);
     expect(await tracker.waitUntilPendingAtMost(2, 5000)).toBe('done');
@@ -141,7 +138,7 @@ describe('job tracker', () => {
       onSlow: (ms) => hints.push(ms),
     });
     tracker.add('b1', 5);
-    fake.waiting('b1', 5);
+    fake.waiting('b1');
     expect(await tracker.waitUntilPendingAtMost(0, 3000)).toBe('stalled');
     expect(hints).toHaveLength(1);
     expect(tracker.totals()).toMatchObject({
@@ -155,7 +152,7 @@ describe('job tracker', () => {
     const fake = fakeQueue();
     const tracker = createJobTracker({ queue: fake.queue, pollMs: 10_000 });
     tracker.add('b1', 5);
-    fake.waiting('b1', 5);
+    fake.waiting('b1');
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 20);
     const started = Date.now();

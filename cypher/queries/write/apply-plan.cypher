@@ -26,9 +26,12 @@
 //
 // `replan=skip`: every part is fixed by element-id and unique-key seeks and expansions from bound
 // nodes, so re-planning as the graph grows would only cost CPU.
+// Lists travel as fields of one map parameter, $rows: Neo4j keys its plan cache on the sizes of
+// top-level list parameters, so a statement with several lists of varying length was planned
+// again (~0.5 s) for many batches (docs/benchmarks.md). Inside a map they are one plan.
 CYPHER replan=skip
 CALL () {
-  UNWIND $created AS row
+  UNWIND $rows.created AS row
   CREATE (p:Person {id: row.id, status: 'active', createdAt: toInteger(row.createdAt), updatedAt: toInteger(row.createdAt)})
   WITH p, row
   UNWIND row.identifiers AS identifierId
@@ -36,7 +39,7 @@ CALL () {
   CREATE (i)-[:BELONGS_TO]->(p)
 }
 CALL () {
-  UNWIND $grown AS row
+  UNWIND $rows.grown AS row
   MATCH (p:Person) WHERE elementId(p) = row.person
   SET p.updatedAt = toInteger($now)
   WITH p, row
@@ -45,7 +48,7 @@ CALL () {
   CREATE (i)-[:BELONGS_TO]->(p)
 }
 CALL () {
-  UNWIND $absorbed AS row
+  UNWIND $rows.absorbed AS row
   MATCH (old:Person {id: row.absorbedId})
   MATCH (survivor:Person {id: row.survivorId})
   CALL (old, survivor) {
@@ -67,7 +70,7 @@ CALL () {
     survivor.updatedAt = toInteger($now)
 }
 CALL () {
-  UNWIND $refusals AS row
+  UNWIND $rows.refusals AS row
   OPTIONAL MATCH (:Identifier {key: row.fromKey})-[l:LINKED]->(:Identifier {key: row.toKey})
   WITH row, l
   WHERE l IS NULL OR l.status <> 'refused'
@@ -93,7 +96,7 @@ CALL () {
   CREATE (a)-[:CONCERNS]->(p)
 }
 CALL () {
-  UNWIND $newLinks AS row
+  UNWIND $rows.newLinks AS row
   WITH row[0] AS fromId, row[1] AS toId, row[2] AS id, row[3] AS status, toInteger(row[4]) AS firstSeen, toInteger(row[5]) AS lastSeen,
        row[6] AS sources, row[7] AS purposes, row[8] AS eventKeys, row[9] AS confidence,
        row[10] AS method, row[11] AS rule, row[12] AS modelVersion, row[13] AS explanation, row[14] AS records
@@ -119,7 +122,7 @@ CALL () {
   }]->(b)
 }
 CALL () {
-  UNWIND $links AS row
+  UNWIND $rows.links AS row
   WITH row[0] AS fromId, row[1] AS toId, row[2] AS id, row[3] AS status, toInteger(row[4]) AS firstSeen, toInteger(row[5]) AS lastSeen,
        row[6] AS sources, row[7] AS purposes, row[8] AS eventKeys, row[9] AS confidence,
        row[10] AS method, row[11] AS rule, row[12] AS modelVersion, row[13] AS explanation, row[14] AS records
@@ -161,7 +164,7 @@ CALL () {
       l.purposes = reduce(acc = l.purposes, p IN purposes | CASE WHEN p IN acc THEN acc ELSE acc + p END)
 }
 CALL () {
-  UNWIND $merges AS row
+  UNWIND $rows.merges AS row
   MATCH (:Identifier {key: row.fromKey})-[l:LINKED]->(:Identifier {key: row.toKey})
   CREATE (a:AuditRecord {
     id: row.id,
@@ -183,7 +186,7 @@ CALL () {
   CREATE (a)-[:CONCERNS]->(p)
 }
 CALL () {
-  UNWIND $reviews AS row
+  UNWIND $rows.reviews AS row
   MERGE (rv:Review {key: row[0]})
     ON CREATE SET
       rv.id = row[1],

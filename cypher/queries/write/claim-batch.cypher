@@ -22,10 +22,13 @@
 //
 // `replan=skip`: the plan is fixed by the unique-key MERGEs and the expansion from bound nodes, so
 // re-planning as the graph grows would only cost CPU.
+// Lists travel as fields of one map parameter, $rows: Neo4j keys its plan cache on the sizes of
+// top-level list parameters, so a statement with several lists of varying length was planned
+// again (~0.5 s) for many batches (docs/benchmarks.md). Inside a map they are one plan.
 CYPHER replan=skip
 CALL () {
-  UNWIND range(0, size($events) - 1) AS n
-  WITH n, $events[n] AS e
+  UNWIND range(0, size($rows.events) - 1) AS n
+  WITH n, $rows.events[n] AS e
   WITH n, e[0] AS key, e[1] AS source, e[2] AS eventId, e[3] AS occurredAt, e[4] AS linking, e[5] AS purposes, e[6] AS payload
   MERGE (ev:Event {key: key})
     ON CREATE SET
@@ -43,8 +46,8 @@ CALL () {
   RETURN collect(ev) AS logged, collect(ev.claim = $claim) AS claimed, collect(ev.jobId = $jobId) AS sameJob
 }
 CALL (logged, claimed) {
-  UNWIND range(0, size($identifiers) - 1) AS k
-  WITH k, $identifiers[k] AS row
+  UNWIND range(0, size($rows.identifiers) - 1) AS k
+  WITH k, $rows.identifiers[k] AS row
   WITH k, row[0] AS key, row[1] AS type, row[2] AS value, toInteger(row[3]) AS lastSeen, row[4] AS events
   WITH k, key, type, value, lastSeen, [n IN events WHERE claimed[toInteger(n)] | logged[toInteger(n)]] AS mentionedBy
   WHERE size(mentionedBy) > 0

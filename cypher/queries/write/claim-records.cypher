@@ -1,39 +1,42 @@
 // The resolver's matching statement, run after write/claim-batch when claimed events carry
-// attributes: stores their source records, files them under their blocking keys, and returns each
-// record's candidates, in one round trip.
+// attributes: stores their source records with their blocking keys, and returns each record's
+// candidates, in one round trip.
 //
-// 1. Locks the batch's blocking keys in key order ($blocks is sorted; rows [hash, records]). Two
-//    batches whose records could match share a key, so the later one waits here and then sees the
-//    earlier one's records: a pair is scored exactly once, when its second record arrives, whichever
-//    worker takes it. The no-op SET takes the lock without writing (Neo4j locks before it compares).
+// 1. Locks the batch's blocking-key buckets in order ($buckets: sorted, distinct; a bucket is the
+//    low 16 bits of a key). Two batches whose records could match share a key, hence a bucket, so
+//    the later one waits here and then sees the earlier one's records: a pair is scored exactly
+//    once, when its second record arrives, whichever worker takes it. The no-op SET takes the lock
+//    without writing (Neo4j locks before it compares). Buckets, not keys: a fixed set of nodes that
+//    exist after the first batches, so locking creates nothing.
 // 2. Creates the records ($records rows [key, id, source, values, linking, purposes, anchorKey,
-//    identifier element ids, positions in $blocks of its keys in rule order]): DESCRIBES ties a record to the
-//    identifiers its event carried (its provenance is the event with the same key); IN_BLOCK files it.
-//    A record whose event refuses identity_linking has no blocks, so it is never a candidate.
-// 3. Per record with blocks, its candidates: the records sharing a block, earlier rules first, then
-//    by key; blocks grown past $maxBlock records are skipped (too common to say anything; the size is
-//    the node's degree, which Neo4j keeps for dense nodes); at most $cap are returned, with the
-//    distinct count before the cap. A candidate comes as [key, source, values, purposes, anchor key]:
-//    the anchors of the few candidates that match are looked up afterwards (write/read-anchors), not
-//    those of every candidate.
+//    identifier element ids, blocking keys by rule: 8 slots, null where a rule gives none]).
+//    DESCRIBES ties a record to the identifiers its event carried (its provenance is the event with
+//    the same key). Rule k's key is the indexed integer property block<k>: one index entry per key,
+//    where a node per key and a relationship per record cost several times more (docs/benchmarks.md).
+//    A record whose event refuses identity_linking has no keys, so it is never a candidate.
+// 3. Per record with keys, its candidates: the records sharing a key, earlier rules first, then by
+//    key; a block of more than $maxBlock records is skipped (too common to say anything; at most
+//    $scanLimit = $maxBlock + 1 are read to find out); at most $cap are returned, as record ids, with
+//    the distinct count before the cap. A worker keeps the values of records it has seen (they never
+//    change) and reads the others with write/read-candidates; purposes and anchors of the few
+//    candidates that match are read afterwards (write/read-anchors).
 //
-// Blocking keys and records are carried between the parts as lists of nodes and addressed by
-// position, so each is looked up in its index once. Only records and IN_BLOCK lead into a
-// BlockKey, so candidates need no label check. Values are personal data and never logged.
+// The eight rule slots are spelled out because Cypher cannot name a property by a parameter and
+// still use its index; the model file allows at most eight rules (src/matching/blocking.ts).
+// Values are personal data and never logged.
+// Lists travel as fields of one map parameter, $rows: Neo4j keys its plan cache on the sizes of
+// top-level list parameters, so a statement with several lists of varying length was planned
+// again (~0.5 s) for many batches (docs/benchmarks.md). Inside a map they are one plan.
 CYPHER replan=skip
 CALL () {
-  UNWIND range(0, size($blocks) - 1) AS n
-  WITH n, $blocks[n] AS row
-  MERGE (b:BlockKey {key: row[0]})
-    ON CREATE SET b.createdAt = toInteger($now)
-    ON MATCH SET b.createdAt = b.createdAt
-  WITH n, b
-  ORDER BY n
-  RETURN collect(b) AS blockNodes
+  UNWIND $rows.buckets AS bucket
+  MERGE (l:BlockLock {bucket: toInteger(bucket)})
+    ON CREATE SET l.createdAt = toInteger($now)
+    ON MATCH SET l.createdAt = l.createdAt
 }
-CALL (blockNodes) {
-  UNWIND range(0, size($records) - 1) AS n
-  WITH n, $records[n] AS row
+CALL () {
+  UNWIND range(0, size($rows.records) - 1) AS n
+  WITH n, $rows.records[n] AS row
   CREATE (r:Record {
     key: row[0],
     id: row[1],
@@ -43,7 +46,15 @@ CALL (blockNodes) {
     purposes: row[5],
     anchorKey: row[6],
     createdAt: toInteger($now),
-    jobId: $jobId
+    jobId: $jobId,
+    block0: toInteger(row[8][0]),
+    block1: toInteger(row[8][1]),
+    block2: toInteger(row[8][2]),
+    block3: toInteger(row[8][3]),
+    block4: toInteger(row[8][4]),
+    block5: toInteger(row[8][5]),
+    block6: toInteger(row[8][6]),
+    block7: toInteger(row[8][7])
   })
   WITH n, r, row
   CALL (r, row) {
@@ -51,29 +62,65 @@ CALL (blockNodes) {
     MATCH (i:Identifier) WHERE elementId(i) = identifierId
     CREATE (r)-[:DESCRIBES]->(i)
   }
-  CALL (r, row, blockNodes) {
-    UNWIND row[8] AS position
-    WITH r, blockNodes[toInteger(position)] AS b
-    CREATE (r)-[:IN_BLOCK]->(b)
-  }
   WITH n, r
   ORDER BY n
   RETURN collect(r) AS recordNodes
 }
-CALL (blockNodes, recordNodes) {
-  UNWIND range(0, size($records) - 1) AS n
-  WITH n, $records[n] AS row, recordNodes[n] AS r
-  WHERE size(row[8]) > 0
-  CALL (r, row, blockNodes) {
-    UNWIND range(0, size(row[8]) - 1) AS k
-    WITH r, k, blockNodes[toInteger(row[8][k])] AS b
-    WHERE COUNT { (b)<-[:IN_BLOCK]-() } <= $maxBlock
-    MATCH (b)<-[:IN_BLOCK]-(c)
+CALL (recordNodes) {
+  UNWIND range(0, size($rows.records) - 1) AS n
+  WITH n, $rows.records[n] AS row, recordNodes[n] AS r
+  WHERE any(key IN row[8] WHERE key IS NOT NULL)
+  CALL (r, row) {
+    CALL (row) {
+      WITH row WHERE row[8][0] IS NOT NULL
+      MATCH (c:Record) WHERE c.block0 = toInteger(row[8][0])
+      WITH c LIMIT toInteger($scanLimit)
+      RETURN collect(c) AS members, 0 AS k
+      UNION ALL
+      WITH row WHERE row[8][1] IS NOT NULL
+      MATCH (c:Record) WHERE c.block1 = toInteger(row[8][1])
+      WITH c LIMIT toInteger($scanLimit)
+      RETURN collect(c) AS members, 1 AS k
+      UNION ALL
+      WITH row WHERE row[8][2] IS NOT NULL
+      MATCH (c:Record) WHERE c.block2 = toInteger(row[8][2])
+      WITH c LIMIT toInteger($scanLimit)
+      RETURN collect(c) AS members, 2 AS k
+      UNION ALL
+      WITH row WHERE row[8][3] IS NOT NULL
+      MATCH (c:Record) WHERE c.block3 = toInteger(row[8][3])
+      WITH c LIMIT toInteger($scanLimit)
+      RETURN collect(c) AS members, 3 AS k
+      UNION ALL
+      WITH row WHERE row[8][4] IS NOT NULL
+      MATCH (c:Record) WHERE c.block4 = toInteger(row[8][4])
+      WITH c LIMIT toInteger($scanLimit)
+      RETURN collect(c) AS members, 4 AS k
+      UNION ALL
+      WITH row WHERE row[8][5] IS NOT NULL
+      MATCH (c:Record) WHERE c.block5 = toInteger(row[8][5])
+      WITH c LIMIT toInteger($scanLimit)
+      RETURN collect(c) AS members, 5 AS k
+      UNION ALL
+      WITH row WHERE row[8][6] IS NOT NULL
+      MATCH (c:Record) WHERE c.block6 = toInteger(row[8][6])
+      WITH c LIMIT toInteger($scanLimit)
+      RETURN collect(c) AS members, 6 AS k
+      UNION ALL
+      WITH row WHERE row[8][7] IS NOT NULL
+      MATCH (c:Record) WHERE c.block7 = toInteger(row[8][7])
+      WITH c LIMIT toInteger($scanLimit)
+      RETURN collect(c) AS members, 7 AS k
+    }
+    WITH r, members, k
+    WHERE size(members) <= $maxBlock
+    UNWIND members AS c
+    WITH r, c, k
     WHERE c <> r AND (NOT $linkOnly OR c.source <> r.source)
     WITH c, min(k) AS rule
     ORDER BY rule, c.key
     WITH collect(c) AS pool
-    RETURN size(pool) AS found, [c IN pool[..$cap] | [c.key, c.source, c.values, c.purposes, c.anchorKey]] AS candidates
+    RETURN size(pool) AS found, [c IN pool[..$cap] | c.id] AS candidates
   }
   RETURN collect([n, found, candidates]) AS candidates
 }

@@ -14,9 +14,12 @@
 //
 // `replan=skip`: the plan is fixed by the unique-key seek and the expansion from it, so re-planning
 // as the graph grows would only cost CPU.
+// Lists travel as fields of one map parameter, $rows: Neo4j keys its plan cache on the sizes of
+// top-level list parameters, so a statement with several lists of varying length was planned
+// again (~0.5 s) for many batches (docs/benchmarks.md). Inside a map they are one plan.
 CYPHER replan=skip
 CALL () {
-  UNWIND $personIds AS id
+  UNWIND $rows.personIds AS id
   MATCH (p:Person {id: id})
   SET p.status = p.status
   RETURN collect([
@@ -24,12 +27,12 @@ CALL () {
     elementId(p),
     p.createdAt,
     p.status,
-    [(p)<-[:BELONGS_TO]-(i) WHERE i.type IN $limitedTypes | i.type],
+    [(p)<-[:BELONGS_TO]-(i) WHERE i.type IN $rows.limitedTypes | i.type],
     [(p)<-[:BELONGS_TO]-(i)-[:CANNOT_LINK]-(j) | [i.key, j.key]]
   ]) AS persons
 }
 CALL () {
-  UNWIND $checkIdentifiers AS key
+  UNWIND $rows.checkIdentifiers AS key
   MATCH (i:Identifier {key: key})
   OPTIONAL MATCH (i)-[:BELONGS_TO]->(p)
   RETURN collect([key, p.id]) AS checks

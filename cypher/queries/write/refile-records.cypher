@@ -1,44 +1,87 @@
 // Re-files a page of records under the current blocking rules and returns their candidates, for
 // `idgraph model rescore`. Like write/claim-records, without creating records:
-// 1. locks the page's blocking keys in key order ($blocks sorted, rows [hash, records]);
-// 2. per record ($records rows [key, hashes in rule order]): drops IN_BLOCK edges to keys no
-//    longer computed and files it under the new ones;
+// 1. locks the page's blocking-key buckets in order ($buckets sorted, distinct);
+// 2. per record ($records rows [key, keys by rule: 8 slots, null where a rule gives none]): sets its
+//    block<k> properties (null removes one);
 // 3. returns per record the candidates with a smaller key (so each pair is scored once, by the
-//    later record), earlier rules first, at most $cap, with the found count, as claim-records does,
-//    each candidate with its anchor's person ([key, source, values, purposes, anchor key, person]):
-//    a pair already in one person needs nothing.
+//    later record), earlier rules first, at most $cap, with the found count, blocks of more than
+//    $maxBlock records skipped, as claim-records does, each candidate with its anchor's person
+//    ([id, key, source, values, purposes, anchor key, person]): a pair already in one person needs
+//    nothing.
+// Lists travel as fields of one map parameter, $rows: Neo4j keys its plan cache on the sizes of
+// top-level list parameters, so a statement with several lists of varying length was planned
+// again (~0.5 s) for many batches (docs/benchmarks.md). Inside a map they are one plan.
 CYPHER replan=skip
 CALL () {
-  UNWIND $blocks AS row
-  MERGE (b:BlockKey {key: row[0]})
-    ON CREATE SET b.createdAt = toInteger($now)
-    ON MATCH SET b.createdAt = b.createdAt
+  UNWIND $rows.buckets AS bucket
+  MERGE (l:BlockLock {bucket: toInteger(bucket)})
+    ON CREATE SET l.createdAt = toInteger($now)
+    ON MATCH SET l.createdAt = l.createdAt
 }
 CALL () {
-  UNWIND $records AS row
+  UNWIND $rows.records AS row
   MATCH (r:Record {key: row[0]})
-  CALL (r, row) {
-    MATCH (r)-[e:IN_BLOCK]->(old:BlockKey)
-    WHERE NOT old.key IN row[1]
-    DELETE e
-  }
-  CALL (r, row) {
-    UNWIND row[1] AS hash
-    MATCH (b:BlockKey {key: hash})
-    WHERE NOT (r)-[:IN_BLOCK]->(b)
-    CREATE (r)-[:IN_BLOCK]->(b)
-  }
+  SET
+    r.block0 = toInteger(row[1][0]),
+    r.block1 = toInteger(row[1][1]),
+    r.block2 = toInteger(row[1][2]),
+    r.block3 = toInteger(row[1][3]),
+    r.block4 = toInteger(row[1][4]),
+    r.block5 = toInteger(row[1][5]),
+    r.block6 = toInteger(row[1][6]),
+    r.block7 = toInteger(row[1][7])
 }
 CALL () {
-  UNWIND range(0, size($records) - 1) AS n
-  WITH n, $records[n] AS row
-  WHERE size(row[1]) > 0
+  UNWIND range(0, size($rows.records) - 1) AS n
+  WITH n, $rows.records[n] AS row
+  WHERE any(key IN row[1] WHERE key IS NOT NULL)
   MATCH (r:Record {key: row[0]})
   CALL (r, row) {
-    UNWIND range(0, size(row[1]) - 1) AS k
-    MATCH (b:BlockKey {key: row[1][k]})
-    WHERE COUNT { (b)<-[:IN_BLOCK]-() } <= $maxBlock
-    MATCH (b)<-[:IN_BLOCK]-(c:Record)
+    CALL (row) {
+      WITH row WHERE row[1][0] IS NOT NULL
+      MATCH (c:Record) WHERE c.block0 = toInteger(row[1][0])
+      WITH c LIMIT toInteger($scanLimit)
+      RETURN collect(c) AS members, 0 AS k
+      UNION ALL
+      WITH row WHERE row[1][1] IS NOT NULL
+      MATCH (c:Record) WHERE c.block1 = toInteger(row[1][1])
+      WITH c LIMIT toInteger($scanLimit)
+      RETURN collect(c) AS members, 1 AS k
+      UNION ALL
+      WITH row WHERE row[1][2] IS NOT NULL
+      MATCH (c:Record) WHERE c.block2 = toInteger(row[1][2])
+      WITH c LIMIT toInteger($scanLimit)
+      RETURN collect(c) AS members, 2 AS k
+      UNION ALL
+      WITH row WHERE row[1][3] IS NOT NULL
+      MATCH (c:Record) WHERE c.block3 = toInteger(row[1][3])
+      WITH c LIMIT toInteger($scanLimit)
+      RETURN collect(c) AS members, 3 AS k
+      UNION ALL
+      WITH row WHERE row[1][4] IS NOT NULL
+      MATCH (c:Record) WHERE c.block4 = toInteger(row[1][4])
+      WITH c LIMIT toInteger($scanLimit)
+      RETURN collect(c) AS members, 4 AS k
+      UNION ALL
+      WITH row WHERE row[1][5] IS NOT NULL
+      MATCH (c:Record) WHERE c.block5 = toInteger(row[1][5])
+      WITH c LIMIT toInteger($scanLimit)
+      RETURN collect(c) AS members, 5 AS k
+      UNION ALL
+      WITH row WHERE row[1][6] IS NOT NULL
+      MATCH (c:Record) WHERE c.block6 = toInteger(row[1][6])
+      WITH c LIMIT toInteger($scanLimit)
+      RETURN collect(c) AS members, 6 AS k
+      UNION ALL
+      WITH row WHERE row[1][7] IS NOT NULL
+      MATCH (c:Record) WHERE c.block7 = toInteger(row[1][7])
+      WITH c LIMIT toInteger($scanLimit)
+      RETURN collect(c) AS members, 7 AS k
+    }
+    WITH r, members, k
+    WHERE size(members) <= $maxBlock
+    UNWIND members AS c
+    WITH r, c, k
     WHERE c.key < r.key AND (NOT $linkOnly OR c.source <> r.source)
     WITH c, min(k) AS rule
     ORDER BY rule, c.key
@@ -48,7 +91,7 @@ CALL () {
     UNWIND taken AS c
     MATCH (a:Identifier {key: c.anchorKey})
     OPTIONAL MATCH (a)-[:BELONGS_TO]->(p:Person)
-    RETURN collect([c.key, c.source, c.values, c.purposes, a.key, p.id]) AS candidates
+    RETURN collect([c.id, c.key, c.source, c.values, c.purposes, a.key, p.id]) AS candidates
   }
   MATCH (self:Identifier {key: r.anchorKey})
   OPTIONAL MATCH (self)-[:BELONGS_TO]->(sp:Person)
