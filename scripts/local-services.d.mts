@@ -32,6 +32,8 @@ interface CommonOptions {
 export interface EnsureRedisOptions extends CommonOptions {
   /** Default: env REDIS_PORT or 6379. */
   port?: number;
+  /** Start a private instance even when REDIS_URL is set. Default false. */
+  ignoreEnv?: boolean;
 }
 export interface EnsureNeo4jOptions extends CommonOptions {
   /** Default: env NEO4J_BOLT_PORT or 7687. */

@@ -479,8 +479,10 @@ export async function ensureRedis({
   log = defaultLog,
   startTimeoutMs = 30_000,
   signal,
+  // A private instance even when REDIS_URL is set (tests that stop their Redis on purpose).
+  ignoreEnv = false,
 } = {}) {
-  const external = process.env.REDIS_URL?.trim();
+  const external = ignoreEnv ? undefined : process.env.REDIS_URL?.trim();
   if (external) {
     log(`redis: using REDIS_URL (${redactUrl(external)}); not starting one`);
     return { url: external, started: false, external: true, stop: async () => {} };

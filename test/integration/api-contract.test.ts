@@ -390,7 +390,12 @@ describe('errors', () => {
 
   it('answers 503 fast, not a hang, when Redis is down', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'idgraph-redis-'));
-    const redis = await ensureRedis({ dataDir, port: await freePort(), log: () => {} });
+    const redis = await ensureRedis({
+      dataDir,
+      port: await freePort(),
+      log: () => {},
+      ignoreEnv: true,
+    });
     const api = await startService({ REDIS_URL: redis.url }, 'api');
     try {
       await redis.stop();
