@@ -1,5 +1,10 @@
 import { type BlockingRule, generateCandidatePairs, totalPairs } from './blocking.js';
-import { type ComparisonDefinition, comparisonVector, MISSING_LEVEL } from './comparisons.js';
+import {
+  compareAttribute,
+  type ComparisonDefinition,
+  comparisonVector,
+  MISSING_LEVEL,
+} from './comparisons.js';
 import type { FellegiSunterModel, ModelComparison } from './fellegi-sunter.js';
 import type { MatchRecord } from './normalize-attributes.js';
 
@@ -48,11 +53,14 @@ export function estimateU(
 ): UEstimate {
   const maxPairs = options.maxPairs ?? 1_000_000;
   const counts = comparisons.map((c) => new Float64Array(c.levels.length));
+  // A million pairs by default: no vector per pair, just the counts.
   const add = (i: number, j: number): void => {
-    const vector = comparisonVector(comparisons, records[i]!, records[j]!);
-    vector.forEach((level, index) => {
+    const left = records[i]!;
+    const right = records[j]!;
+    for (let index = 0; index < comparisons.length; index += 1) {
+      const level = compareAttribute(comparisons[index]!, left, right);
       if (level !== MISSING_LEVEL) counts[index]![level]! += 1;
-    });
+    }
   };
   const link = options.mode === 'link';
   const n = records.length;

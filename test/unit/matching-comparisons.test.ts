@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   assertValidComparison,
@@ -13,6 +14,8 @@ import {
   levelLabel,
   levenshteinDistance,
   damerauLevenshteinDistance,
+  editDistanceLowerBound,
+  jaroWinklerUpperBound,
   MISSING_LEVEL,
   nameComparison,
   phoneticEqual,
@@ -115,6 +118,26 @@ describe('similarity functions', () => {
     expect(levenshteinDistance('kitten', 'sitting')).toBe(3);
     expect(levenshteinDistance('1234567', '1234576')).toBe(2);
     expect(damerauLevenshteinDistance('1234567', '1234576')).toBe(1);
+  });
+
+  // The bounds let a comparison skip the library for hopeless pairs: a bound that is ever wrong
+  // would change a level, so they are checked against the libraries on many strings.
+  it('bounds Jaro–Winkler from above and edit distances from below, never wrongly', () => {
+    const word = fc.string({ unit: fc.constantFrom(...'abcdeimnorst-é'), maxLength: 12 });
+    fc.assert(
+      fc.property(word, word, (a, b) => {
+        expect(jaroWinklerUpperBound(a, b)).toBeGreaterThanOrEqual(
+          jaroWinklerSimilarity(a, b) - 1e-12,
+        );
+        const lower = editDistanceLowerBound(a, b);
+        expect(lower).toBeLessThanOrEqual(levenshteinDistance(a, b));
+        expect(lower).toBeLessThanOrEqual(damerauLevenshteinDistance(a, b));
+      }),
+      { numRuns: 5000, seed: 7 },
+    );
+    // And they do prune: nothing in common bounds Jaro–Winkler at 0.
+    expect(jaroWinklerUpperBound('john', 'mary')).toBe(0);
+    expect(editDistanceLowerBound('2000', '4122')).toBe(3);
   });
 
   it('matches names that sound alike by double metaphone', () => {
