@@ -121,6 +121,79 @@ function termFrequencyU(
   return frequency > 0 ? Math.max(frequency, minimum) : null;
 }
 
+/** Per-level weights and labels of a model, computed once: scoring runs for every candidate pair. */
+interface ModelTables {
+  readonly prior: number;
+  readonly weights: readonly (readonly number[])[];
+  readonly labels: readonly (readonly string[])[];
+}
+
+const tablesOf = new WeakMap<FellegiSunterModel, ModelTables>();
+
+function modelTables(model: FellegiSunterModel): ModelTables {
+  let tables = tablesOf.get(model);
+  if (!tables) {
+    tables = {
+      prior: priorWeight(model.lambda),
+      weights: model.comparisons.map((c) => c.levels.map((l) => levelWeight(l.m, l.u))),
+      labels: model.comparisons.map((c) => c.levels.map((l) => levelLabel(l.when))),
+    };
+    tablesOf.set(model, tables);
+  }
+  return tables;
+}
+
+/** A level's weight including any term-frequency adjustment, and the adjustment. */
+function adjustedWeight(
+  model: FellegiSunterModel,
+  tables: ModelTables,
+  index: number,
+  level: number,
+  left: MatchRecord | undefined,
+  right: MatchRecord | undefined,
+  options: ScoreOptions,
+): { weight: number; tfAdjustment: number | undefined } {
+  const comparison = model.comparisons[index]!;
+  const params = comparison.levels[level]!;
+  let weight = tables.weights[index]![level]!;
+  let tfAdjustment: number | undefined;
+  if (comparison.termFrequency && params.when.type === 'exact' && left && right) {
+    const tfU = termFrequencyU(
+      left.values[comparison.attribute],
+      right.values[comparison.attribute],
+      options.termFrequencies?.[comparison.attribute],
+      options.minimumTermFrequency ?? DEFAULT_MINIMUM_TERM_FREQUENCY,
+    );
+    if (tfU !== null) {
+      tfAdjustment = Math.log2(params.u / tfU);
+      weight += tfAdjustment;
+    }
+  }
+  return { weight, tfAdjustment };
+}
+
+/**
+ * The match weight of a precomputed comparison vector: the same sum {@link scoreVector} makes, in
+ * the same order, without building the explanation (a decision needs only this; most candidate
+ * pairs are not linked).
+ */
+export function vectorWeight(
+  model: FellegiSunterModel,
+  vector: readonly number[],
+  left?: MatchRecord,
+  right?: MatchRecord,
+  options: ScoreOptions = {},
+): number {
+  const tables = modelTables(model);
+  let total = tables.prior;
+  for (let index = 0; index < model.comparisons.length; index += 1) {
+    const level = vector[index] ?? MISSING_LEVEL;
+    if (level === MISSING_LEVEL) continue;
+    total += adjustedWeight(model, tables, index, level, left, right, options).weight;
+  }
+  return total;
+}
+
 /**
  * Explains a precomputed comparison vector (level index per comparison, in model order). Splitting
  * this from {@link scorePair} lets training and batch evaluation compute vectors once.
@@ -132,9 +205,8 @@ export function scoreVector(
   right?: MatchRecord,
   options: ScoreOptions = {},
 ): PairScore {
-  const minimum = options.minimumTermFrequency ?? DEFAULT_MINIMUM_TERM_FREQUENCY;
-  const prior = priorWeight(model.lambda);
-  let total = prior;
+  const tables = modelTables(model);
+  let total = tables.prior;
   const explanations: ComparisonExplanation[] = [];
   model.comparisons.forEach((comparison, index) => {
     const level = vector[index] ?? MISSING_LEVEL;
@@ -151,38 +223,32 @@ export function scoreVector(
       });
       return;
     }
-    let weight = levelWeight(params.m, params.u);
-    let tfAdjustment: number | undefined;
-    if (comparison.termFrequency && params.when.type === 'exact' && left && right) {
-      const tfU = termFrequencyU(
-        left.values[comparison.attribute],
-        right.values[comparison.attribute],
-        options.termFrequencies?.[comparison.attribute],
-        minimum,
-      );
-      if (tfU !== null) {
-        tfAdjustment = Math.log2(params.u / tfU);
-        weight += tfAdjustment;
-      }
-    }
+    const { weight, tfAdjustment } = adjustedWeight(
+      model,
+      tables,
+      index,
+      level,
+      left,
+      right,
+      options,
+    );
     total += weight;
-    const explanation: ComparisonExplanation = {
+    explanations.push({
       comparison: comparison.name,
       attribute: comparison.attribute,
       level,
-      label: levelLabel(params.when),
+      label: tables.labels[index]![level]!,
       m: params.m,
       u: params.u,
       weight,
       ...(tfAdjustment === undefined ? {} : { tfAdjustment }),
-    };
-    explanations.push(explanation);
+    });
   });
   return {
     modelVersion: model.version,
     matchWeight: total,
     probability: probabilityFromWeight(total),
-    priorWeight: prior,
+    priorWeight: tables.prior,
     vector: explanations,
   };
 }

@@ -6,11 +6,15 @@ import {
   MAX_BLOCKING_RULES,
 } from './blocking.js';
 import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from './default-model.js';
+import { comparisonVector } from './comparisons.js';
 import {
   type FellegiSunterModel,
   type PairScore,
+  probabilityFromWeight,
   scorePair,
+  scoreVector,
   type TermFrequencies,
+  vectorWeight,
 } from './fellegi-sunter.js';
 import type { ModelFile } from './model-file.js';
 import { type MatchRecord, normalizeRecord, STANDARD_ATTRIBUTES } from './normalize-attributes.js';
@@ -113,6 +117,20 @@ export function createRecordMatcher(settings: MatcherSettings) {
 
     score(left: MatchRecord, right: MatchRecord): PairScore {
       return scorePair(model, left, right, { termFrequencies });
+    },
+
+    /**
+     * A pair's comparison vector and probability, without the explanation: what a decision needs.
+     * {@link explain} then explains the few pairs that are linked or reviewed.
+     */
+    weigh(left: MatchRecord, right: MatchRecord): { vector: number[]; probability: number } {
+      const vector = comparisonVector(model.comparisons, left, right);
+      const weight = vectorWeight(model, vector, left, right, { termFrequencies });
+      return { vector, probability: probabilityFromWeight(weight) };
+    },
+
+    explain(left: MatchRecord, right: MatchRecord, vector: readonly number[]): PairScore {
+      return scoreVector(model, vector, left, right, { termFrequencies });
     },
 
     decide(probability: number): MatchDecision {

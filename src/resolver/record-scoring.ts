@@ -125,10 +125,11 @@ export function scoreCandidates(
     if (anchorKey === mine.anchorKey) continue;
     if (s.skipSamePerson && personId !== null && personId === s.personOf.get(mine.anchorKey))
       continue;
-    const score = matcher.score(mine.record, c.record);
+    const weighed = matcher.weigh(mine.record, c.record);
     s.matching.scored += 1;
-    const decision = matcher.decide(score.probability);
+    const decision = matcher.decide(weighed.probability);
     if (decision === 'none') continue;
+    const score = matcher.explain(mine.record, c.record, weighed.vector);
     const explanation = explanationJson(score);
     if (decision === 'review') {
       // Records already in one person (another link joined them) need no one's decision.

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { exactComparison, nameComparison, MISSING_LEVEL } from '../../src/matching/comparisons.js';
+import {
+  comparisonVector,
+  exactComparison,
+  nameComparison,
+  MISSING_LEVEL,
+} from '../../src/matching/comparisons.js';
 import { DEFAULT_MODEL } from '../../src/matching/default-model.js';
 import {
   assertValidModel,
@@ -8,6 +13,7 @@ import {
   probabilityFromWeight,
   scorePair,
   scoreVector,
+  vectorWeight,
   weightFromProbability,
 } from '../../src/matching/fellegi-sunter.js';
 import { type MatchRecord, normalizeRecord } from '../../src/matching/normalize-attributes.js';
@@ -109,6 +115,24 @@ describe('Fellegi–Sunter scoring', () => {
     expect(
       scorePair(model, records[0]!, records[8]!, { termFrequencies }).vector[0]!.tfAdjustment,
     ).toBeUndefined();
+  });
+
+  // The resolver decides on vectorWeight and explains only links and reviews: the two must agree
+  // to the last bit, or a stored explanation could contradict the decision it explains.
+  it('weighs a vector exactly as the explanation does, term frequencies included', () => {
+    const names = ['smith', 'smyth', 'zabinski', null];
+    const cities = ['sydney', 'perth', null];
+    const records = names.flatMap((lastName, i) =>
+      cities.map((city, j) => rec({ lastName, city }, `r${i}${j}`)),
+    );
+    const termFrequencies = buildTermFrequencies(records, ['lastName']);
+    for (const a of records)
+      for (const b of records) {
+        const vector = comparisonVector(model.comparisons, a, b);
+        expect(vectorWeight(model, vector, a, b, { termFrequencies })).toBe(
+          scorePair(model, a, b, { termFrequencies }).matchWeight,
+        );
+      }
   });
 
   it('is symmetric', () => {
