@@ -229,9 +229,9 @@ export const configSchema = z.object({
     .number()
     .int()
     .min(0)
-    .default(200_000)
+    .default(100_000)
     .describe(
-      'Candidate records (normalised values) a worker keeps in memory so the graph sends ids only; 0 turns it off. About 1 KB each.',
+      'Candidate records (normalised values) a worker keeps in memory so the graph sends ids only; 0 turns it off. Under 1 KB each.',
     ),
   MATCH_CANDIDATE_CACHE_TTL_SECONDS: z.coerce
     .number()
