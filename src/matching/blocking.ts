@@ -74,13 +74,13 @@ export interface CompiledBlockingRule {
   readonly keyOf: (record: MatchRecord) => string | null;
 }
 
-/** Validates rules (unique names, known transforms) and prepares them for repeated use. */
 /**
  * Rules a model may have: the graph stores rule k's key of a record in the indexed property
  * `block<k>`, and the statements that read them spell out each slot (cypher/queries/write/claim-records).
  */
 export const MAX_BLOCKING_RULES = 8;
 
+/** Validates rules (unique names, known transforms, at most eight) and prepares them for repeated use. */
 export function compileBlockingRules(rules: readonly BlockingRule[]): CompiledBlockingRule[] {
   if (rules.length > MAX_BLOCKING_RULES)
     throw new Error(`at most ${MAX_BLOCKING_RULES} blocking rules; got ${rules.length}`);

@@ -67,10 +67,20 @@ export function createRecordMatcher(settings: MatcherSettings) {
   );
   const linkOnly = settings.modelFile?.mode === 'link';
   // 48 bits of the HMAC, as an integer: the graph indexes and compares integers far more cheaply
-  // than strings (BlockKey lookups and inserts were a large share of the batch transaction). Two
-  // keys colliding only merge two blocks: more candidates, the same decisions.
+  // than strings, and every batch files thousands of keys. Two keys colliding only merge two
+  // blocks: more candidates, the same decisions.
   const hashKey = (key: string) =>
     createHmac('sha256', settings.secret).update(key).digest().readUIntBE(0, 6);
+
+  /** Hashed blocking keys of a record, in rule order (a rule whose parts are missing gives none). */
+  const blocks = (record: MatchRecord): RecordBlock[] => {
+    const found: RecordBlock[] = [];
+    compiled.forEach(({ keyOf }, rule) => {
+      const key = keyOf(record);
+      if (key !== null) found.push({ rule, hash: hashKey(key) });
+    });
+    return found;
+  };
 
   return {
     model,
@@ -95,15 +105,7 @@ export function createRecordMatcher(settings: MatcherSettings) {
       return Object.values(record.values).some((v) => v !== null) ? record : undefined;
     },
 
-    /** Hashed blocking keys of a record, in rule order (a rule whose parts are missing gives none). */
-    blocks(record: MatchRecord): RecordBlock[] {
-      const blocks: RecordBlock[] = [];
-      compiled.forEach(({ keyOf }, rule) => {
-        const key = keyOf(record);
-        if (key !== null) blocks.push({ rule, hash: hashKey(key) });
-      });
-      return blocks;
-    },
+    blocks,
 
     /**
      * The record's keys as the graph stores them: slot k holds rule k's hash, null where the rule
@@ -111,7 +113,7 @@ export function createRecordMatcher(settings: MatcherSettings) {
      */
     keySlots(record: MatchRecord): (number | null)[] {
       const slots: (number | null)[] = new Array<number | null>(MAX_BLOCKING_RULES).fill(null);
-      for (const { rule, hash } of this.blocks(record)) slots[rule] = hash;
+      for (const { rule, hash } of blocks(record)) slots[rule] = hash;
       return slots;
     },
 
