@@ -38,7 +38,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../src/config.js';
-import type { MatchingOutcome } from '../src/resolver/record-scoring.js';
+import { emptyMatching, type MatchingOutcome } from '../src/resolver/record-scoring.js';
 import { createGraph, type Graph } from '../src/graph/graph-client.js';
 import { applyMigrations } from '../src/graph/migrations.js';
 import { createLogger } from '../src/logger.js';
@@ -365,14 +365,7 @@ function checkOutcomes(
         `${rejections.length} rejections (${[...reasons].map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'})`,
     );
   }
-  const matching: MatchingCounts = {
-    records: 0,
-    candidates: 0,
-    capped: 0,
-    scored: 0,
-    matched: 0,
-    reviews: 0,
-  };
+  const matching: MatchingCounts = emptyMatching();
   for (const o of outcomes) {
     if (!o.matching) throw new Error(`${label}: job ${o.jobId} reports no matching counts`);
     for (const key of Object.keys(matching) as (keyof MatchingCounts)[])
