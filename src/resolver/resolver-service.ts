@@ -1,10 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Graph, GraphTx } from '../graph/graph-client.js';
 import { newId } from '../ids.js';
 import { MAX_BLOCKING_RULES } from '../matching/blocking.js';
 import type { Logger } from '../logger.js';
 import {
+  bucketOf,
   lockBuckets,
+  markOf,
   parseRecordValues,
   type RecordMatcher,
   serializeRecordValues,
@@ -34,25 +36,31 @@ import {
 } from './resolution-plan.js';
 
 /**
- * Resolves a batch of identity events into the graph in one write transaction of two or three
- * statements:
+ * Resolves a batch of identity events into the graph in one write transaction:
  *
  * 1. `write/claim-batch`: claim the events in the event log (duplicates stop here), create and lock
  *    the identifiers of the claimed events in key order, read their persons, record provenance;
- * 2. `write/claim-records` (when claimed events carry attributes and matching is on): store the
- *    source records, lock their blocking keys in key order, read each record's candidates; score the
- *    pairs here: at or above the auto threshold a probabilistic match, in the review band a review;
- * 3. `write/lock-persons` (when evidence may join persons): lock those persons in id order and read
+ * 2. `write/claim-records` (when claimed events carry attributes and matching is on): read the
+ *    versions of the batch's blocking-key buckets, store the source records, read each record's
+ *    candidates, without a lock; score the pairs here: at or above the auto threshold a
+ *    probabilistic match, in the review band a review;
+ * 3. `write/lock-blocks`: lock those buckets in order; where one's version moved (another batch
+ *    committed records under it meanwhile), `write/recheck-blocks` reads those blocks again and the
+ *    new pairs are scored (the protocol, and why every pair is scored exactly once, is in
+ *    lock-blocks.cypher);
+ * 4. `write/lock-persons` (when evidence may join persons): lock those persons in id order and read
  *    their limit counts and no-match constraints;
- * 4. plan links, merges and refusals ({@link planResolution}, pure);
- * 5. `write/apply-plan`: write persons, memberships, merges, links, reviews and audit records.
+ * 5. plan links, merges and refusals ({@link planResolution}, pure);
+ * 6. `write/apply-plan`: write persons, memberships, merges, links, reviews and audit records.
  *
- * Everything a decision reads is locked before it is read, so concurrent batches serialise where they
- * overlap and the graph comes out as one worker would make it. Neo4j breaks deadlocks between
- * batches by failing one; the driver then retries the whole transaction function, which is safe
- * because every attempt starts from the claim and writes nothing outside the transaction.
- * Statements after the first address nodes by the element ids the first returned: they are stable
- * while this transaction holds the nodes' locks.
+ * Every decision reads its inputs under a lock, or checks them again under one (candidates by their
+ * buckets' versions, candidates' persons in lock-persons), so concurrent batches serialise only
+ * where they overlap and the graph comes out as one worker would make it. Locks are taken in one
+ * order (identifiers, buckets, persons); Neo4j breaks the remaining deadlocks between batches by
+ * failing one, and the driver then retries the whole transaction function, which is safe because
+ * every attempt starts from the claim and writes nothing outside the transaction. Statements after
+ * the first address nodes by the element ids the first returned: they are stable while this
+ * transaction holds the nodes' locks.
  */
 
 export const defaultMergeLimits: Readonly<Record<string, number>> = { user_id: 1, crm_id: 1 };
@@ -312,13 +320,14 @@ export function createResolverService(deps: ResolverDeps) {
     ctx.matching.records = records.length;
 
     const slotsOf = records.map((r) => (r.event.linking ? matcher.keySlots(r.record) : NO_KEYS));
-    const [answer] = await tx.run<{ candidates: [number, number, string[]][] }>(
+    const locks = lockBuckets(slotsOf);
+    const [answer] = await tx.run<{ versions: number[]; candidates: [number, number, string[]][] }>(
       'write/claim-records',
       {
         jobId,
         now: at,
         rows: {
-          buckets: lockBuckets(slotsOf),
+          buckets: locks.buckets,
           records: records.map((r, n) => [
             r.event.key,
             r.id,
@@ -348,7 +357,7 @@ export function createResolverService(deps: ResolverDeps) {
       scoredPairs: new Set(),
       ...ctx,
     };
-    for (const [position, found, ids] of answer.candidates) {
+    const score = (position: number, found: number, ids: readonly string[]) => {
       const mine = records[position]!;
       scoreCandidates(
         matcher,
@@ -364,9 +373,93 @@ export function createResolverService(deps: ResolverDeps) {
         ids.map((id) => candidateOf.get(id)!),
         scoring,
       );
+    };
+    for (const [position, found, ids] of answer.candidates) score(position, found, ids);
+
+    // Scored without a lock; now lock the buckets and look again where another batch committed.
+    if (locks.buckets.length > 0) {
+      const late = await recheckBlocks(tx, {
+        at,
+        records,
+        slotsOf,
+        locks,
+        versions: answer.versions,
+        firstRead: answer.candidates,
+      });
+      if (late.length > 0) {
+        for (const [id, candidate] of await readCandidates(tx, records, late))
+          candidateOf.set(id, candidate);
+        for (const [position, found, ids] of late) score(position, found, ids);
+      }
     }
     await readAnchors(tx, scoring);
     return { matches, reviews, unchecked };
+  }
+
+  /**
+   * Locks the batch's buckets (write/lock-blocks) and reads again the blocks another transaction
+   * filed records into since claim-records read them (write/recheck-blocks). Returns, per record,
+   * the candidates that read did not return (never the record itself), within the record's cap:
+   * rows shaped as claim-records' ([position, found, ids]).
+   */
+  async function recheckBlocks(
+    tx: GraphTx,
+    ctx: {
+      at: number;
+      records: readonly FreshRecord[];
+      slotsOf: readonly (readonly (number | null)[])[];
+      locks: { buckets: readonly number[]; marks: readonly (readonly number[])[] };
+      versions: readonly number[];
+      firstRead: readonly [number, number, string[]][];
+    },
+  ): Promise<[number, number, string[]][]> {
+    const matcher = deps.matcher!;
+    const [locked] = await tx.run<{ changed: [number, number[] | null][] }>('write/lock-blocks', {
+      now: ctx.at,
+      token: randomInt(2 ** 47),
+      rows: { ...ctx.locks, versions: ctx.versions },
+    });
+    if (!locked) throw new Error('write/lock-blocks answered no row');
+    if (locked.changed.length === 0) return [];
+    // Per moved bucket, the marks of the keys written since (null: any key).
+    const changed = new Map(
+      locked.changed.map(([bucket, marks]) => [bucket, marks && new Set(marks)]),
+    );
+    const probes: [number, number, number, string][] = [];
+    for (const [position] of ctx.firstRead) {
+      ctx.slotsOf[position]!.forEach((key, rule) => {
+        if (key === null) return;
+        const written = changed.get(bucketOf(key));
+        if (written === undefined || (written !== null && !written.has(markOf(key)))) return;
+        probes.push([position, rule, key, ctx.records[position]!.event.source]);
+      });
+    }
+    if (probes.length === 0) return [];
+    const [answer] = await tx.run<{ found: [number, number, string[]][] }>('write/recheck-blocks', {
+      rows: { probes },
+      maxBlock: matcher.maxBlockSize,
+      scanLimit: matcher.maxBlockSize + 1,
+      linkOnly: matcher.linkOnly,
+    });
+    if (!answer) throw new Error('write/recheck-blocks answered no row');
+    const seen = new Map(ctx.firstRead.map(([position, found, ids]) => [position, { found, ids }]));
+    const late = new Map<number, Set<string>>();
+    // Earlier rules first, as claim-records orders candidates for the cap.
+    for (const [position, , ids] of answer.found.sort((a, b) => a[1] - b[1])) {
+      const first = seen.get(position)!;
+      const own = ctx.records[position]!.id;
+      for (const id of ids) {
+        if (id === own || first.ids.includes(id)) continue;
+        const mine = late.get(position) ?? new Set<string>();
+        mine.add(id);
+        late.set(position, mine);
+      }
+    }
+    return [...late].map(([position, ids]) => {
+      const first = seen.get(position)!;
+      const room = Math.max(0, matcher.maxCandidates - first.ids.length);
+      return [position, ids.size, [...ids].slice(0, room)];
+    });
   }
 
   /**
@@ -442,6 +535,12 @@ export function createResolverService(deps: ResolverDeps) {
     const slotsOf = records.map((record, n) =>
       page[n]!.linking ? matcher.keySlots(record) : NO_KEYS,
     );
+    // Locked before anything is read: a page files records under keys, as a batch does.
+    await tx.run('write/lock-blocks', {
+      now: at,
+      token: randomInt(2 ** 47),
+      rows: { ...lockBuckets(slotsOf), versions: [] },
+    });
     const [answer] = await tx.run<{
       candidates: [
         number,
@@ -455,9 +554,7 @@ export function createResolverService(deps: ResolverDeps) {
         string | null,
       ][];
     }>('write/refile-records', {
-      now: at,
       rows: {
-        buckets: lockBuckets(slotsOf),
         records: page.map((r, n) => [r.key, slotsOf[n]]),
       },
       maxBlock: matcher.maxBlockSize,

@@ -6,6 +6,8 @@ import {
   reviewDecisionResultSchema,
   reviewListSchema,
 } from '../../src/api/schemas.js';
+import type { CypherName } from '../../src/graph/cypher-loader.js';
+import type { Graph } from '../../src/graph/graph-client.js';
 import { DEFAULT_MODEL } from '../../src/matching/default-model.js';
 import { scorePair } from '../../src/matching/fellegi-sunter.js';
 import { normalizeRecord } from '../../src/matching/normalize-attributes.js';
@@ -310,6 +312,73 @@ describe('probabilistic matching', () => {
     expect(refused.body.records.map((r) => r.method)).toEqual(['deterministic']);
     // The decided pair does not come back to the queue.
     expect(await pendingReviews()).toHaveLength(0);
+    expect(await invariants(service.graph)).toEqual(noViolations);
+  });
+
+  it('two batches resolving at once still find each other: the one committing second looks again', async () => {
+    expect(probability(jonathan, jonathanTypo)).toBeGreaterThanOrEqual(AUTO);
+    const matcher = createRecordMatcher({
+      modelFile: { model: DEFAULT_MODEL },
+      secret: 'integration-test-secret',
+      autoThreshold: AUTO,
+      reviewThreshold: REVIEW,
+      maxCandidates: 200,
+      maxBlockSize: 5000,
+    });
+    const resolverOn = (graph: Pick<Graph, 'writeTransaction'>) =>
+      createResolverService({
+        graph,
+        registry: identifierRegistry(service.config),
+        limits: defaultMergeLimits,
+        evidenceKept: 20,
+        matcher,
+        logger: createLogger('silent'),
+      });
+    // Batch A reads and scores its candidates, then waits, before it locks its buckets, until
+    // batch B (a duplicate of A's record) has been resolved and committed from start to end.
+    let arrived!: () => void;
+    const atLock = new Promise<void>((resolve_) => (arrived = resolve_));
+    let release!: () => void;
+    const released = new Promise<void>((resolve_) => (release = resolve_));
+    const held: Pick<Graph, 'writeTransaction'> = {
+      writeTransaction: (name, work) =>
+        service.graph.writeTransaction(name, (tx) =>
+          work({
+            run: async <T extends object>(
+              statement: CypherName,
+              params?: Record<string, unknown>,
+            ) => {
+              if (statement === 'write/lock-blocks') {
+                arrived();
+                await released;
+              }
+              return tx.run<T>(statement, params);
+            },
+          }),
+        ),
+    };
+    const a = resolverOn(held).resolveBatch('job-a', [
+      event([email('jw@crm.example')], { source: 'crm', attributes: jonathan }),
+    ]);
+    await atLock;
+    const b = await resolverOn(service.graph).resolveBatch('job-b', [
+      event([email('jonathon.w@shop.example')], { source: 'shop', attributes: jonathanTypo }),
+    ]);
+    // B committed first, without A's record: A's was not committed when B read.
+    expect(b.matching).toMatchObject({ records: 1, candidates: 0, scored: 0, matched: 0 });
+    release();
+    // A's first read could not see B's record either; under the locks it finds B's bucket moved,
+    // reads the block again and scores the pair: once, by A.
+    expect((await a).matching).toMatchObject({ records: 1, candidates: 1, scored: 1, matched: 1 });
+
+    const [left, right] = await resolve(service, [
+      email('jw@crm.example'),
+      email('jonathon.w@shop.example'),
+    ]);
+    expect(left!.personId).toBe(right!.personId);
+    expect(await personLinks(left!.personId!)).toEqual([
+      expect.objectContaining({ status: 'active', method: 'probabilistic' }),
+    ]);
     expect(await invariants(service.graph)).toEqual(noViolations);
   });
 

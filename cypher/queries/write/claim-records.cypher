@@ -1,25 +1,24 @@
 // The resolver's matching statement, run after write/claim-batch when claimed events carry
 // attributes: stores their source records with their blocking keys, and returns each record's
-// candidates, in one round trip.
+// candidates, in one round trip. It takes no blocking-key lock: concurrent batches read and score
+// their candidates in parallel, and write/lock-blocks then settles what they could not see of each
+// other (the protocol is described there).
 //
-// 1. Locks the batch's blocking-key buckets in order ($buckets: sorted, distinct; a bucket is the
-//    low 16 bits of a key). Two batches whose records could match share a key, hence a bucket, so
-//    the later one waits here and then sees the earlier one's records: a pair is scored exactly
-//    once, when its second record arrives, whichever worker takes it. The no-op SET takes the lock
-//    without writing (Neo4j locks before it compares). Buckets, not keys: a fixed set of nodes that
-//    exist after the first batches, so locking creates nothing.
+// 1. Reads the version of each of the batch's blocking-key buckets ($buckets: sorted, distinct; a
+//    bucket is the low 16 bits of a key; 0 for a bucket never locked), before any candidate is read:
+//    write/lock-blocks compares them under the locks.
 // 2. Creates the records ($records rows [key, id, source, values, linking, purposes, anchorKey,
 //    identifier element ids, blocking keys by rule: 8 slots, null where a rule gives none]).
 //    DESCRIBES ties a record to the identifiers its event carried (its provenance is the event with
 //    the same key). Rule k's key is the indexed integer property block<k>: one index entry per key,
 //    where a node per key and a relationship per record cost several times more (docs/benchmarks.md).
 //    A record whose event refuses identity_linking has no keys, so it is never a candidate.
-// 3. Per record with keys, its candidates: the records sharing a key, earlier rules first, then by
-//    key; a block of more than $maxBlock records is skipped (too common to say anything; at most
-//    $scanLimit = $maxBlock + 1 are read to find out); at most $cap are returned, as record ids, with
-//    the distinct count before the cap. A worker keeps the values of records it has seen (they never
-//    change) and reads the others with write/read-candidates; purposes and anchors of the few
-//    candidates that match are read afterwards (write/read-anchors).
+// 3. Per record with keys, its candidates: the committed records (and this batch's) sharing a key,
+//    earlier rules first, then by key; a block of more than $maxBlock records is skipped (too common
+//    to say anything; at most $scanLimit = $maxBlock + 1 are read to find out); at most $cap are
+//    returned, as record ids, with the distinct count before the cap. A worker keeps the values of
+//    records it has seen (they never change) and reads the others with write/read-candidates;
+//    purposes and anchors of the few candidates that match are read afterwards (write/read-anchors).
 //
 // The eight rule slots are spelled out because Cypher cannot name a property by a parameter and
 // still use its index; the model file allows at most eight rules (src/matching/blocking.ts).
@@ -30,9 +29,8 @@
 CYPHER replan=skip
 CALL () {
   UNWIND $rows.buckets AS bucket
-  MERGE (l:BlockLock {bucket: toInteger(bucket)})
-    ON CREATE SET l.createdAt = toInteger($now)
-    ON MATCH SET l.createdAt = l.createdAt
+  OPTIONAL MATCH (l:BlockLock {bucket: toInteger(bucket)})
+  RETURN collect(coalesce(l.version, 0)) AS versions
 }
 CALL () {
   UNWIND range(0, size($rows.records) - 1) AS n
@@ -124,4 +122,4 @@ CALL (recordNodes) {
   }
   RETURN collect([n, found, candidates]) AS candidates
 }
-RETURN candidates
+RETURN versions, candidates

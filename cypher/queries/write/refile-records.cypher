@@ -1,9 +1,10 @@
 // Re-files a page of records under the current blocking rules and returns their candidates, for
-// `idgraph model rescore`. Like write/claim-records, without creating records:
-// 1. locks the page's blocking-key buckets in order ($buckets sorted, distinct);
-// 2. per record ($records rows [key, keys by rule: 8 slots, null where a rule gives none]): sets its
+// `idgraph model rescore`. Like write/claim-records, without creating records, and run after
+// write/lock-blocks has locked the page's buckets (and moved their versions on, so that batches
+// scoring concurrently look again at what this page files):
+// 1. per record ($records rows [key, keys by rule: 8 slots, null where a rule gives none]): sets its
 //    block<k> properties (null removes one);
-// 3. returns per record the candidates with a smaller key (so each pair is scored once, by the
+// 2. returns per record the candidates with a smaller key (so each pair is scored once, by the
 //    later record), earlier rules first, at most $cap, with the found count, blocks of more than
 //    $maxBlock records skipped, as claim-records does, each candidate with its anchor's person
 //    ([id, key, source, values, purposes, anchor key, person]): a pair already in one person needs
@@ -12,12 +13,6 @@
 // top-level list parameters, so a statement with several lists of varying length was planned
 // again (~0.5 s) for many batches (docs/benchmarks.md). Inside a map they are one plan.
 CYPHER replan=skip
-CALL () {
-  UNWIND $rows.buckets AS bucket
-  MERGE (l:BlockLock {bucket: toInteger(bucket)})
-    ON CREATE SET l.createdAt = toInteger($now)
-    ON MATCH SET l.createdAt = l.createdAt
-}
 CALL () {
   UNWIND $rows.records AS row
   MATCH (r:Record {key: row[0]})

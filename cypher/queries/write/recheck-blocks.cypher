@@ -1,0 +1,56 @@
+// The blocks a batch looks at again after write/lock-blocks found their buckets written to since
+// its candidate read: per probe ($rows.probes rows [record position, rule k, key, source]) the
+// records now filed under rule k's key, as record ids (the worker drops those it has scored), a
+// block of more than $maxBlock records skipped and, with $linkOnly, records of the same source left
+// out, as write/claim-records does.
+// Runs under the buckets' locks: what it reads stays as read until the batch commits.
+CYPHER replan=skip
+UNWIND $rows.probes AS probe
+CALL (probe) {
+  WITH probe WHERE probe[1] = 0
+  MATCH (c:Record) WHERE c.block0 = toInteger(probe[2])
+  WITH c LIMIT toInteger($scanLimit)
+  RETURN collect(c) AS members
+  UNION ALL
+  WITH probe WHERE probe[1] = 1
+  MATCH (c:Record) WHERE c.block1 = toInteger(probe[2])
+  WITH c LIMIT toInteger($scanLimit)
+  RETURN collect(c) AS members
+  UNION ALL
+  WITH probe WHERE probe[1] = 2
+  MATCH (c:Record) WHERE c.block2 = toInteger(probe[2])
+  WITH c LIMIT toInteger($scanLimit)
+  RETURN collect(c) AS members
+  UNION ALL
+  WITH probe WHERE probe[1] = 3
+  MATCH (c:Record) WHERE c.block3 = toInteger(probe[2])
+  WITH c LIMIT toInteger($scanLimit)
+  RETURN collect(c) AS members
+  UNION ALL
+  WITH probe WHERE probe[1] = 4
+  MATCH (c:Record) WHERE c.block4 = toInteger(probe[2])
+  WITH c LIMIT toInteger($scanLimit)
+  RETURN collect(c) AS members
+  UNION ALL
+  WITH probe WHERE probe[1] = 5
+  MATCH (c:Record) WHERE c.block5 = toInteger(probe[2])
+  WITH c LIMIT toInteger($scanLimit)
+  RETURN collect(c) AS members
+  UNION ALL
+  WITH probe WHERE probe[1] = 6
+  MATCH (c:Record) WHERE c.block6 = toInteger(probe[2])
+  WITH c LIMIT toInteger($scanLimit)
+  RETURN collect(c) AS members
+  UNION ALL
+  WITH probe WHERE probe[1] = 7
+  MATCH (c:Record) WHERE c.block7 = toInteger(probe[2])
+  WITH c LIMIT toInteger($scanLimit)
+  RETURN collect(c) AS members
+}
+WITH probe, members
+WHERE size(members) <= $maxBlock
+RETURN collect([
+  probe[0],
+  probe[1],
+  [c IN members WHERE NOT $linkOnly OR c.source <> probe[3] | c.id]
+]) AS found
