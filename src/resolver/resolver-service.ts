@@ -389,7 +389,15 @@ export function createResolverService(deps: ResolverDeps) {
       if (late.length > 0) {
         for (const [id, candidate] of await readCandidates(tx, records, late))
           candidateOf.set(id, candidate);
-        for (const [position, found, ids] of late) score(position, found, ids);
+        const firstFound = new Map(answer.candidates.map(([position, found]) => [position, found]));
+        for (const [position, found, ids] of late) {
+          // Counted here as part of the record's candidates, not as a second record's.
+          const before = firstFound.get(position)!;
+          ctx.matching.candidates += found;
+          if (before <= matcher.maxCandidates && before + found > matcher.maxCandidates)
+            ctx.matching.capped += 1;
+          score(position, 0, ids);
+        }
       }
     }
     await readAnchors(tx, scoring);
