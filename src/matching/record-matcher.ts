@@ -143,7 +143,7 @@ export function createRecordMatcher(settings: MatcherSettings) {
   };
 }
 
-/** Lock buckets: a key's low 16 bits. Few enough nodes to exist after the first batches. */
+/** Lock buckets: a key's low 16 bits. Schema migration 0004 creates every one of them. */
 const LOCK_BUCKETS = 65_536;
 
 /** The lock bucket of a blocking key. */

@@ -348,7 +348,8 @@ export function createResolverService(deps: ResolverDeps) {
     );
     if (!answer) throw new Error('write/claim-records answered no row');
 
-    const candidateOf = await readCandidates(tx, records, answer.candidates);
+    const candidateOf = batchCandidates(records);
+    await readCandidates(tx, candidateOf, answer.candidates);
     const scoring: Scoring = {
       matches,
       reviews,
@@ -378,21 +379,22 @@ export function createResolverService(deps: ResolverDeps) {
 
     // Scored without a lock; now lock the buckets and look again where another batch committed.
     if (locks.buckets.length > 0) {
+      const firstRead = new Map(
+        answer.candidates.map(([position, found, ids]) => [position, { found, ids: new Set(ids) }]),
+      );
       const late = await recheckBlocks(tx, {
         at,
         records,
         slotsOf,
         locks,
         versions: answer.versions,
-        firstRead: answer.candidates,
+        firstRead,
       });
       if (late.length > 0) {
-        for (const [id, candidate] of await readCandidates(tx, records, late))
-          candidateOf.set(id, candidate);
-        const firstFound = new Map(answer.candidates.map(([position, found]) => [position, found]));
+        await readCandidates(tx, candidateOf, late);
         for (const [position, found, ids] of late) {
           // Counted here as part of the record's candidates, not as a second record's.
-          const before = firstFound.get(position)!;
+          const before = firstRead.get(position)!.found;
           ctx.matching.candidates += found;
           if (before <= matcher.maxCandidates && before + found > matcher.maxCandidates)
             ctx.matching.capped += 1;
@@ -418,23 +420,17 @@ export function createResolverService(deps: ResolverDeps) {
       slotsOf: readonly (readonly (number | null)[])[];
       locks: { buckets: readonly number[]; marks: readonly (readonly number[])[] };
       versions: readonly number[];
-      firstRead: readonly [number, number, string[]][];
+      /** claim-records' answer by record position: found count and candidate ids. */
+      firstRead: ReadonlyMap<number, { found: number; ids: ReadonlySet<string> }>;
     },
   ): Promise<[number, number, string[]][]> {
     const matcher = deps.matcher!;
-    const [locked] = await tx.run<{ changed: [number, number[] | null][] }>('write/lock-blocks', {
-      now: ctx.at,
-      token: randomInt(2 ** 47),
-      rows: { ...ctx.locks, versions: ctx.versions },
-    });
-    if (!locked) throw new Error('write/lock-blocks answered no row');
-    if (locked.changed.length === 0) return [];
+    const moved = await lockBlocks(tx, ctx.at, ctx.locks, ctx.versions);
+    if (moved.length === 0) return [];
     // Per moved bucket, the marks of the keys written since (null: any key).
-    const changed = new Map(
-      locked.changed.map(([bucket, marks]) => [bucket, marks && new Set(marks)]),
-    );
+    const changed = new Map(moved.map(([bucket, marks]) => [bucket, marks && new Set(marks)]));
     const probes: [number, number, number, string][] = [];
-    for (const [position] of ctx.firstRead) {
+    for (const position of ctx.firstRead.keys()) {
       ctx.slotsOf[position]!.forEach((key, rule) => {
         if (key === null) return;
         const written = changed.get(bucketOf(key));
@@ -450,35 +446,47 @@ export function createResolverService(deps: ResolverDeps) {
       linkOnly: matcher.linkOnly,
     });
     if (!answer) throw new Error('write/recheck-blocks answered no row');
-    const seen = new Map(ctx.firstRead.map(([position, found, ids]) => [position, { found, ids }]));
     const late = new Map<number, Set<string>>();
     // Earlier rules first, as claim-records orders candidates for the cap.
     for (const [position, , ids] of answer.found.sort((a, b) => a[1] - b[1])) {
-      const first = seen.get(position)!;
+      const first = ctx.firstRead.get(position)!;
       const own = ctx.records[position]!.id;
       for (const id of ids) {
-        if (id === own || first.ids.includes(id)) continue;
+        if (id === own || first.ids.has(id)) continue;
         const mine = late.get(position) ?? new Set<string>();
         mine.add(id);
         late.set(position, mine);
       }
     }
     return [...late].map(([position, ids]) => {
-      const first = seen.get(position)!;
-      const room = Math.max(0, matcher.maxCandidates - first.ids.length);
+      const room = Math.max(0, matcher.maxCandidates - ctx.firstRead.get(position)!.ids.size);
       return [position, ids.size, [...ids].slice(0, room)];
     });
   }
 
   /**
-   * The batch's candidates by record id: records of this batch as they are (with their purposes),
-   * the others from the cache, or read with write/read-candidates and cached.
+   * write/lock-blocks: locks the buckets, moves their versions on, and returns those that moved
+   * since `versions` were read, with the marks written since (none: nothing to compare, as for a
+   * rescore page, which locks before it reads).
    */
-  async function readCandidates(
+  async function lockBlocks(
     tx: GraphTx,
-    records: readonly FreshRecord[],
-    found: readonly [number, number, string[]][],
-  ): Promise<Map<string, Candidate>> {
+    at: number,
+    locks: { buckets: readonly number[]; marks: readonly (readonly number[])[] },
+    versions: readonly number[] = [],
+  ): Promise<[number, number[] | null][]> {
+    const [locked] = await tx.run<{ changed: [number, number[] | null][] }>('write/lock-blocks', {
+      now: at,
+      // New per transaction: writing it takes each bucket's lock before its version is read.
+      token: randomInt(2 ** 47),
+      rows: { ...locks, versions },
+    });
+    if (!locked) throw new Error('write/lock-blocks answered no row');
+    return locked.changed;
+  }
+
+  /** The batch's own records as candidates (with their purposes), cached for later batches. */
+  function batchCandidates(records: readonly FreshRecord[]): Map<string, Candidate> {
     const cache = deps.candidateCache;
     const candidateOf = new Map<string, Candidate>();
     for (const r of records) {
@@ -492,6 +500,19 @@ export function createResolverService(deps: ResolverDeps) {
       // Cached now: if this transaction rolls back, the id is never seen again.
       cache?.set(r.id, { key: r.event.key, record: r.record, anchorKey: r.anchorKey });
     }
+    return candidateOf;
+  }
+
+  /**
+   * Adds the candidates named in `found` that `candidateOf` lacks: from the cache, or read with
+   * write/read-candidates and cached.
+   */
+  async function readCandidates(
+    tx: GraphTx,
+    candidateOf: Map<string, Candidate>,
+    found: readonly [number, number, string[]][],
+  ): Promise<void> {
+    const cache = deps.candidateCache;
     const missing = new Set<string>();
     for (const [, , ids] of found)
       for (const id of ids) {
@@ -500,7 +521,7 @@ export function createResolverService(deps: ResolverDeps) {
         if (cached) candidateOf.set(id, { id, ...cached });
         else missing.add(id);
       }
-    if (missing.size === 0) return candidateOf;
+    if (missing.size === 0) return;
     const rows = await tx.run<StoredCandidate>('write/read-candidates', {
       ids: [...missing].sort(),
     });
@@ -510,7 +531,6 @@ export function createResolverService(deps: ResolverDeps) {
       candidateOf.set(id, { id, ...stored });
     }
     if (rows.length !== missing.size) throw new StaleResolutionError();
-    return candidateOf;
   }
 
   /**
@@ -544,11 +564,7 @@ export function createResolverService(deps: ResolverDeps) {
       page[n]!.linking ? matcher.keySlots(record) : NO_KEYS,
     );
     // Locked before anything is read: a page files records under keys, as a batch does.
-    await tx.run('write/lock-blocks', {
-      now: at,
-      token: randomInt(2 ** 47),
-      rows: { ...lockBuckets(slotsOf), versions: [] },
-    });
+    await lockBlocks(tx, at, lockBuckets(slotsOf));
     const [answer] = await tx.run<{
       candidates: [
         number,
