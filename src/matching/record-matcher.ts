@@ -143,42 +143,6 @@ export function createRecordMatcher(settings: MatcherSettings) {
   };
 }
 
-/** Lock buckets: a key's low 16 bits. Schema migration 0004 creates every one of them. */
-const LOCK_BUCKETS = 65_536;
-
-/** The lock bucket of a blocking key. */
-export const bucketOf = (key: number): number => key % LOCK_BUCKETS;
-
-/**
- * A key's mark: the 8 bits above its bucket's. A bucket keeps the marks of the last batch that
- * wrote to it, so a batch can tell which of its keys that batch may have shared (1 in 256 false
- * alarms) without a bucket holding any key (keys are derived from personal data; records lose
- * theirs when erased).
- */
-export const markOf = (key: number): number => Math.floor(key / LOCK_BUCKETS) % 256;
-
-/**
- * The lock buckets of a batch's keys, sorted and distinct (the order every matching transaction
- * locks them in, so two batches wait for each other instead of deadlocking), each with the distinct
- * marks of the batch's keys in it.
- */
-export function lockBuckets(slots: readonly (readonly (number | null)[])[]): {
-  buckets: number[];
-  marks: number[][];
-} {
-  const marksOf = new Map<number, Set<number>>();
-  for (const keys of slots)
-    for (const key of keys) {
-      if (key === null) continue;
-      const bucket = bucketOf(key);
-      const inBucket = marksOf.get(bucket);
-      if (inBucket) inBucket.add(markOf(key));
-      else marksOf.set(bucket, new Set([markOf(key)]));
-    }
-  const buckets = [...marksOf.keys()].sort((a, b) => a - b);
-  return { buckets, marks: buckets.map((b) => [...marksOf.get(b)!]) };
-}
-
 /** Stored form of a record's values: only present ones, standard attributes first, stable order. */
 export function serializeRecordValues(record: MatchRecord): string {
   const standard = new Set<string>(STANDARD_ATTRIBUTES);

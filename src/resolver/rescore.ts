@@ -1,6 +1,6 @@
 import type { Graph } from '../graph/graph-client.js';
 import type { Logger } from '../logger.js';
-import type { ResolverService } from './resolver-service.js';
+import type { RecordsPageRow, ResolverService } from './resolver-service.js';
 
 /**
  * `idgraph model rescore`: brings the graph in line with the current model.
@@ -74,12 +74,10 @@ export async function rescore(
   }
 
   for (let after = ''; ;) {
-    const page = await deps.graph.query<{
-      key: string;
-      source: string;
-      values: string;
-      linking: boolean;
-    }>('read/records-page', { after, limit: pageSize });
+    const page = await deps.graph.query<RecordsPageRow>('read/records-page', {
+      after,
+      limit: pageSize,
+    });
     if (page.length === 0) break;
     const result = await deps.resolver.rescoreRecords(page);
     report.recordsScored += page.length;

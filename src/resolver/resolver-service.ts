@@ -4,9 +4,6 @@ import { newId } from '../ids.js';
 import { MAX_BLOCKING_RULES } from '../matching/blocking.js';
 import type { Logger } from '../logger.js';
 import {
-  bucketOf,
-  lockBuckets,
-  markOf,
   parseRecordValues,
   type RecordMatcher,
   serializeRecordValues,
@@ -15,6 +12,13 @@ import type { MatchRecord } from '../matching/normalize-attributes.js';
 import type { IdentityEvent } from './event-schema.js';
 import { splitIfDisconnected } from './person-split.js';
 import type { CandidateCache } from './candidate-cache.js';
+import {
+  lateBlocks,
+  MATCH_LOG_KEPT,
+  type MatchLogEntry,
+  type MatchLogRow,
+  matchLogEntry,
+} from './match-log.js';
 import {
   type AnchorRow,
   type Candidate,
@@ -41,22 +45,22 @@ import {
  * 1. `write/claim-batch`: claim the events in the event log (duplicates stop here), create and lock
  *    the identifiers of the claimed events in key order, read their persons, record provenance;
  * 2. `write/claim-records` (when claimed events carry attributes and matching is on): read the
- *    versions of the batch's blocking-key buckets, store the source records, read each record's
- *    candidates, without a lock; score the pairs here: at or above the auto threshold a
- *    probabilistic match, in the review band a review;
- * 3. `write/lock-blocks`: lock those buckets in order; where one's version moved (another batch
- *    committed records under it meanwhile), `write/recheck-blocks` reads those blocks again and the
- *    new pairs are scored (the protocol, and why every pair is scored exactly once, is in
- *    lock-blocks.cypher);
+ *    matching clock, store the source records, read each record's candidates, without a lock; score
+ *    the pairs here: at or above the auto threshold a probabilistic match, in the review band a
+ *    review;
+ * 3. `write/lock-matching`: take the matching clock and log the batch's keys; the log entries of
+ *    batches committed since the clock was read name the records they filed under this batch's
+ *    keys, and those new pairs are scored (the protocol, and why every pair is scored exactly once,
+ *    is in lock-matching.cypher);
  * 4. `write/lock-persons` (when evidence may join persons): lock those persons in id order and read
  *    their limit counts and no-match constraints;
  * 5. plan links, merges and refusals ({@link planResolution}, pure);
  * 6. `write/apply-plan`: write persons, memberships, merges, links, reviews and audit records.
  *
- * Every decision reads its inputs under a lock, or checks them again under one (candidates by their
- * buckets' versions, candidates' persons in lock-persons), so concurrent batches serialise only
+ * Every decision reads its inputs under a lock, or checks them again under one (candidates by the
+ * matching log, candidates' persons in lock-persons), so concurrent batches serialise only
  * where they overlap and the graph comes out as one worker would make it. Locks are taken in one
- * order (identifiers, buckets, persons); Neo4j breaks the remaining deadlocks between batches by
+ * order (identifiers, matching clock, persons); Neo4j breaks the remaining deadlocks between batches by
  * failing one, and the driver then retries the whole transaction function, which is safe because
  * every attempt starts from the claim and writes nothing outside the transaction. Statements after
  * the first address nodes by the element ids the first returned: they are stable while this
@@ -91,6 +95,8 @@ export interface ResolverDeps {
   matcher?: RecordMatcher;
   /** Values of candidate records this process has seen; without it every candidate is read. */
   candidateCache?: CandidateCache;
+  /** Matching log entries kept (default {@link MATCH_LOG_KEPT}); tests shorten it. */
+  matchLogKept?: number;
   logger: Logger;
   now?: () => number;
 }
@@ -186,6 +192,23 @@ interface StoredCandidate {
   values: string;
   anchorKey: string;
 }
+
+/** A row of read/records-page: a stored record. */
+export interface RecordsPageRow {
+  id: string;
+  key: string;
+  source: string;
+  values: string;
+  linking: boolean;
+}
+
+/** A row of write/claim-records' candidates: [position, found, ids, block sizes as [rule, size]]. */
+type ClaimedCandidates = [
+  position: number,
+  found: number,
+  ids: string[],
+  sizes: [rule: number, size: number][],
+];
 
 /** A row of write/refile-records' candidates. */
 type RefiledCandidate = [
@@ -320,14 +343,12 @@ export function createResolverService(deps: ResolverDeps) {
     ctx.matching.records = records.length;
 
     const slotsOf = records.map((r) => (r.event.linking ? matcher.keySlots(r.record) : NO_KEYS));
-    const locks = lockBuckets(slotsOf);
-    const [answer] = await tx.run<{ versions: number[]; candidates: [number, number, string[]][] }>(
+    const [answer] = await tx.run<{ seen: number; candidates: ClaimedCandidates[] }>(
       'write/claim-records',
       {
         jobId,
         now: at,
         rows: {
-          buckets: locks.buckets,
           records: records.map((r, n) => [
             r.event.key,
             r.id,
@@ -376,18 +397,25 @@ export function createResolverService(deps: ResolverDeps) {
       );
     };
     for (const [position, found, ids] of answer.candidates) score(position, found, ids);
+    // Still without a lock: anchors read here are checked again under the persons' locks.
+    await readAnchors(tx, scoring);
 
-    // Scored without a lock; now lock the buckets and look again where another batch committed.
-    if (locks.buckets.length > 0) {
+    // Scored without a lock; now take the clock and score what batches committed meanwhile.
+    const filed = records.map((r) => ({ id: r.id, source: r.event.source }));
+    const entry = matchLogEntry(filed, slotsOf);
+    if (entry.records.length > 0) {
       const firstRead = new Map(
-        answer.candidates.map(([position, found, ids]) => [position, { found, ids: new Set(ids) }]),
+        answer.candidates.map(([position, found, ids, sizes]) => [
+          position,
+          { found, ids: new Set(ids), sizes: new Map(sizes) },
+        ]),
       );
       const late = await recheckBlocks(tx, {
         at,
-        records,
+        filed,
         slotsOf,
-        locks,
-        versions: answer.versions,
+        entry,
+        seen: answer.seen,
         firstRead,
       });
       if (late.length > 0) {
@@ -400,57 +428,82 @@ export function createResolverService(deps: ResolverDeps) {
             ctx.matching.capped += 1;
           score(position, 0, ids);
         }
+        await readAnchors(tx, scoring);
       }
     }
-    await readAnchors(tx, scoring);
     return { matches, reviews, unchecked };
   }
 
   /**
-   * Locks the batch's buckets (write/lock-blocks) and reads again the blocks another transaction
-   * filed records into since claim-records read them (write/recheck-blocks). Returns, per record,
-   * the candidates that read did not return (never the record itself), within the record's cap:
-   * rows shaped as claim-records' ([position, found, ids]).
+   * Takes the matching clock (write/lock-matching) and finds the records other transactions filed
+   * under the batch's keys since claim-records read the clock: from the matching log, or by reading
+   * the blocks again (write/recheck-blocks) where the log cannot tell on its own. Returns, per
+   * record, the candidates that read did not return (never the record itself), earlier rules
+   * first, within the record's cap: rows shaped as claim-records' ([position, found, ids]).
    */
   async function recheckBlocks(
     tx: GraphTx,
     ctx: {
       at: number;
-      records: readonly FreshRecord[];
+      filed: readonly { id: string; source: string }[];
       slotsOf: readonly (readonly (number | null)[])[];
-      locks: { buckets: readonly number[]; marks: readonly (readonly number[])[] };
-      versions: readonly number[];
-      /** claim-records' answer by record position: found count and candidate ids. */
-      firstRead: ReadonlyMap<number, { found: number; ids: ReadonlySet<string> }>;
+      entry: MatchLogEntry;
+      seen: number;
+      /** claim-records' answer by record position: found count, candidate ids, block sizes by rule. */
+      firstRead: ReadonlyMap<
+        number,
+        { found: number; ids: ReadonlySet<string>; sizes: ReadonlyMap<number, number> }
+      >;
     },
   ): Promise<[number, number, string[]][]> {
     const matcher = deps.matcher!;
-    const moved = await lockBlocks(tx, ctx.at, ctx.locks, ctx.versions);
-    if (moved.length === 0) return [];
-    // Per moved bucket, the marks of the keys written since (null: any key).
-    const changed = new Map(moved.map(([bucket, marks]) => [bucket, marks && new Set(marks)]));
+    const { current, logs } = await lockMatching(tx, ctx.at, ctx.entry, ctx.seen);
+    // Entries ctx.seen..current: the one numbered ctx.seen may have been read half applied.
+    const expected = current - Math.max(ctx.seen, 1) + 1;
+    const found: { position: number; rule: number; ids: Iterable<string> }[] = [];
     const probes: [number, number, number, string][] = [];
-    for (const position of ctx.firstRead.keys()) {
-      ctx.slotsOf[position]!.forEach((key, rule) => {
-        if (key === null) return;
-        const written = changed.get(bucketOf(key));
-        if (written === undefined || (written !== null && !written.has(markOf(key)))) return;
-        probes.push([position, rule, key, ctx.records[position]!.event.source]);
+    const probe = (position: number, rule: number, key: number) =>
+      probes.push([position, rule, key, ctx.filed[position]!.source]);
+    if (logs.length < expected) {
+      // Pruned since: every block of the batch is read again.
+      for (const position of ctx.firstRead.keys())
+        ctx.slotsOf[position]!.forEach((key, rule) => {
+          if (key !== null) probe(position, rule, key);
+        });
+    } else {
+      const blocks = lateBlocks(logs, {
+        records: ctx.filed,
+        slotsOf: ctx.slotsOf,
+        linkOnly: matcher.linkOnly,
       });
+      for (const block of blocks) {
+        const size = ctx.firstRead.get(block.position)?.sizes.get(block.rule) ?? 0;
+        // Skipped as too common when read; blocks only grow.
+        if (size > matcher.maxBlockSize) continue;
+        // The log's records may include some the read already counted: only the graph can tell.
+        if (size + block.ids.size > matcher.maxBlockSize)
+          probe(block.position, block.rule, block.key);
+        else found.push(block);
+      }
     }
-    if (probes.length === 0) return [];
-    const [answer] = await tx.run<{ found: [number, number, string[]][] }>('write/recheck-blocks', {
-      rows: { probes },
-      maxBlock: matcher.maxBlockSize,
-      scanLimit: matcher.maxBlockSize + 1,
-      linkOnly: matcher.linkOnly,
-    });
-    if (!answer) throw new Error('write/recheck-blocks answered no row');
+    if (probes.length > 0) {
+      const [answer] = await tx.run<{ found: [number, number, string[]][] }>(
+        'write/recheck-blocks',
+        {
+          rows: { probes },
+          maxBlock: matcher.maxBlockSize,
+          scanLimit: matcher.maxBlockSize + 1,
+          linkOnly: matcher.linkOnly,
+        },
+      );
+      if (!answer) throw new Error('write/recheck-blocks answered no row');
+      for (const [position, rule, ids] of answer.found) found.push({ position, rule, ids });
+    }
     const late = new Map<number, Set<string>>();
     // Earlier rules first, as claim-records orders candidates for the cap.
-    for (const [position, , ids] of answer.found.sort((a, b) => a[1] - b[1])) {
+    for (const { position, ids } of found.sort((a, b) => a.rule - b.rule)) {
       const first = ctx.firstRead.get(position)!;
-      const own = ctx.records[position]!.id;
+      const own = ctx.filed[position]!.id;
       for (const id of ids) {
         if (id === own || first.ids.has(id)) continue;
         const mine = late.get(position) ?? new Set<string>();
@@ -465,24 +518,26 @@ export function createResolverService(deps: ResolverDeps) {
   }
 
   /**
-   * write/lock-blocks: locks the buckets, moves their versions on, and returns those that moved
-   * since `versions` were read, with the marks written since (none: nothing to compare, as for a
-   * rescore page, which locks before it reads).
+   * write/lock-matching: takes the matching clock, moves it on and logs `entry`; returns the clock
+   * as found under the lock and the log entries numbered `seen` to it (none when `seen` is null, as
+   * for a rescore page, which locks before it reads).
    */
-  async function lockBlocks(
+  async function lockMatching(
     tx: GraphTx,
     at: number,
-    locks: { buckets: readonly number[]; marks: readonly (readonly number[])[] },
-    versions: readonly number[] = [],
-  ): Promise<[number, number[] | null][]> {
-    const [locked] = await tx.run<{ changed: [number, number[] | null][] }>('write/lock-blocks', {
+    entry: MatchLogEntry,
+    seen: number | null,
+  ): Promise<{ current: number; logs: MatchLogRow[] }> {
+    const [locked] = await tx.run<{ current: number; logs: MatchLogRow[] }>('write/lock-matching', {
       now: at,
-      // New per transaction: writing it takes each bucket's lock before its version is read.
+      // New per transaction: writing it takes the clock's lock before its value is read.
       token: randomInt(2 ** 47),
-      rows: { ...locks, versions },
+      seen,
+      kept: deps.matchLogKept ?? MATCH_LOG_KEPT,
+      rows: entry,
     });
-    if (!locked) throw new Error('write/lock-blocks answered no row');
-    return locked.changed;
+    if (!locked) throw new Error('write/lock-matching answered no row');
+    return locked;
   }
 
   /** The batch's own records as candidates (with their purposes), cached for later batches. */
@@ -504,13 +559,13 @@ export function createResolverService(deps: ResolverDeps) {
   }
 
   /**
-   * Adds the candidates named in `found` that `candidateOf` lacks: from the cache, or read with
-   * write/read-candidates and cached.
+   * Adds the candidates named in the rows of `found` ([position, found, ids, ...]) that
+   * `candidateOf` lacks: from the cache, or read with write/read-candidates and cached.
    */
   async function readCandidates(
     tx: GraphTx,
     candidateOf: Map<string, Candidate>,
-    found: readonly [number, number, string[]][],
+    found: readonly (readonly [number, number, readonly string[], ...unknown[]])[],
   ): Promise<void> {
     const cache = deps.candidateCache;
     const missing = new Set<string>();
@@ -545,6 +600,7 @@ export function createResolverService(deps: ResolverDeps) {
     });
     if (rows.length !== s.pending.size) throw new StaleResolutionError();
     completePending(s, rows);
+    s.pending.clear();
   }
 
   /**
@@ -554,7 +610,7 @@ export function createResolverService(deps: ResolverDeps) {
    */
   async function rescorePageInTx(
     tx: GraphTx,
-    page: readonly { key: string; source: string; values: string; linking: boolean }[],
+    page: readonly RecordsPageRow[],
     matching: MatchingOutcome,
   ): Promise<ResolutionPlan | undefined> {
     const matcher = deps.matcher!;
@@ -564,7 +620,8 @@ export function createResolverService(deps: ResolverDeps) {
       page[n]!.linking ? matcher.keySlots(record) : NO_KEYS,
     );
     // Locked before anything is read: a page files records under keys, as a batch does.
-    await lockBlocks(tx, at, lockBuckets(slotsOf));
+    const entry = matchLogEntry(page, slotsOf);
+    if (entry.records.length > 0) await lockMatching(tx, at, entry, null);
     const [answer] = await tx.run<{
       candidates: [
         number,
@@ -827,7 +884,7 @@ export function createResolverService(deps: ResolverDeps) {
      * the model now links are joined, pairs in the review band queued, as ingestion would.
      */
     async rescoreRecords(
-      page: readonly { key: string; source: string; values: string; linking: boolean }[],
+      page: readonly RecordsPageRow[],
     ): Promise<{ matching: MatchingOutcome; merges: number; refusals: number }> {
       if (!deps.matcher) throw new Error('resolver: rescoring needs a matcher');
       let matching = emptyMatching();

@@ -315,15 +315,19 @@ describe('probabilistic matching', () => {
     expect(await invariants(service.graph)).toEqual(noViolations);
   });
 
-  it('two batches resolving at once still find each other: the one committing second looks again', async () => {
-    expect(probability(jonathan, jonathanTypo)).toBeGreaterThanOrEqual(AUTO);
+  /**
+   * Batch A (crm) reads and scores its candidates, then waits, before it takes the matching clock,
+   * until batch B (shop, a duplicate of A's record) has been resolved and committed from start to
+   * end. Returns both outcomes.
+   */
+  async function raceTwoBatches(options: { maxBlockSize?: number; matchLogKept?: number } = {}) {
     const matcher = createRecordMatcher({
       modelFile: { model: DEFAULT_MODEL },
       secret: 'integration-test-secret',
       autoThreshold: AUTO,
       reviewThreshold: REVIEW,
       maxCandidates: 200,
-      maxBlockSize: 5000,
+      maxBlockSize: options.maxBlockSize ?? 5000,
     });
     const resolverOn = (graph: Pick<Graph, 'writeTransaction'>) =>
       createResolverService({
@@ -332,10 +336,9 @@ describe('probabilistic matching', () => {
         limits: defaultMergeLimits,
         evidenceKept: 20,
         matcher,
+        ...(options.matchLogKept === undefined ? {} : { matchLogKept: options.matchLogKept }),
         logger: createLogger('silent'),
       });
-    // Batch A reads and scores its candidates, then waits, before it locks its buckets, until
-    // batch B (a duplicate of A's record) has been resolved and committed from start to end.
     let arrived!: () => void;
     const atLock = new Promise<void>((resolve_) => (arrived = resolve_));
     let release!: () => void;
@@ -348,7 +351,7 @@ describe('probabilistic matching', () => {
               statement: CypherName,
               params?: Record<string, unknown>,
             ) => {
-              if (statement === 'write/lock-blocks') {
+              if (statement === 'write/lock-matching') {
                 arrived();
                 await released;
               }
@@ -364,22 +367,53 @@ describe('probabilistic matching', () => {
     const b = await resolverOn(service.graph).resolveBatch('job-b', [
       event([email('jonathon.w@shop.example')], { source: 'shop', attributes: jonathanTypo }),
     ]);
-    // B committed first, without A's record: A's was not committed when B read.
-    expect(b.matching).toMatchObject({ records: 1, candidates: 0, scored: 0, matched: 0 });
     release();
-    // A's first read could not see B's record either; under the locks it finds B's bucket moved,
-    // reads the block again and scores the pair: once, by A.
-    expect((await a).matching).toMatchObject({ records: 1, candidates: 1, scored: 1, matched: 1 });
+    return { a: await a, b };
+  }
 
+  const together = async () => {
     const [left, right] = await resolve(service, [
       email('jw@crm.example'),
       email('jonathon.w@shop.example'),
     ]);
-    expect(left!.personId).toBe(right!.personId);
-    expect(await personLinks(left!.personId!)).toEqual([
+    return { left: left!, right: right! };
+  };
+
+  it('two batches resolving at once still find each other: the one committing second looks again', async () => {
+    expect(probability(jonathan, jonathanTypo)).toBeGreaterThanOrEqual(AUTO);
+    const { a, b } = await raceTwoBatches();
+    // B committed first, without A's record: A's was not committed when B read.
+    expect(b.matching).toMatchObject({ records: 1, candidates: 0, scored: 0, matched: 0 });
+    // A's first read could not see B's record either; under the clock it finds B's record in the
+    // matching log and scores the pair: once, by A.
+    expect(a.matching).toMatchObject({ records: 1, candidates: 1, scored: 1, matched: 1 });
+
+    const { left, right } = await together();
+    expect(left.personId).toBe(right.personId);
+    expect(await personLinks(left.personId!)).toEqual([
       expect.objectContaining({ status: 'active', method: 'probabilistic' }),
     ]);
     expect(await invariants(service.graph)).toEqual(noViolations);
+  });
+
+  it('a batch that saw the clock before the log was pruned reads its blocks again', async () => {
+    // One entry kept: B's entry is gone by the time A reads the log, so A must read the graph.
+    const { a, b } = await raceTwoBatches({ matchLogKept: 1 });
+    expect(b.matching).toMatchObject({ candidates: 0, matched: 0 });
+    expect(a.matching).toMatchObject({ records: 1, candidates: 1, scored: 1, matched: 1 });
+    const { left, right } = await together();
+    expect(left.personId).toBe(right.personId);
+    expect(await invariants(service.graph)).toEqual(noViolations);
+  });
+
+  it('what the log adds never takes a block past the block size limit', async () => {
+    // Every block A's record is in holds A alone when A reads it; B's record makes two, more than
+    // the limit of one: too common, skipped, however A learns of B.
+    const { a, b } = await raceTwoBatches({ maxBlockSize: 1 });
+    expect(b.matching).toMatchObject({ candidates: 0, matched: 0 });
+    expect(a.matching).toMatchObject({ records: 1, candidates: 0, scored: 0, matched: 0 });
+    const { left, right } = await together();
+    expect(left.personId).not.toBe(right.personId);
   });
 
   it('does not match records whose events refuse identity_linking', async () => {

@@ -7,7 +7,6 @@ import {
   totalPairs,
 } from '../../src/matching/blocking.js';
 import { DEFAULT_BLOCKING_RULES } from '../../src/matching/default-model.js';
-import { bucketOf, lockBuckets, markOf } from '../../src/matching/record-matcher.js';
 import { type MatchRecord, normalizeRecord } from '../../src/matching/normalize-attributes.js';
 
 function person(id: string, attributes: Record<string, string>, source?: string): MatchRecord {
@@ -138,27 +137,5 @@ describe('candidate pairs', () => {
     ]);
     expect(totalPairs(linked, 'link')).toBe(6);
     expect(totalPairs(records, 'dedupe')).toBe(10);
-  });
-});
-
-describe('lock buckets', () => {
-  it('are the distinct low 16 bits of the keys, ascending, each with the marks of its keys', () => {
-    const key = (mark: number, bucket: number) => 2 ** 40 + mark * 65_536 + bucket;
-    const slots = [
-      [key(3, 5), null, key(0, 7), key(9, 7)],
-      [key(4, 5), key(3, 5), null, null],
-      [null, null, null, null],
-    ];
-    const { buckets, marks } = lockBuckets(slots);
-    // Ascending: every batch locks in the same order, so two batches wait instead of deadlocking.
-    expect(buckets).toEqual([5, 7]);
-    expect(marks.map((m) => [...m].sort((a, b) => a - b))).toEqual([
-      [3, 4],
-      [0, 9],
-    ]);
-    expect(bucketOf(key(9, 7))).toBe(7);
-    expect(markOf(key(9, 7))).toBe(9);
-    // A mark is 8 bits: it names neither the key nor the record.
-    expect(markOf(2 ** 48 - 1)).toBe(255);
   });
 });

@@ -1,12 +1,11 @@
 // The resolver's matching statement, run after write/claim-batch when claimed events carry
 // attributes: stores their source records with their blocking keys, and returns each record's
-// candidates, in one round trip. It takes no blocking-key lock: concurrent batches read and score
-// their candidates in parallel, and write/lock-blocks then settles what they could not see of each
+// candidates, in one round trip. It takes no lock: concurrent batches read and score their
+// candidates in parallel, and write/lock-matching then settles what they could not see of each
 // other (the protocol is described there).
 //
-// 1. Reads the version of each of the batch's blocking-key buckets ($buckets: sorted, distinct; a
-//    bucket is the low 16 bits of a key; 0 for a bucket never locked), before any candidate is read:
-//    write/lock-blocks compares them under the locks.
+// 1. Reads the matching clock, before any candidate is read: write/lock-matching returns what was
+//    committed since.
 // 2. Creates the records ($records rows [key, id, source, values, linking, purposes, anchorKey,
 //    identifier element ids, blocking keys by rule: 8 slots, null where a rule gives none]).
 //    DESCRIBES ties a record to the identifiers its event carried (its provenance is the event with
@@ -16,9 +15,11 @@
 // 3. Per record with keys, its candidates: the committed records (and this batch's) sharing a key,
 //    earlier rules first, then by key; a block of more than $maxBlock records is skipped (too common
 //    to say anything; at most $scanLimit = $maxBlock + 1 are read to find out); at most $cap are
-//    returned, as record ids, with the distinct count before the cap. A worker keeps the values of
-//    records it has seen (they never change) and reads the others with write/read-candidates;
-//    purposes and anchors of the few candidates that match are read afterwards (write/read-anchors).
+//    returned, as record ids, with the distinct count before the cap, and the size of each block
+//    read ([rule, size]: what the log adds to a block is weighed against it). A worker keeps the
+//    values of records it has seen (they never change) and reads the others with
+//    write/read-candidates; purposes and anchors of the few candidates that match are read
+//    afterwards (write/read-anchors).
 //
 // The eight rule slots are spelled out because Cypher cannot name a property by a parameter and
 // still use its index; the model file allows at most eight rules (src/matching/blocking.ts).
@@ -28,9 +29,8 @@
 // again (~0.5 s) for many batches (docs/benchmarks.md). Inside a map they are one plan.
 CYPHER replan=skip
 CALL () {
-  UNWIND $rows.buckets AS bucket
-  OPTIONAL MATCH (l:BlockLock {bucket: toInteger(bucket)})
-  RETURN collect(coalesce(l.version, 0)) AS versions
+  MATCH (clock:MatchClock {name: 'records'})
+  RETURN clock.seq AS seen
 }
 CALL () {
   UNWIND range(0, size($rows.records) - 1) AS n
@@ -110,16 +110,21 @@ CALL (recordNodes) {
       WITH c LIMIT toInteger($scanLimit)
       RETURN collect(c) AS members, 7 AS k
     }
-    WITH r, members, k
-    WHERE size(members) <= $maxBlock
-    UNWIND members AS c
-    WITH r, c, k
-    WHERE c <> r AND (NOT $linkOnly OR c.source <> r.source)
-    WITH c, min(k) AS rule
-    ORDER BY rule, c.key
-    WITH collect(c) AS pool
-    RETURN size(pool) AS found, [c IN pool[..$cap] | c.id] AS candidates
+    WITH r, collect([k, members]) AS blocks
+    CALL (r, blocks) {
+      UNWIND blocks AS block
+      WITH r, block
+      WHERE size(block[1]) <= $maxBlock
+      UNWIND block[1] AS c
+      WITH r, c, block[0] AS k
+      WHERE c <> r AND (NOT $linkOnly OR c.source <> r.source)
+      WITH c, min(k) AS rule
+      ORDER BY rule, c.key
+      WITH collect(c) AS pool
+      RETURN size(pool) AS found, [c IN pool[..$cap] | c.id] AS candidates
+    }
+    RETURN found, candidates, [block IN blocks | [block[0], size(block[1])]] AS sizes
   }
-  RETURN collect([n, found, candidates]) AS candidates
+  RETURN collect([n, found, candidates, sizes]) AS candidates
 }
-RETURN versions, candidates
+RETURN seen, candidates

@@ -1,9 +1,10 @@
-// The blocks a batch looks at again after write/lock-blocks found their buckets written to since
-// its candidate read: per probe ($rows.probes rows [record position, rule k, key, source]) the
-// records now filed under rule k's key, as record ids (the worker drops those it has scored), a
-// block of more than $maxBlock records skipped and, with $linkOnly, records of the same source left
-// out, as write/claim-records does.
-// Runs under the buckets' locks: what it reads stays as read until the batch commits.
+// Blocks a batch reads again under the matching clock (after write/lock-matching), where the
+// matching log cannot settle them on its own: the log no longer holds every entry since the batch
+// read the clock, or what it adds could take a block past $maxBlock. Per probe ($rows.probes rows
+// [record position, rule k, key, source]) the records now filed under rule k's key, as record ids
+// (the worker drops those it has scored), a block of more than $maxBlock records skipped and, with
+// $linkOnly, records of the same source left out, as write/claim-records does.
+// Runs under the clock's lock: what it reads stays as read until the batch commits.
 CYPHER replan=skip
 UNWIND $rows.probes AS probe
 CALL (probe) {

@@ -1,6 +1,6 @@
 // Re-files a page of records under the current blocking rules and returns their candidates, for
 // `idgraph model rescore`. Like write/claim-records, without creating records, and run after
-// write/lock-blocks has locked the page's buckets (and moved their versions on, so that batches
+// write/lock-matching has taken the matching clock (and logged the page's keys, so that batches
 // scoring concurrently look again at what this page files):
 // 1. per record ($records rows [key, keys by rule: 8 slots, null where a rule gives none]): sets its
 //    block<k> properties (null removes one);
