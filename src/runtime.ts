@@ -19,6 +19,7 @@ import { createResolverService } from './resolver/resolver-service.js';
 import { createReviewService } from './reviews/review-service.js';
 import { createLinkExplainService } from './links/link-explain.js';
 import { matcherFromConfig } from './matching/matcher-config.js';
+import { recordModel } from './matching/recorded-model.js';
 
 /**
  * Wires the service from a parsed config: clients, migrations, API and/or worker. `main.ts` runs it
@@ -125,6 +126,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     });
 
     const matcher = await matcherFromConfig(config);
+    await recordModel(graph, matcher.model);
     logger.info({ model: matcher.model.version }, 'matching model loaded');
     const candidateCache = createCandidateCache({
       maxEntries: config.MATCH_CANDIDATE_CACHE_SIZE,

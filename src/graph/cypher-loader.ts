@@ -45,6 +45,7 @@ export const cypherNames = [
   'write/read-candidates',
   'write/recheck-blocks',
   'write/record-migration',
+  'write/record-model',
   'write/refile-records',
   'write/rescore-link',
   'write/split-person',

@@ -1,5 +1,6 @@
 import type { Graph } from '../graph/graph-client.js';
 import { NotFoundError } from '../errors.js';
+import { expandExplanation } from '../matching/explanation.js';
 
 /**
  * Why a link exists. A probabilistic link carries the comparison vector of its best-scored record
@@ -60,18 +61,12 @@ export function createLinkExplainService(deps: { graph: Pick<Graph, 'query'> }) 
         fromPersonId: string | null;
         toPersonId: string | null;
         recordIds: string[];
+        template: string | null;
       }>('read/link-explain', { linkId });
       if (!row) throw new LinkNotFoundError();
       const l = row.link;
       const stored =
-        typeof l.explanation === 'string'
-          ? (JSON.parse(l.explanation) as {
-              probability: number;
-              matchWeight: number;
-              priorWeight: number;
-              comparisons: NonNullable<LinkExplanation['match']>['comparisons'];
-            })
-          : null;
+        typeof l.explanation === 'string' ? expandExplanation(l.explanation, row.template) : null;
       return {
         id: l.id as string,
         status: l.status as string,

@@ -206,71 +206,87 @@ export function yearsApart(a: string, b: string): number | null {
 }
 
 /**
- * Evaluates one level for two present values. Similarities are computed lazily and at most once
- * per pair, because several levels of a comparison often ask for the same measure.
+ * The index of the first of `levels` that holds for two present values (the last one, `else`, when
+ * none does). Similarities are computed lazily and at most once per pair, because several levels
+ * of a comparison often ask for the same measure; this runs for every candidate pair, so it keeps
+ * them in locals rather than in an object per pair.
  */
-class PairContext {
-  private jw: number | undefined;
-  private jwBound: number | undefined;
-  private lev: number | undefined;
-  private dl: number | undefined;
-  private editBound: number | undefined;
-  constructor(
-    readonly a: string,
-    readonly b: string,
-    readonly left: MatchRecord,
-    readonly right: MatchRecord,
-  ) {}
-
-  holds(when: LevelPredicate): boolean {
-    const { a, b } = this;
+export function levelFor(
+  levels: readonly ComparisonLevel[],
+  a: string,
+  b: string,
+  left: MatchRecord,
+  right: MatchRecord,
+): number {
+  let jw = -1;
+  let jwBound = -1;
+  let lev = -1;
+  let dl = -1;
+  let editBound = -1;
+  for (let index = 0; index < levels.length; index += 1) {
+    const when = levels[index]!.when;
     switch (when.type) {
       case 'exact':
-        return a === b;
+        if (a === b) return index;
+        break;
       case 'jaroWinkler':
-        if (this.jw === undefined) {
-          this.jwBound ??= jaroWinklerUpperBound(a, b);
-          if (this.jwBound < when.min) return false;
-          this.jw = jaroWinkler(a, b);
+        if (jw < 0) {
+          if (jwBound < 0) jwBound = jaroWinklerUpperBound(a, b);
+          if (jwBound < when.min) break;
+          jw = jaroWinkler(a, b);
         }
-        return this.jw >= when.min;
+        if (jw >= when.min) return index;
+        break;
       case 'phonetic':
-        return phoneticEqual(a, b);
+        if (phoneticEqual(a, b)) return index;
+        break;
       case 'levenshtein':
-        if (this.lev === undefined) {
-          this.editBound ??= editDistanceLowerBound(a, b);
-          if (this.editBound > when.max) return false;
-          this.lev = levenshtein(a, b);
+        if (lev < 0) {
+          if (editBound < 0) editBound = editDistanceLowerBound(a, b);
+          if (editBound > when.max) break;
+          lev = levenshtein(a, b);
         }
-        return this.lev <= when.max;
+        if (lev <= when.max) return index;
+        break;
       case 'damerauLevenshtein':
-        if (this.dl === undefined) {
-          this.editBound ??= editDistanceLowerBound(a, b);
-          if (this.editBound > when.max) return false;
-          this.dl = damerauLevenshtein(a, b);
+        if (dl < 0) {
+          if (editBound < 0) editBound = editDistanceLowerBound(a, b);
+          if (editBound > when.max) break;
+          dl = damerauLevenshtein(a, b);
         }
-        return this.dl <= when.max;
+        if (dl <= when.max) return index;
+        break;
       case 'dayMonthSwap':
-        return dayMonthSwapped(a, b);
+        if (dayMonthSwapped(a, b)) return index;
+        break;
       case 'dateWithinDays': {
         const days = daysApart(a, b);
-        return days !== null && days <= when.days;
+        if (days !== null && days <= when.days) return index;
+        break;
       }
       case 'yearWithin': {
         const years = yearsApart(a, b);
-        return years !== null && years <= when.years;
+        if (years !== null && years <= when.years) return index;
+        break;
       }
       case 'swapped': {
-        const otherLeft = this.left.values[when.with];
-        const otherRight = this.right.values[when.with];
-        return (
-          otherLeft != null && otherRight != null && a === otherRight && b === otherLeft && a !== b
-        );
+        const otherLeft = left.values[when.with];
+        const otherRight = right.values[when.with];
+        if (
+          otherLeft != null &&
+          otherRight != null &&
+          a === otherRight &&
+          b === otherLeft &&
+          a !== b
+        )
+          return index;
+        break;
       }
       case 'else':
-        return true;
+        return index;
     }
   }
+  return levels.length - 1;
 }
 
 /**
@@ -285,12 +301,7 @@ export function compareAttribute(
   const a = left.values[comparison.attribute];
   const b = right.values[comparison.attribute];
   if (a == null || b == null) return MISSING_LEVEL;
-  const context = new PairContext(a, b, left, right);
-  const { levels } = comparison;
-  for (let index = 0; index < levels.length; index += 1) {
-    if (context.holds(levels[index]!.when)) return index;
-  }
-  return levels.length - 1;
+  return levelFor(comparison.levels, a, b, left, right);
 }
 
 /** One level index per comparison, in model order. */

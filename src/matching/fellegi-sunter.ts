@@ -173,6 +173,49 @@ function adjustedWeight(
 }
 
 /**
+ * The weight one comparison's level adds to a pair's match weight, with any term-frequency
+ * adjustment: one term of {@link vectorWeight}'s sum.
+ */
+export function comparisonWeight(
+  model: FellegiSunterModel,
+  index: number,
+  level: number,
+  left: MatchRecord,
+  right: MatchRecord,
+  options: ScoreOptions = {},
+): number {
+  if (level === MISSING_LEVEL) return 0;
+  return adjustedWeight(model, modelTables(model), index, level, left, right, options).weight;
+}
+
+/**
+ * The most one comparison can add to a pair's match weight (never less than 0, the missing level):
+ * its best level, with the largest term-frequency adjustment the tables allow.
+ */
+export function maximumComparisonWeight(
+  model: FellegiSunterModel,
+  index: number,
+  options: ScoreOptions = {},
+): number {
+  const comparison = model.comparisons[index]!;
+  const weights = modelTables(model).weights[index]!;
+  let best = Math.max(0, ...weights);
+  const table = options.termFrequencies?.[comparison.attribute];
+  if (comparison.termFrequency && table && table.size > 0) {
+    // termFrequencyU takes the commoner value's share, floored: never below the rarest share.
+    const rarest = Math.max(
+      Math.min(...table.values()),
+      options.minimumTermFrequency ?? DEFAULT_MINIMUM_TERM_FREQUENCY,
+    );
+    comparison.levels.forEach((level, l) => {
+      if (level.when.type === 'exact')
+        best = Math.max(best, weights[l]! + Math.log2(level.u / rarest));
+    });
+  }
+  return best;
+}
+
+/**
  * The match weight of a precomputed comparison vector: the same sum {@link scoreVector} makes, in
  * the same order, without building the explanation (a decision needs only this; most candidate
  * pairs are not linked).

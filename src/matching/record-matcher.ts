@@ -6,7 +6,6 @@ import {
   MAX_BLOCKING_RULES,
 } from './blocking.js';
 import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from './default-model.js';
-import { comparisonVector } from './comparisons.js';
 import {
   type FellegiSunterModel,
   type PairScore,
@@ -14,8 +13,9 @@ import {
   scorePair,
   scoreVector,
   type TermFrequencies,
-  vectorWeight,
+  weightFromProbability,
 } from './fellegi-sunter.js';
+import { createPairWeigher } from './pair-weigher.js';
 import type { ModelFile } from './model-file.js';
 import { type MatchRecord, normalizeRecord, STANDARD_ATTRIBUTES } from './normalize-attributes.js';
 
@@ -66,6 +66,12 @@ export function createRecordMatcher(settings: MatcherSettings) {
     ]),
   );
   const linkOnly = settings.modelFile?.mode === 'link';
+  // No decision acts on a weight below the review threshold's: weighing stops there.
+  const weigher = createPairWeigher(
+    model,
+    { termFrequencies },
+    weightFromProbability(Math.min(settings.reviewThreshold, settings.autoThreshold)),
+  );
   // 48 bits of the HMAC, as an integer: the graph indexes and compares integers far more cheaply
   // than strings, and every batch files thousands of keys. Two keys colliding only merge two
   // blocks: more candidates, the same decisions.
@@ -122,13 +128,18 @@ export function createRecordMatcher(settings: MatcherSettings) {
     },
 
     /**
-     * A pair's comparison vector and probability, without the explanation: what a decision needs.
+     * A pair's comparison vector and probability, without the explanation: what a decision needs;
+     * undefined when the pair cannot reach the review threshold (its decision is `none`).
      * {@link explain} then explains the few pairs that are linked or reviewed.
      */
-    weigh(left: MatchRecord, right: MatchRecord): { vector: number[]; probability: number } {
-      const vector = comparisonVector(model.comparisons, left, right);
-      const weight = vectorWeight(model, vector, left, right, { termFrequencies });
-      return { vector, probability: probabilityFromWeight(weight) };
+    weigh(
+      left: MatchRecord,
+      right: MatchRecord,
+    ): { vector: number[]; probability: number } | undefined {
+      const weighed = weigher.weigh(left, right);
+      return (
+        weighed && { vector: weighed.vector, probability: probabilityFromWeight(weighed.weight) }
+      );
     },
 
     explain(left: MatchRecord, right: MatchRecord, vector: readonly number[]): PairScore {

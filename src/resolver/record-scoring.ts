@@ -1,6 +1,6 @@
 import { newId } from '../ids.js';
 import type { MatchRecord } from '../matching/normalize-attributes.js';
-import type { PairScore } from '../matching/fellegi-sunter.js';
+import { storedExplanation } from '../matching/explanation.js';
 import type { RecordMatcher } from '../matching/record-matcher.js';
 import type { PlanMatch } from './resolution-plan.js';
 
@@ -83,17 +83,6 @@ export const emptyMatching = (): MatchingOutcome => ({
 
 const intersect = (a: readonly string[], b: readonly string[]) => a.filter((x) => b.includes(x));
 
-/** The explanation stored on a link or review: the score without any attribute value. */
-export function explanationJson(score: PairScore): string {
-  return JSON.stringify({
-    modelVersion: score.modelVersion,
-    matchWeight: score.matchWeight,
-    probability: score.probability,
-    priorWeight: score.priorWeight,
-    comparisons: score.vector,
-  });
-}
-
 /**
  * Scores one record against its candidates: at or above the auto threshold a probabilistic match
  * (its anchor's person joins the maps, unchecked), in the review band a review item.
@@ -117,20 +106,23 @@ export function scoreCandidates(
   for (const c of candidates) {
     const { anchorKey, personId = null } = c;
     const [left, right] = mine.key < c.key ? [mine.key, c.key] : [c.key, mine.key];
-    // JSON: event keys may hold any character, so a separator could make two pairs collide.
-    const pair = JSON.stringify([left, right]);
-    // A pair of two records of this batch comes back from both sides: score it once.
-    if (s.scoredPairs.has(pair)) continue;
-    s.scoredPairs.add(pair);
+    // A pair of two records of this batch comes back from both sides: score it once. The length
+    // prefix keeps two pairs apart whatever characters their keys hold.
+    const seen = `${left.length}:${left}${right}`;
+    if (s.scoredPairs.has(seen)) continue;
+    s.scoredPairs.add(seen);
     if (anchorKey === mine.anchorKey) continue;
     if (s.skipSamePerson && personId !== null && personId === s.personOf.get(mine.anchorKey))
       continue;
     const weighed = matcher.weigh(mine.record, c.record);
     s.matching.scored += 1;
+    if (weighed === undefined) continue;
     const decision = matcher.decide(weighed.probability);
     if (decision === 'none') continue;
+    // JSON: the review's key in the graph, as it has always been written.
+    const pair = JSON.stringify([left, right]);
     const score = matcher.explain(mine.record, c.record, weighed.vector);
-    const explanation = explanationJson(score);
+    const explanation = storedExplanation(score);
     if (decision === 'review') {
       // Records already in one person (another link joined them) need no one's decision.
       if (personId !== null && personId === s.personOf.get(mine.anchorKey)) continue;

@@ -2,6 +2,8 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { Graph, GraphTx } from '../graph/graph-client.js';
 import { newId } from '../ids.js';
 import { MAX_BLOCKING_RULES } from '../matching/blocking.js';
+import { modelTemplate, storedExplanation } from '../matching/explanation.js';
+import type { FellegiSunterModel } from '../matching/fellegi-sunter.js';
 import type { Logger } from '../logger.js';
 import {
   parseRecordValues,
@@ -24,7 +26,6 @@ import {
   type Candidate,
   completePending,
   emptyMatching,
-  explanationJson,
   type MatchingOutcome,
   type ReviewRow,
   type Scoring,
@@ -135,6 +136,12 @@ export const MANUAL_RULE = 'review_decision';
 /** A record that must never be a candidate (its event refuses identity_linking): no keys. */
 const NO_KEYS: readonly null[] = new Array<null>(MAX_BLOCKING_RULES).fill(null);
 const METHOD_RANK = { probabilistic: 0, deterministic: 1, manual: 2 };
+
+/** A model's template as the statements that store explanations record it ($model). */
+function modelParameter(model: FellegiSunterModel) {
+  const { json, checksum } = modelTemplate(model);
+  return { version: model.version, checksum, template: json };
+}
 
 /** What write/claim-batch answers: per event (in batch order) and per locked identifier. */
 interface ClaimedBatch {
@@ -856,11 +863,14 @@ export function createResolverService(deps: ResolverDeps) {
       ).push(row);
     }
 
+    // Explanations of probabilistic links and reviews refer to their model's template.
+    const scored = ctx.reviews.length > 0 || plan.links.some((l) => l.explanation !== null);
     return {
       jobId: ctx.jobId,
       now: ctx.at,
       kept: deps.evidenceKept,
       methodRank: METHOD_RANK,
+      model: scored && deps.matcher ? modelParameter(deps.matcher.model) : null,
       rows: {
         reviews: ctx.reviews,
         created: [...created.values()],
@@ -939,7 +949,8 @@ export function createResolverService(deps: ResolverDeps) {
           keep,
           confidence: score.probability,
           modelVersion: score.modelVersion,
-          explanation: explanationJson(score),
+          explanation: storedExplanation(score),
+          model: modelParameter(matcher.model),
           now: at,
           personId: link.personId,
           auditId: newId('aud'),

@@ -1,6 +1,7 @@
 import type { Graph, GraphTx } from '../graph/graph-client.js';
 import { AppError, NotFoundError } from '../errors.js';
 import { newId } from '../ids.js';
+import { expandExplanation } from '../matching/explanation.js';
 import { type ResolverService, withStaleRetries } from '../resolver/resolver-service.js';
 
 /**
@@ -72,14 +73,15 @@ export function createReviewService(deps: {
           anchorValue: string | null;
           personId: string | null;
         }[];
+        template: string | null;
       }>('read/reviews-by-status', filter);
-      return rows.map(({ review: r, records }) => ({
+      return rows.map(({ review: r, records, template }) => ({
         id: r.id as string,
         status: r.status as ReviewStatus,
         probability: r.probability as number,
         matchWeight: r.matchWeight as number,
         modelVersion: r.modelVersion as string,
-        explanation: JSON.parse(r.explanation as string) as unknown,
+        explanation: expandExplanation(r.explanation as string, template),
         createdAt: iso(r.createdAt)!,
         ...(r.decision === undefined ? {} : { decision: r.decision as ReviewDecision }),
         ...(r.reason === undefined || r.reason === null ? {} : { reason: r.reason as string }),

@@ -14,6 +14,7 @@ import { normalizeRecord } from '../../src/matching/normalize-attributes.js';
 import type { IdentityEvent } from '../../src/resolver/event-schema.js';
 import { createLogger } from '../../src/logger.js';
 import { createRecordMatcher } from '../../src/matching/record-matcher.js';
+import { ModelVersionConflictError, recordModel } from '../../src/matching/recorded-model.js';
 import { identifierRegistry } from '../../src/resolver/resolver-config.js';
 import { rescore } from '../../src/resolver/rescore.js';
 import { createResolverService, defaultMergeLimits } from '../../src/resolver/resolver-service.js';
@@ -57,12 +58,14 @@ beforeEach(async () => {
 
 type Attributes = NonNullable<IdentityEvent['attributes']>;
 
-const probability = (a: Attributes, b: Attributes) =>
+/** The pair's score under the service's model, as scored offline. */
+const score = (a: Attributes, b: Attributes) =>
   scorePair(
     DEFAULT_MODEL,
     normalizeRecord({ id: 'a', attributes: a as Record<string, string> }),
     normalizeRecord({ id: 'b', attributes: b as Record<string, string> }),
-  ).probability;
+  );
+const probability = (a: Attributes, b: Attributes) => score(a, b).probability;
 
 const email = (value: string) => ({ type: 'email', value });
 
@@ -174,6 +177,12 @@ describe('probabilistic matching', () => {
     const sum = match.comparisons.reduce((s, c) => s + c.weight, match.priorWeight);
     expect(sum).toBeCloseTo(match.matchWeight, 9);
     expect(2 ** sum / (1 + 2 ** sum)).toBeCloseTo(p, 9);
+    // What the link stores (levels, adjustments) and the model's recorded template give back the
+    // pair's score exactly as the model computes it.
+    const offline = score(jonathanTypo, jonathan);
+    expect(match.matchWeight).toBe(offline.matchWeight);
+    expect(match.priorWeight).toBe(offline.priorWeight);
+    expect(match.comparisons).toEqual(offline.vector);
     const first_ = match.comparisons.find((c) => c.comparison === 'firstName')!;
     expect(first_.level).toBeGreaterThan(0); // not exact: the typo shows
     expect(match.comparisons.find((c) => c.comparison === 'dateOfBirth')!.label).toBe('exact');
@@ -199,6 +208,14 @@ describe('probabilistic matching', () => {
     expect(reviews).toHaveLength(1);
     const review = reviews[0]!;
     expect(review.probability).toBeCloseTo(p, 12);
+    const offline = score(maria, mariaElsewhere);
+    expect(review.explanation).toEqual({
+      modelVersion: DEFAULT_MODEL.version,
+      probability: offline.probability,
+      matchWeight: offline.matchWeight,
+      priorWeight: offline.priorWeight,
+      comparisons: offline.vector,
+    });
     expect(review.modelVersion).toBe(DEFAULT_MODEL.version);
     expect(review.records.map((r) => r.source).sort()).toEqual(['crm', 'shop']);
     expect(review.records.map((r) => r.personId ?? '').sort()).toEqual(
@@ -414,6 +431,15 @@ describe('probabilistic matching', () => {
     expect(a.matching).toMatchObject({ records: 1, candidates: 0, scored: 0, matched: 0 });
     const { left, right } = await together();
     expect(left.personId).not.toBe(right.personId);
+  });
+
+  it('refuses a model whose version the graph records with other parameters', async () => {
+    await recordModel(service.graph, DEFAULT_MODEL);
+    // The same model again is fine; other parameters under its version are not.
+    await recordModel(service.graph, { ...DEFAULT_MODEL });
+    await expect(
+      recordModel(service.graph, { ...DEFAULT_MODEL, lambda: DEFAULT_MODEL.lambda / 2 }),
+    ).rejects.toBeInstanceOf(ModelVersionConflictError);
   });
 
   it('does not match records whose events refuse identity_linking', async () => {

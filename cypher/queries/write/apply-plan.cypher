@@ -20,6 +20,9 @@
 //    probabilistic link keeps the model version and explanation of its best-scored record pair;
 // 5. audit records of merges ($merges). After the links: a record names the link that caused it;
 // 6. review items ($reviews): one per record pair, created once (a decided pair is not reopened).
+// First, when the plan holds probabilistic links or reviews, the template of the model that scored
+// them ($model: {version, checksum, template}, else null), recorded once per version: their
+// explanations refer to it (write/record-model).
 //
 // Identifiers and grown persons are addressed by element id (all locked by this transaction);
 // audit records hold ids, rule and reason only, never identifier values.
@@ -30,6 +33,12 @@
 // top-level list parameters, so a statement with several lists of varying length was planned
 // again (~0.5 s) for many batches (docs/benchmarks.md). Inside a map they are one plan.
 CYPHER replan=skip
+CALL () {
+  WITH $model AS model
+  WHERE model IS NOT NULL
+  MERGE (m:MatchModel {version: model.version})
+    ON CREATE SET m.checksum = model.checksum, m.template = model.template, m.createdAt = toInteger($now)
+}
 CALL () {
   UNWIND $rows.created AS row
   CREATE (p:Person {id: row.id, status: 'active', createdAt: toInteger(row.createdAt), updatedAt: toInteger(row.createdAt)})

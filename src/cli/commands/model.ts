@@ -22,6 +22,7 @@ import {
 } from '../../matching/model-training.js';
 import type { MatchRecord } from '../../matching/normalize-attributes.js';
 import { matcherFromConfig } from '../../matching/matcher-config.js';
+import { ModelVersionConflictError, recordModel } from '../../matching/recorded-model.js';
 import { parseRecordValues } from '../../matching/record-matcher.js';
 import { rescore } from '../../resolver/rescore.js';
 import { identifierRegistry, mergeLimits } from '../../resolver/resolver-config.js';
@@ -395,6 +396,13 @@ export async function modelRescoreCommand(
   }
   const graph = await connectGraph(ctx);
   try {
+    try {
+      await recordModel(graph, matcher.model);
+    } catch (error) {
+      if (error instanceof ModelVersionConflictError)
+        throw new CliError(error.message, ExitCode.usage);
+      throw error;
+    }
     const resolver = createResolverService({
       graph,
       registry: identifierRegistry(ctx.config),
