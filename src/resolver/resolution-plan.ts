@@ -66,7 +66,10 @@ export interface PlanMatch {
 
 export interface PlanInput {
   events: readonly PlanEvent[];
-  /** Applied after the events, in the order given. Every identifier named must be in personOf. */
+  /**
+   * Applied after the events, in evidence order ({@link compareMatches}), whatever order they are
+   * given in. Every identifier named must be in personOf.
+   */
   matches?: readonly PlanMatch[];
   /** Current person of every identifier in the batch (null: the identifier is new). */
   personOf: ReadonlyMap<string, string | null>;
@@ -149,6 +152,19 @@ const older = (a: PlanPerson, b: PlanPerson) =>
 
 export function compareEvents(a: PlanEvent, b: PlanEvent): number {
   return a.occurredAt - b.occurredAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
+const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Matches in evidence order (occurredAt, event key), then by pair and records. */
+export function compareMatches(a: PlanMatch, b: PlanMatch): number {
+  return (
+    a.occurredAt - b.occurredAt ||
+    text(a.eventKey, b.eventKey) ||
+    text(a.fromKey, b.fromKey) ||
+    text(a.toKey, b.toKey) ||
+    text((a.records ?? []).join('\u0000'), (b.records ?? []).join('\u0000'))
+  );
 }
 
 export function planResolution(input: PlanInput): ResolutionPlan {
@@ -327,7 +343,9 @@ export function planResolution(input: PlanInput): ResolutionPlan {
     for (let i = 0; i < ids.length; i++)
       for (let j = i + 1; j < ids.length; j++) join(ids[i]!.key, ids[j]!.key, evidence);
   }
-  for (const match of input.matches ?? []) {
+  // In a fixed order, whatever order the candidates were read and scored in: which join a limit
+  // refuses, and which evidence a link keeps, must not depend on it.
+  for (const match of [...(input.matches ?? [])].sort(compareMatches)) {
     if (match.fromKey === match.toKey) continue;
     join(match.fromKey, match.toKey, match);
   }
@@ -404,17 +422,21 @@ const METHOD_RANK: Readonly<Record<LinkMethod, number>> = {
   manual: 2,
 };
 
+/** Per link of a plan, the probability of the match its explanation comes from. */
+const explainedConfidence = new WeakMap<LinkUpsert, number>();
+
 function addEvidence(link: LinkUpsert, evidence: Evidence): void {
-  // The strongest method names the link; a probabilistic one keeps its best-scored explanation.
+  // The strongest method names the link; the best-scored probabilistic evidence explains it,
+  // whatever else joined the pair and in whichever order the evidence came.
   if (METHOD_RANK[evidence.method] > METHOD_RANK[link.method]) {
     link.method = evidence.method;
     link.rule = evidence.rule;
   }
   if (
     evidence.method === 'probabilistic' &&
-    link.method === 'probabilistic' &&
-    (link.modelVersion === null || evidence.confidence >= link.confidence)
+    evidence.confidence >= (explainedConfidence.get(link) ?? -1)
   ) {
+    explainedConfidence.set(link, evidence.confidence);
     link.modelVersion = evidence.modelVersion;
     link.explanation = evidence.explanation;
     link.records = evidence.records ? [...evidence.records] : null;

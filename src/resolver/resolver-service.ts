@@ -210,6 +210,15 @@ export interface RecordsPageRow {
 }
 
 /** A row of write/claim-records' candidates: [position, found, ids, block sizes as [rule, size]]. */
+type ClaimedRow = [
+  position: number,
+  found: number,
+  /** Space-separated, each id after a space. */
+  ids: string,
+  sizes: [rule: number, size: number][],
+];
+
+/** A claim-records row with its ids split. */
 type ClaimedCandidates = [
   position: number,
   found: number,
@@ -350,7 +359,7 @@ export function createResolverService(deps: ResolverDeps) {
     ctx.matching.records = records.length;
 
     const slotsOf = records.map((r) => (r.event.linking ? matcher.keySlots(r.record) : NO_KEYS));
-    const [answer] = await tx.run<{ seen: number; candidates: ClaimedCandidates[] }>(
+    const [claimed] = await tx.run<{ seen: number; candidates: ClaimedRow[] }>(
       'write/claim-records',
       {
         jobId,
@@ -372,9 +381,19 @@ export function createResolverService(deps: ResolverDeps) {
         scanLimit: matcher.maxBlockSize + 1,
         cap: matcher.maxCandidates,
         linkOnly: matcher.linkOnly,
+        separator: ' ',
       },
     );
-    if (!answer) throw new Error('write/claim-records answered no row');
+    if (!claimed) throw new Error('write/claim-records answered no row');
+    const answer = {
+      seen: claimed.seen,
+      candidates: claimed.candidates.map(([position, found, ids, sizes]): ClaimedCandidates => [
+        position,
+        found,
+        ids === '' ? [] : ids.slice(1).split(' '),
+        sizes,
+      ]),
+    };
 
     const candidateOf = batchCandidates(records);
     await readCandidates(tx, candidateOf, answer.candidates);

@@ -120,21 +120,19 @@ describe('matches in the resolution plan', () => {
   });
 
   it('names a link by its strongest evidence: manual over deterministic over probabilistic', () => {
-    const result = plan(
-      [
-        match('email:a', 'email:b'),
-        match('email:a', 'email:b', {
-          method: 'manual',
-          rule: 'review_decision',
-          confidence: 1,
-          eventKey: 'review/r1',
-          modelVersion: null,
-          explanation: null,
-        }),
-      ],
-      { 'email:a': 'p1', 'email:b': 'p2' },
-      [person('p1', 1), person('p2', 2)],
-    );
+    const matches = [
+      match('email:a', 'email:b'),
+      match('email:a', 'email:b', {
+        method: 'manual',
+        rule: 'review_decision',
+        confidence: 1,
+        eventKey: 'review/r1',
+        modelVersion: null,
+        explanation: null,
+      }),
+    ];
+    const persons = () => [person('p1', 1), person('p2', 2)];
+    const result = plan(matches, { 'email:a': 'p1', 'email:b': 'p2' }, persons());
     expect(result.links).toEqual([
       expect.objectContaining({
         method: 'manual',
@@ -142,9 +140,14 @@ describe('matches in the resolution plan', () => {
         confidence: 1,
         // The probabilistic evidence's explanation stays for the audit.
         modelVersion: 'm1',
-        eventKeys: ['shop/1', 'review/r1'],
+        // Evidence in evidence order (time, then event key).
+        eventKeys: ['review/r1', 'shop/1'],
       }),
     ]);
+    // Whatever order the matches were scored in, the plan is the same.
+    const reversed = plan([...matches].reverse(), { 'email:a': 'p1', 'email:b': 'p2' }, persons());
+    expect(reversed.links).toEqual(result.links);
+    expect(reversed.merges).toEqual(result.merges);
   });
 });
 

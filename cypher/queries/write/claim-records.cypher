@@ -13,11 +13,11 @@
 //    where a node per key and a relationship per record cost several times more (docs/benchmarks.md).
 //    A record whose event refuses identity_linking has no keys, so it is never a candidate.
 // 3. Per record with keys, its candidates: the committed records (and this batch's) sharing a key,
-//    earlier rules first, then by key; a block of more than $maxBlock records is skipped (too common
-//    to say anything; at most $scanLimit = $maxBlock + 1 are read to find out); at most $cap are
-//    returned, as record ids, with the distinct count before the cap, and the size of each block
-//    read ([rule, size]: what the log adds to a block is weighed against it). A worker keeps the
-//    values of records it has seen (they never change) and reads the others with
+//    a block of more than $maxBlock records is skipped (too common to say anything; at most
+//    $scanLimit = $maxBlock + 1 are read to find out); at most $cap are returned (earlier rules
+//    first, then by key, when there are more), as record ids, with the distinct count before the
+//    cap, and the size of each block read ([rule, size]: what the log adds to a block is weighed
+//    against it). A worker keeps the values of records it has seen (they never change) and reads the others with
 //    write/read-candidates; purposes and anchors of the few candidates that match are read
 //    afterwards (write/read-anchors).
 //
@@ -119,9 +119,20 @@ CALL (recordNodes) {
       WITH r, c, block[0] AS k
       WHERE c <> r AND (NOT $linkOnly OR c.source <> r.source)
       WITH c, min(k) AS rule
-      ORDER BY rule, c.key
-      WITH collect(c) AS pool
-      RETURN size(pool) AS found, [c IN pool[..$cap] | c.id] AS candidates
+      WITH collect([rule, c]) AS pool
+      // Only a record with more candidates than the cap needs them in order (the worker's scoring
+      // does not depend on it): earlier rules first, then by key.
+      CALL (pool) {
+        UNWIND CASE WHEN size(pool) > $cap THEN pool ELSE [] END AS entry
+        WITH entry
+        ORDER BY entry[0], entry[1].key
+        LIMIT toInteger($cap)
+        RETURN collect(entry[1]) AS capped
+      }
+      WITH pool, CASE WHEN size(pool) > $cap THEN capped ELSE [entry IN pool | entry[1]] END AS chosen
+      // One string, each id after $separator (ids are base64url: never one), rather than a list of
+      // a few dozen strings per record: decoding strings one by one was a tenth of a worker's time.
+      RETURN size(pool) AS found, reduce(ids = '', c IN chosen | ids + $separator + c.id) AS candidates
     }
     RETURN found, candidates, [block IN blocks | [block[0], size(block[1])]] AS sizes
   }
