@@ -14,7 +14,7 @@ import {
  * model version means (per comparison its name, attribute and per level its label, m, u and
  * weight) once per version, in a `MatchModel` node. Explaining joins the two.
  *
- * Each link used to carry the whole explanation: about 1.5 KB, which made up most of what a batch
+ * Each link used to carry the whole explanation: about 2 KB, which made up most of what a batch
  * sent to the graph and wrote to it (docs/benchmarks.md). The explanation served is the same, to
  * the bit: a weight is the model's level weight plus the stored adjustment, as when it was scored.
  */
