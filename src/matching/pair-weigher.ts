@@ -2,6 +2,7 @@ import { levelFor, MISSING_LEVEL } from './comparisons.js';
 import {
   comparisonWeight,
   type FellegiSunterModel,
+  levelWeight,
   maximumComparisonWeight,
   priorWeight,
   type ScoreOptions,
@@ -35,9 +36,6 @@ export interface PairWeigher {
 /** Rounding the bound may accumulate, far below any weight difference a threshold could make. */
 const MARGIN = 1e-6;
 
-/** A record with no values: level weights without any term-frequency adjustment. */
-const plain: MatchRecord = { id: '', values: {} };
-
 /** Work per comparison: similarity measures cost more than equality. */
 function cost(levels: readonly { when: { type: string } }[]): number {
   return levels.filter((l) => l.when.type !== 'exact' && l.when.type !== 'else').length + 1;
@@ -50,27 +48,21 @@ export function createPairWeigher(
 ): PairWeigher {
   const { comparisons } = model;
   const maximum = comparisons.map((_, i) => maximumComparisonWeight(model, i, options));
-  // What a comparison can move the bound by: from its best level to its worst.
-  const stake = comparisons.map(
-    (c, i) =>
-      maximum[i]! -
-      Math.min(0, ...c.levels.map((_, l) => comparisonWeight(model, i, l, plain, plain))),
+  // Level weights without term frequencies, and where term frequencies adjust the exact level.
+  const weights = comparisons.map((c) => c.levels.map((l) => levelWeight(l.m, l.u)));
+  const adjusted = comparisons.map((c) =>
+    c.termFrequency && options.termFrequencies?.[c.attribute]
+      ? c.levels.map((level) => level.when.type === 'exact')
+      : undefined,
   );
+  // What a comparison can move the bound by: from its best level to its worst.
+  const stake = weights.map((w, i) => maximum[i]! - Math.min(0, ...w));
   const order = comparisons
     .map((c, i) => ({ i, merit: stake[i]! / cost(c.levels) }))
     .sort((a, b) => b.merit - a.merit || a.i - b.i)
     .map(({ i }) => i);
   const start = priorWeight(model.lambda) + maximum.reduce((sum, w) => sum + w, 0);
   const cutoff = floor - MARGIN;
-  // Level weights without term frequencies, and where term frequencies adjust the exact level.
-  const weights = comparisons.map((c, i) =>
-    c.levels.map((_, l) => comparisonWeight(model, i, l, plain, plain)),
-  );
-  const adjusted = comparisons.map((c) =>
-    c.termFrequency && options.termFrequencies?.[c.attribute]
-      ? c.levels.map((level) => level.when.type === 'exact')
-      : undefined,
-  );
 
   return {
     weigh(left, right) {
