@@ -14,7 +14,9 @@ import type { MatchRecord } from '../matching/normalize-attributes.js';
  * change) are never cached.
  */
 
+/** A candidate as scoring takes it (without purposes): one object per record, shared by batches. */
 export interface CachedCandidate {
+  readonly id: string;
   readonly key: string;
   readonly record: MatchRecord;
   readonly anchorKey: string;

@@ -579,7 +579,7 @@ export function createResolverService(deps: ResolverDeps) {
         purposes: r.event.purposes,
       });
       // Cached now: if this transaction rolls back, the id is never seen again.
-      cache?.set(r.id, { key: r.event.key, record: r.record, anchorKey: r.anchorKey });
+      cache?.set(r.id, { id: r.id, key: r.event.key, record: r.record, anchorKey: r.anchorKey });
     }
     return candidateOf;
   }
@@ -599,7 +599,7 @@ export function createResolverService(deps: ResolverDeps) {
       for (const id of ids) {
         if (candidateOf.has(id)) continue;
         const cached = cache?.get(id);
-        if (cached) candidateOf.set(id, { id, ...cached });
+        if (cached) candidateOf.set(id, cached);
         else missing.add(id);
       }
     if (missing.size === 0) return;
@@ -607,9 +607,9 @@ export function createResolverService(deps: ResolverDeps) {
       ids: [...missing].sort(),
     });
     for (const { id, key, source, values, anchorKey } of rows) {
-      const stored = { key, record: parseRecordValues(key, source, values), anchorKey };
+      const stored = { id, key, record: parseRecordValues(key, source, values), anchorKey };
       cache?.set(id, stored);
-      candidateOf.set(id, { id, ...stored });
+      candidateOf.set(id, stored);
     }
     if (rows.length !== missing.size) throw new StaleResolutionError();
   }

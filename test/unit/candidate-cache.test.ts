@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createCandidateCache } from '../../src/resolver/candidate-cache.js';
 
 const candidate = (key: string) => ({
+  id: `rec_${key}`,
   key,
   anchorKey: `external_id:${key}`,
   record: { id: key, values: { firstName: 'ann' } },
