@@ -103,7 +103,13 @@ import {
   waitForJobs,
 } from './accuracy-support.js';
 import { type Dataset, DEFAULT_DATA_DIR, loadFebrl3, loadFebrl4 } from './peers/datasets.js';
-import { scoreOffline, SETUPS, trainSetup, U_MAX_PAIRS } from './peers/offline-eval.js';
+import {
+  scoreOffline,
+  SETUPS,
+  trainSetup,
+  trainSetupInParallel,
+  U_MAX_PAIRS,
+} from './peers/offline-eval.js';
 
 // ------------------------------------------------------------------------------------------------
 // Flags
@@ -532,9 +538,11 @@ async function runDataset(
   benchLog(
     `${name}: ${fmt(workload.events.length)} records (${workload.invalidDates} dates of birth are not calendar dates: sent as dateOfBirthRaw)`,
   );
-  const trained = trainSetup({ name, mode: workload.mode, records: workload.records }, setup, {
-    uMaxPairs,
-  });
+  const trained = await trainSetupInParallel(
+    { name, mode: workload.mode, records: workload.records },
+    setup,
+    { uMaxPairs },
+  );
   const tfStarted = performance.now();
   const tf = tfTables(workload.records, trained.model);
   const trainSeconds = trained.seconds + (performance.now() - tfStarted) / 1000;
@@ -712,7 +720,7 @@ async function runSpeed(
     { name: 'synthetic', mode: 'dedupe', raw: base.raw, attributeKinds, truth: base.truth },
     { firstSecond: 0 },
   );
-  const trained = trainSetup(
+  const trained = await trainSetupInParallel(
     { name: 'synthetic', mode: 'dedupe', records: baseWorkload.records },
     setup,
     { uMaxPairs },

@@ -40,17 +40,44 @@ export interface UEstimate {
   readonly pairs: number;
 }
 
+/** Level counts of some of the pairs u is estimated from (one chunk, see {@link countUChunk}). */
+export interface UCounts {
+  /** Per comparison, per level: pairs at that level (missing values not counted). */
+  readonly counts: number[][];
+  readonly pairs: number;
+}
+
 /**
- * u from random pairs: the share of each level among pairs drawn at random (uniformly, with
- * replacement; in `link` mode only across sources). When `maxPairs` covers the whole comparison
- * space, every pair is used once instead. A level never seen gets 1 / (pairs compared), an upper
- * bound that keeps its weight finite.
+ * The pairs for u are drawn in this many chunks, each from its own seed, so the estimate is the
+ * same whether the chunks run one after another ({@link estimateU}) or on several threads
+ * (src/matching/parallel-u.ts).
  */
-export function estimateU(
+export const U_CHUNKS = 8;
+
+/** Seed of chunk `chunk`: distinct streams from one seed (golden-ratio increments). */
+function chunkSeed(seed: number, chunk: number): number {
+  return (seed + Math.imul(chunk + 1, 0x9e3779b9)) >>> 0;
+}
+
+export interface UOptions {
+  readonly mode: MatchMode;
+  readonly maxPairs?: number;
+  readonly seed?: number;
+}
+
+/**
+ * Chunk `chunk` of `chunks` of the pairs u is estimated from: `maxPairs / chunks` pairs drawn at
+ * random (uniformly, with replacement; in `link` mode only across sources) from the chunk's own
+ * seed, or, when `maxPairs` covers the whole comparison space, every pair whose first record's
+ * index is `chunk` modulo `chunks`.
+ */
+export function countUChunk(
   records: readonly MatchRecord[],
-  comparisons: readonly ModelComparison[],
-  options: { mode: MatchMode; maxPairs?: number; seed?: number },
-): UEstimate {
+  comparisons: readonly ComparisonDefinition[],
+  options: UOptions,
+  chunk: number,
+  chunks: number,
+): UCounts {
   const maxPairs = options.maxPairs ?? 1_000_000;
   const counts = comparisons.map((c) => new Float64Array(c.levels.length));
   // A million pairs by default: no vector per pair, just the counts.
@@ -66,15 +93,16 @@ export function estimateU(
   const n = records.length;
   let pairs = 0;
   if (totalPairs(records, options.mode) <= maxPairs) {
-    for (let i = 0; i < n; i += 1)
+    for (let i = chunk; i < n; i += chunks)
       for (let j = i + 1; j < n; j += 1) {
         if (link && records[i]!.source === records[j]!.source) continue;
         add(i, j);
         pairs += 1;
       }
   } else {
-    const random = createRandom(options.seed ?? 1);
-    while (pairs < maxPairs) {
+    const wanted = Math.floor(maxPairs / chunks) + (chunk < maxPairs % chunks ? 1 : 0);
+    const random = createRandom(chunkSeed(options.seed ?? 1, chunk));
+    while (pairs < wanted) {
       const i = Math.floor(random() * n);
       const j = Math.floor(random() * n);
       if (i === j || (link && records[i]!.source === records[j]!.source)) continue;
@@ -82,13 +110,40 @@ export function estimateU(
       pairs += 1;
     }
   }
+  return { counts: counts.map((levels) => [...levels]), pairs };
+}
+
+/**
+ * u from the chunks' counts: the share of each level among the pairs where the attribute is
+ * present. A level never seen gets 1 / (pairs compared), an upper bound that keeps its weight
+ * finite. Counts are whole numbers, so the sum does not depend on the order of the chunks.
+ */
+export function uFromCounts(parts: readonly UCounts[]): UEstimate {
+  const [first] = parts;
+  if (!first) throw new Error('uFromCounts needs at least one chunk');
+  const counts = first.counts.map((levels, c) =>
+    levels.map((_, level) => parts.reduce((sum, part) => sum + part.counts[c]![level]!, 0)),
+  );
   const u = counts.map((levelCounts) => {
     const present = levelCounts.reduce((sum, c) => sum + c, 0);
-    return [...levelCounts].map((c) =>
+    return levelCounts.map((c) =>
       present === 0 ? 1 / levelCounts.length : Math.max(c, 1) / present,
     );
   });
-  return { u, pairs };
+  return { u, pairs: parts.reduce((sum, part) => sum + part.pairs, 0) };
+}
+
+/** u from random pairs (see {@link countUChunk}), every chunk on this thread. */
+export function estimateU(
+  records: readonly MatchRecord[],
+  comparisons: readonly ComparisonDefinition[],
+  options: UOptions,
+): UEstimate {
+  return uFromCounts(
+    Array.from({ length: U_CHUNKS }, (_, chunk) =>
+      countUChunk(records, comparisons, options, chunk, U_CHUNKS),
+    ),
+  );
 }
 
 export interface EmOptions {
@@ -227,6 +282,11 @@ export interface TrainingOptions {
   readonly emRules: readonly BlockingRule[];
   readonly seed?: number;
   readonly uMaxPairs?: number;
+  /**
+   * u estimated beforehand from the same records, comparisons, pairs and seed (for instance on
+   * several threads, src/matching/parallel-u.ts); estimated here when absent.
+   */
+  readonly u?: UEstimate;
   readonly maxIterations?: number;
   readonly tolerance?: number;
 }
@@ -275,11 +335,13 @@ export function trainModel(
           mode: options.mode,
           recall: options.lambda.recall,
         });
-  const uEstimate = estimateU(records, start.comparisons, {
-    mode: options.mode,
-    ...(options.uMaxPairs === undefined ? {} : { maxPairs: options.uMaxPairs }),
-    seed: options.seed ?? 1,
-  });
+  const uEstimate =
+    options.u ??
+    estimateU(records, start.comparisons, {
+      mode: options.mode,
+      ...(options.uMaxPairs === undefined ? {} : { maxPairs: options.uMaxPairs }),
+      seed: options.seed ?? 1,
+    });
   let model: FellegiSunterModel = {
     version: options.version,
     lambda,

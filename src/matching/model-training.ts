@@ -1,8 +1,14 @@
 import { type BlockingRule, generateCandidatePairs } from './blocking.js';
-import { trainModel, type TrainingReport, withStartingParameters } from './em-training.js';
+import {
+  trainModel,
+  type TrainingReport,
+  type UEstimate,
+  withStartingParameters,
+} from './em-training.js';
 import { type FellegiSunterModel, termFrequencyAttributes, valueCounts } from './fellegi-sunter.js';
 import type { ModelFile } from './model-file.js';
 import type { MatchRecord } from './normalize-attributes.js';
+import { estimateUInParallel } from './parallel-u.js';
 
 /**
  * Training a model file from the records the graph holds (`idgraph model train`): the active
@@ -46,6 +52,24 @@ export interface TrainModelFileOptions {
   /** Term-frequency values held by fewer records than this are left out of the file. */
   readonly minTermFrequencyCount: number;
   readonly trainedAt: Date;
+  /** u estimated beforehand with the same records, pairs and seed (see {@link uForTraining}). */
+  readonly u?: UEstimate;
+}
+
+/**
+ * What {@link trainModelFile} estimates u with, on every core: the estimate it would make itself,
+ * sooner. Pass the result as `options.u`.
+ */
+export function uForTraining(
+  records: readonly MatchRecord[],
+  active: ActiveModel,
+  options: Pick<TrainModelFileOptions, 'seed' | 'uPairs'>,
+): Promise<UEstimate> {
+  return estimateUInParallel(records, active.model.comparisons, {
+    mode: active.mode ?? 'dedupe',
+    maxPairs: options.uPairs,
+    seed: options.seed,
+  });
 }
 
 export interface ModelTrainingResult {
@@ -126,6 +150,7 @@ export function trainModelFile(
     emRules: active.blockingRules,
     seed: options.seed,
     uMaxPairs: options.uPairs,
+    ...(options.u === undefined ? {} : { u: options.u }),
   });
 
   const withoutData = model.comparisons

@@ -14,6 +14,7 @@ import {
   scorePair,
 } from '../../src/matching/fellegi-sunter.js';
 import type { MatchRecord } from '../../src/matching/normalize-attributes.js';
+import { estimateUInParallel } from '../../src/matching/parallel-u.js';
 
 /** Draws a level index from a discrete distribution. */
 function draw(random: () => number, probabilities: readonly number[]): number {
@@ -198,6 +199,24 @@ describe('estimateU', () => {
     // 12 first names, roughly uniform: about 1/12 of random pairs agree exactly.
     expect(a.u[0]![0]!).toBeGreaterThan(0.05);
     expect(a.u[0]![0]!).toBeLessThan(0.12);
+  });
+
+  it('gives the same u on worker threads as on one thread, sampled or exhaustive', async () => {
+    const people = syntheticPeople(300, 11);
+    const comps = withStartingParameters([
+      nameComparison('firstName'),
+      dateComparison('dateOfBirth'),
+    ]);
+    const sampled = { mode: 'dedupe', maxPairs: 5_001, seed: 9 } as const;
+    const alone = estimateU(people, comps, sampled);
+    expect(alone.pairs).toBe(5_001);
+    expect(await estimateUInParallel(people, comps, { ...sampled, threads: 2 })).toEqual(alone);
+    expect(await estimateUInParallel(people, comps, { ...sampled, threads: 3 })).toEqual(alone);
+    // Fewer pairs than asked for: every pair is counted once, the chunks splitting the records.
+    const everyPair = { mode: 'dedupe', maxPairs: 10 ** 6 } as const;
+    const all = await estimateUInParallel(people, comps, { ...everyPair, threads: 2 });
+    expect(all.pairs).toBe((people.length * (people.length - 1)) / 2);
+    expect(all).toEqual(estimateU(people, comps, everyPair));
   });
 });
 

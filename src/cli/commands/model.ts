@@ -19,6 +19,7 @@ import {
   MIN_TRAINING_RECORDS,
   TrainingDataError,
   trainModelFile,
+  uForTraining,
 } from '../../matching/model-training.js';
 import type { MatchRecord } from '../../matching/normalize-attributes.js';
 import { matcherFromConfig } from '../../matching/matcher-config.js';
@@ -326,6 +327,7 @@ export async function modelTrainCommand(
   const trainStarted = performance.now();
   let result: ReturnType<typeof trainModelFile>;
   try {
+    const u = await uForTraining(read.records, active, options);
     result = trainModelFile(read.records, active, {
       version,
       seed: options.seed,
@@ -333,6 +335,7 @@ export async function modelTrainCommand(
       recall: options.recall,
       minTermFrequencyCount: options.minTfCount,
       trainedAt,
+      u,
     });
   } catch (error) {
     if (error instanceof TrainingDataError) throw new CliError(error.message, ExitCode.usage);
@@ -438,6 +441,7 @@ export async function modelRescoreCommand(
     );
     return ExitCode.ok;
   } finally {
+    matcher.close();
     await graph.close();
   }
 }
