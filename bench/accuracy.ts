@@ -27,6 +27,10 @@
  * bench/peers/requirements.txt among --python, IDGRAPH_SPLINK_PYTHON, ~/.cache/idgraph/splink-venv
  * and /tmp/splink-venv, else that first venv is created with pip.
  *
+ * --repeats N runs each data set's idgraph run and Splink's published-settings run N - 1 more
+ * times, alternating, for the end-to-end timings only (accuracy is from the first run, and every
+ * run must find the same links); the medians and their ratio are reported.
+ *
  * --speed adds the incremental speed runs: a synthetic FEBRL-like population (see
  * syntheticPopulation in accuracy-support.ts) of --speed-records records is ingested first, then
  * --speed-runs batches of --speed-batch further records (half duplicates of persons already in the
@@ -147,6 +151,10 @@ const flags = benchFlags(
     },
     workers: { default: '1x2', help: 'worker processes x WORKER_CONCURRENCY each' },
     batch: { default: '1000', help: 'events per POST (= per job)' },
+    repeats: {
+      default: '1',
+      help: "end-to-end timings: each data set's idgraph run and Splink's (published settings) this many times, alternating; medians and their ratio reported",
+    },
     'splink-settings': {
       default: 'both',
       help: 'published | matched | both (matched = our settings translated to Splink)',
@@ -191,6 +199,7 @@ const uMaxPairs = positiveInt(flags['u-pairs'], 'u-pairs');
 const tfMinCount =
   flags.tf === 'all' ? 1 : flags.tf === 'none' ? undefined : positiveInt(flags.tf, 'tf');
 const batchSize = positiveInt(flags.batch, 'batch');
+const repeats = positiveInt(flags.repeats, 'repeats');
 if (batchSize > 1000) throw new Error('--batch must be at most 1000 (the API limit)');
 const workersMatch = /^(\d+)x(\d+)$/.exec(flags.workers);
 if (!workersMatch) throw new Error('--workers must be PxC, e.g. 1x2');
@@ -809,6 +818,14 @@ const prf = (m: { precision: number; recall: number; f1: number }) =>
 const secs = (s: number) => `${s.toFixed(1)} s`;
 const perRecord = (n: number, records: number) => (n / records).toFixed(1);
 
+/** One data set's end-to-end seconds over the runs of `--repeats`. */
+interface Timings {
+  idgraph: number[];
+  splink: number[];
+  /** Every idgraph run found the same links (precision and F1) as the first. */
+  sameLinks: boolean;
+}
+
 async function main(): Promise<void> {
   const services = await benchServices();
   let interrupted = false;
@@ -868,6 +885,37 @@ async function main(): Promise<void> {
           splink.push(result);
         }
     }
+    // More runs of the timings only, the two tools alternating per data set: this host's speed
+    // drifts by a quarter within minutes, so one run of each says little about their ratio.
+    const timings = new Map<string, Timings>(
+      results.map((r) => [
+        r.dataset,
+        {
+          idgraph: [r.totalSeconds],
+          splink: splink
+            .filter((x) => x.dataset === r.dataset && x.settings === 'published')
+            .map((x) => x.wallSeconds),
+          sameLinks: true,
+        },
+      ]),
+    );
+    for (let round = 2; round <= repeats; round += 1)
+      for (const r of results) {
+        const t = timings.get(r.dataset)!;
+        const again = await runDataset(services, graph, modelDir, r.dataset as Dataset['name']);
+        t.idgraph.push(again.totalSeconds);
+        t.sameLinks &&=
+          again.links.f1 === r.links.f1 && again.links.precision === r.links.precision;
+        if (python) {
+          await clearDisposableGraph(graph);
+          await waitForIdle(waitIdle);
+          const s = await runSplink(python.python, dataDir, r.dataset, 'published');
+          benchLog(
+            `Splink ${r.dataset} published (round ${round}): ${s.wallSeconds.toFixed(2)} s wall`,
+          );
+          t.splink.push(s.wallSeconds);
+        }
+      }
     const published = new Map<string, PublishedAccuracy | undefined>(
       names.map((n) => [n, publishedAccuracy(dataDir, n, threshold)]),
     );
@@ -962,6 +1010,39 @@ async function main(): Promise<void> {
         '',
       );
     }
+    if (repeats > 1 && results.length > 0) {
+      const each = (values: readonly number[]) => values.map((v) => v.toFixed(1)).join(' · ');
+      out.push(
+        `End to end, ${repeats} runs of each tool, alternating (idgraph: training + ingest + resolve; Splink: the whole process, published settings):`,
+        '',
+        table(
+          [
+            'data set',
+            'idgraph, each run (s)',
+            'idgraph median',
+            'Splink, each run (s)',
+            'Splink median',
+            'idgraph / Splink',
+            'same links every run',
+          ],
+          results.map((r) => {
+            const t = timings.get(r.dataset)!;
+            const ours = median(t.idgraph);
+            const theirs = t.splink.length > 0 ? median(t.splink) : undefined;
+            return [
+              r.dataset,
+              each(t.idgraph),
+              secs(ours),
+              theirs === undefined ? '-' : each(t.splink),
+              theirs === undefined ? '-' : secs(theirs),
+              theirs === undefined ? '-' : `${(ours / theirs).toFixed(2)}x`,
+              t.sameLinks ? 'yes' : 'NO',
+            ];
+          }),
+        ),
+        '',
+      );
+    }
     if (speedResult) {
       out.push(
         `Incremental speed: synthetic FEBRL-like population (seed ${speedSeed}), ${flags['speed-blocking']} blocking rules, model trained on it with FEBRL3's setup; ` +
@@ -1025,6 +1106,7 @@ async function main(): Promise<void> {
       datasets: results,
       splink,
       published: Object.fromEntries(published),
+      timings: Object.fromEntries(timings),
       speed: speedResult,
     });
     benchLog(`results saved to ${file}`);
