@@ -231,7 +231,7 @@ export const configSchema = z.object({
     .min(0)
     .default(100_000)
     .describe(
-      'Candidate records (normalised values) a worker keeps in memory so the graph sends ids only, and as many recent blocking-key hashes; 0 turns both off. Under 1 KB each.',
+      'Candidate records (normalised values) a worker keeps in memory so the graph sends ids only; 0 turns it off. Under 1 KB each.',
     ),
   MATCH_CANDIDATE_CACHE_TTL_SECONDS: z.coerce
     .number()
@@ -239,7 +239,7 @@ export const configSchema = z.object({
     .min(1)
     .default(600)
     .describe(
-      'How long a cached candidate record or blocking-key hash stays in worker memory: the bound on how long values of a deleted record can outlive it there.',
+      'How long a cached candidate record stays in worker memory: the bound on how long values of a deleted record can outlive it there.',
     ),
   MATCH_KEY_SECRET: z
     .string()

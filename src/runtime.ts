@@ -126,7 +126,6 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     });
 
     const matcher = await matcherFromConfig(config);
-    closers.push(async () => matcher.close());
     await recordModel(graph, matcher.model);
     logger.info({ model: matcher.model.version }, 'matching model loaded');
     const candidateCache = createCandidateCache({

@@ -21,10 +21,5 @@ export async function matcherFromConfig(config: Config): Promise<RecordMatcher> 
     reviewThreshold: config.MATCH_REVIEW_THRESHOLD,
     maxCandidates: config.MATCH_MAX_CANDIDATES,
     maxBlockSize: config.MATCH_MAX_BLOCK_SIZE,
-    // Held to the candidate cache's bounds: both keep what records' values give, in memory.
-    keyCache: {
-      maxEntries: config.MATCH_CANDIDATE_CACHE_SIZE,
-      ttlMs: config.MATCH_CANDIDATE_CACHE_TTL_SECONDS * 1000,
-    },
   });
 }

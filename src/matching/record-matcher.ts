@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
 import {
   type BlockingRule,
   type CompiledBlockingRule,
@@ -40,11 +39,6 @@ export interface MatcherSettings {
   readonly reviewThreshold: number;
   readonly maxCandidates: number;
   readonly maxBlockSize: number;
-  /**
-   * Recent blocking keys' hashes kept in memory (default: none kept). Keys are derived from personal
-   * data, so entries expire after `ttlMs`, as the candidate cache's values do.
-   */
-  readonly keyCache?: { readonly maxEntries: number; readonly ttlMs: number };
 }
 
 export interface RecordBlock {
@@ -81,30 +75,8 @@ export function createRecordMatcher(settings: MatcherSettings) {
   // 48 bits of the HMAC, as an integer: the graph indexes and compares integers far more cheaply
   // than strings, and every batch files thousands of keys. Two keys colliding only merge two
   // blocks: more candidates, the same decisions.
-  const hmacKey = (key: string) =>
+  const hashKey = (key: string) =>
     createHmac('sha256', settings.secret).update(key).digest().readUIntBE(0, 6);
-  // Every record of a block files the same key, and an HMAC costs ~7 us: computing them was about
-  // a twentieth of a worker's time (docs/benchmarks.md), so recent hashes are kept. Stale entries
-  // are swept on a timer, so a key of a deleted record leaves memory within the TTL.
-  const keyCache =
-    settings.keyCache && settings.keyCache.maxEntries > 0
-      ? new LRUCache<string, number>({
-          max: settings.keyCache.maxEntries,
-          ttl: settings.keyCache.ttlMs,
-        })
-      : undefined;
-  const keySweep = keyCache
-    ? setInterval(() => keyCache.purgeStale(), Math.min(60_000, settings.keyCache!.ttlMs)).unref()
-    : undefined;
-  const hashKey = (key: string): number => {
-    if (!keyCache) return hmacKey(key);
-    let hash = keyCache.get(key);
-    if (hash === undefined) {
-      hash = hmacKey(key);
-      keyCache.set(key, hash);
-    }
-    return hash;
-  };
 
   /** Hashed blocking keys of a record, in rule order (a rule whose parts are missing gives none). */
   const blocks = (record: MatchRecord): RecordBlock[] => {
@@ -172,12 +144,6 @@ export function createRecordMatcher(settings: MatcherSettings) {
 
     explain(left: MatchRecord, right: MatchRecord, vector: readonly number[]): PairScore {
       return scoreVector(model, vector, left, right, { termFrequencies });
-    },
-
-    /** Forgets the cached key hashes and stops their sweep timer. */
-    close(): void {
-      clearInterval(keySweep);
-      keyCache?.clear();
     },
 
     decide(probability: number): MatchDecision {

@@ -180,28 +180,6 @@ describe('record matcher', () => {
     expect(a.map((b) => b.rule)).toEqual([...a.map((b) => b.rule)].sort((x, y) => x - y));
   });
 
-  it('gives the same key hashes from its key cache, after expiry and after close', async () => {
-    const uncached = createRecordMatcher(settings);
-    const cached = createRecordMatcher({ ...settings, keyCache: { maxEntries: 2, ttlMs: 20 } });
-    const other = normalizeRecord({
-      id: 'o',
-      attributes: {
-        firstName: 'Bob',
-        lastName: 'Ray',
-        dateOfBirth: '1971-05-06',
-        postcode: '3000',
-      },
-    });
-    const expected = [uncached.keySlots(record), uncached.keySlots(other)];
-    // More keys than the cache holds, read twice: evictions and hits both answer the HMAC.
-    expect([cached.keySlots(record), cached.keySlots(other)]).toEqual(expected);
-    expect([cached.keySlots(record), cached.keySlots(other)]).toEqual(expected);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect([cached.keySlots(record), cached.keySlots(other)]).toEqual(expected);
-    cached.close();
-    expect([cached.keySlots(record), cached.keySlots(other)]).toEqual(expected);
-  });
-
   it('decides by the thresholds: link at or above auto, review in the band, none below', () => {
     const matcher = createRecordMatcher(settings);
     expect(matcher.decide(0.9)).toBe('link');

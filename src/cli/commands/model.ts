@@ -441,7 +441,6 @@ export async function modelRescoreCommand(
     );
     return ExitCode.ok;
   } finally {
-    matcher.close();
     await graph.close();
   }
 }
