@@ -17,7 +17,10 @@
 //    $scanLimit = $maxBlock + 1 are read to find out); at most $cap are returned (earlier rules
 //    first, then by key, when there are more), as record ids, with the distinct count before the
 //    cap, and the size of each block read ([rule, size]: what the log adds to a block is weighed
-//    against it). A worker keeps the values of records it has seen (they never change) and reads the others with
+//    against it). The ids come from the (block<k>, id) indexes (migration 0006), not from each
+//    candidate's properties: `c.id IS NOT NULL` lets the planner seek that index, and projecting
+//    c.id straight after the seek makes it take the id from the index entry. Only $linkOnly reads a
+//    candidate's source. A worker keeps the values of records it has seen (they never change) and reads the others with
 //    write/read-candidates; purposes and anchors of the few candidates that match are read
 //    afterwards (write/read-anchors).
 //
@@ -60,81 +63,82 @@ CALL () {
     MATCH (i:Identifier) WHERE elementId(i) = identifierId
     CREATE (r)-[:DESCRIBES]->(i)
   }
-  WITH n, r
-  ORDER BY n
-  RETURN collect(r) AS recordNodes
+  // One row once every record exists: the reads below see the whole batch (its records are
+  // candidates of each other).
+  RETURN count(r) AS filed
 }
-CALL (recordNodes) {
+CALL (filed) {
   UNWIND range(0, size($rows.records) - 1) AS n
-  WITH n, $rows.records[n] AS row, recordNodes[n] AS r
+  WITH n, $rows.records[n] AS row
   WHERE any(key IN row[8] WHERE key IS NOT NULL)
-  CALL (r, row) {
+  CALL (row) {
     CALL (row) {
       WITH row WHERE row[8][0] IS NOT NULL
-      MATCH (c:Record) WHERE c.block0 = toInteger(row[8][0])
-      WITH c LIMIT toInteger($scanLimit)
-      RETURN collect(c) AS members, 0 AS k
+      MATCH (c:Record) WHERE c.block0 = toInteger(row[8][0]) AND c.id IS NOT NULL
+      WITH c, c.id AS id LIMIT toInteger($scanLimit)
+      RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> row[2] THEN id END) AS members, count(*) AS size, 0 AS k
       UNION ALL
       WITH row WHERE row[8][1] IS NOT NULL
-      MATCH (c:Record) WHERE c.block1 = toInteger(row[8][1])
-      WITH c LIMIT toInteger($scanLimit)
-      RETURN collect(c) AS members, 1 AS k
+      MATCH (c:Record) WHERE c.block1 = toInteger(row[8][1]) AND c.id IS NOT NULL
+      WITH c, c.id AS id LIMIT toInteger($scanLimit)
+      RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> row[2] THEN id END) AS members, count(*) AS size, 1 AS k
       UNION ALL
       WITH row WHERE row[8][2] IS NOT NULL
-      MATCH (c:Record) WHERE c.block2 = toInteger(row[8][2])
-      WITH c LIMIT toInteger($scanLimit)
-      RETURN collect(c) AS members, 2 AS k
+      MATCH (c:Record) WHERE c.block2 = toInteger(row[8][2]) AND c.id IS NOT NULL
+      WITH c, c.id AS id LIMIT toInteger($scanLimit)
+      RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> row[2] THEN id END) AS members, count(*) AS size, 2 AS k
       UNION ALL
       WITH row WHERE row[8][3] IS NOT NULL
-      MATCH (c:Record) WHERE c.block3 = toInteger(row[8][3])
-      WITH c LIMIT toInteger($scanLimit)
-      RETURN collect(c) AS members, 3 AS k
+      MATCH (c:Record) WHERE c.block3 = toInteger(row[8][3]) AND c.id IS NOT NULL
+      WITH c, c.id AS id LIMIT toInteger($scanLimit)
+      RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> row[2] THEN id END) AS members, count(*) AS size, 3 AS k
       UNION ALL
       WITH row WHERE row[8][4] IS NOT NULL
-      MATCH (c:Record) WHERE c.block4 = toInteger(row[8][4])
-      WITH c LIMIT toInteger($scanLimit)
-      RETURN collect(c) AS members, 4 AS k
+      MATCH (c:Record) WHERE c.block4 = toInteger(row[8][4]) AND c.id IS NOT NULL
+      WITH c, c.id AS id LIMIT toInteger($scanLimit)
+      RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> row[2] THEN id END) AS members, count(*) AS size, 4 AS k
       UNION ALL
       WITH row WHERE row[8][5] IS NOT NULL
-      MATCH (c:Record) WHERE c.block5 = toInteger(row[8][5])
-      WITH c LIMIT toInteger($scanLimit)
-      RETURN collect(c) AS members, 5 AS k
+      MATCH (c:Record) WHERE c.block5 = toInteger(row[8][5]) AND c.id IS NOT NULL
+      WITH c, c.id AS id LIMIT toInteger($scanLimit)
+      RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> row[2] THEN id END) AS members, count(*) AS size, 5 AS k
       UNION ALL
       WITH row WHERE row[8][6] IS NOT NULL
-      MATCH (c:Record) WHERE c.block6 = toInteger(row[8][6])
-      WITH c LIMIT toInteger($scanLimit)
-      RETURN collect(c) AS members, 6 AS k
+      MATCH (c:Record) WHERE c.block6 = toInteger(row[8][6]) AND c.id IS NOT NULL
+      WITH c, c.id AS id LIMIT toInteger($scanLimit)
+      RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> row[2] THEN id END) AS members, count(*) AS size, 6 AS k
       UNION ALL
       WITH row WHERE row[8][7] IS NOT NULL
-      MATCH (c:Record) WHERE c.block7 = toInteger(row[8][7])
-      WITH c LIMIT toInteger($scanLimit)
-      RETURN collect(c) AS members, 7 AS k
+      MATCH (c:Record) WHERE c.block7 = toInteger(row[8][7]) AND c.id IS NOT NULL
+      WITH c, c.id AS id LIMIT toInteger($scanLimit)
+      RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> row[2] THEN id END) AS members, count(*) AS size, 7 AS k
     }
-    WITH r, collect([k, members]) AS blocks
-    CALL (r, blocks) {
+    WITH row, collect([k, members, size]) AS blocks
+    CALL (row, blocks) {
       UNWIND blocks AS block
-      WITH r, block
-      WHERE size(block[1]) <= $maxBlock
-      UNWIND block[1] AS c
-      WITH r, c, block[0] AS k
-      WHERE c <> r AND (NOT $linkOnly OR c.source <> r.source)
-      WITH c, min(k) AS rule
-      WITH collect([rule, c]) AS pool
+      WITH row, block
+      WHERE block[2] <= $maxBlock
+      UNWIND block[1] AS id
+      WITH row, id, block[0] AS k
+      WHERE id <> row[1]
+      WITH id, min(k) AS rule
+      WITH collect([rule, id]) AS pool
       // Only a record with more candidates than the cap needs them in order (the worker's scoring
       // does not depend on it): earlier rules first, then by key.
       CALL (pool) {
         UNWIND CASE WHEN size(pool) > $cap THEN pool ELSE [] END AS entry
-        WITH entry
-        ORDER BY entry[0], entry[1].key
+        MATCH (c:Record {id: entry[1]})
+        WITH entry, c.key AS key
+        ORDER BY entry[0], key
         LIMIT toInteger($cap)
         RETURN collect(entry[1]) AS capped
       }
       WITH pool, CASE WHEN size(pool) > $cap THEN capped ELSE [entry IN pool | entry[1]] END AS chosen
       // One string, each id after $separator (ids are base64url: never one), rather than a list of
       // a few dozen strings per record: decoding strings one by one was a tenth of a worker's time.
-      RETURN size(pool) AS found, reduce(ids = '', c IN chosen | ids + $separator + c.id) AS candidates
+      RETURN size(pool) AS found, reduce(ids = '', id IN chosen | ids + $separator + id) AS candidates
     }
-    RETURN found, candidates, [block IN blocks | [block[0], size(block[1])]] AS sizes
+    RETURN found, candidates, [block IN blocks | [block[0], block[2]]] AS sizes
   }
   RETURN collect([n, found, candidates, sizes]) AS candidates
 }

@@ -9,49 +9,45 @@ CYPHER replan=skip
 UNWIND $rows.probes AS probe
 CALL (probe) {
   WITH probe WHERE probe[1] = 0
-  MATCH (c:Record) WHERE c.block0 = toInteger(probe[2])
-  WITH c LIMIT toInteger($scanLimit)
-  RETURN collect(c) AS members
+  MATCH (c:Record) WHERE c.block0 = toInteger(probe[2]) AND c.id IS NOT NULL
+  WITH c, c.id AS id LIMIT toInteger($scanLimit)
+  RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> probe[3] THEN id END) AS members, count(*) AS size
   UNION ALL
   WITH probe WHERE probe[1] = 1
-  MATCH (c:Record) WHERE c.block1 = toInteger(probe[2])
-  WITH c LIMIT toInteger($scanLimit)
-  RETURN collect(c) AS members
+  MATCH (c:Record) WHERE c.block1 = toInteger(probe[2]) AND c.id IS NOT NULL
+  WITH c, c.id AS id LIMIT toInteger($scanLimit)
+  RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> probe[3] THEN id END) AS members, count(*) AS size
   UNION ALL
   WITH probe WHERE probe[1] = 2
-  MATCH (c:Record) WHERE c.block2 = toInteger(probe[2])
-  WITH c LIMIT toInteger($scanLimit)
-  RETURN collect(c) AS members
+  MATCH (c:Record) WHERE c.block2 = toInteger(probe[2]) AND c.id IS NOT NULL
+  WITH c, c.id AS id LIMIT toInteger($scanLimit)
+  RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> probe[3] THEN id END) AS members, count(*) AS size
   UNION ALL
   WITH probe WHERE probe[1] = 3
-  MATCH (c:Record) WHERE c.block3 = toInteger(probe[2])
-  WITH c LIMIT toInteger($scanLimit)
-  RETURN collect(c) AS members
+  MATCH (c:Record) WHERE c.block3 = toInteger(probe[2]) AND c.id IS NOT NULL
+  WITH c, c.id AS id LIMIT toInteger($scanLimit)
+  RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> probe[3] THEN id END) AS members, count(*) AS size
   UNION ALL
   WITH probe WHERE probe[1] = 4
-  MATCH (c:Record) WHERE c.block4 = toInteger(probe[2])
-  WITH c LIMIT toInteger($scanLimit)
-  RETURN collect(c) AS members
+  MATCH (c:Record) WHERE c.block4 = toInteger(probe[2]) AND c.id IS NOT NULL
+  WITH c, c.id AS id LIMIT toInteger($scanLimit)
+  RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> probe[3] THEN id END) AS members, count(*) AS size
   UNION ALL
   WITH probe WHERE probe[1] = 5
-  MATCH (c:Record) WHERE c.block5 = toInteger(probe[2])
-  WITH c LIMIT toInteger($scanLimit)
-  RETURN collect(c) AS members
+  MATCH (c:Record) WHERE c.block5 = toInteger(probe[2]) AND c.id IS NOT NULL
+  WITH c, c.id AS id LIMIT toInteger($scanLimit)
+  RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> probe[3] THEN id END) AS members, count(*) AS size
   UNION ALL
   WITH probe WHERE probe[1] = 6
-  MATCH (c:Record) WHERE c.block6 = toInteger(probe[2])
-  WITH c LIMIT toInteger($scanLimit)
-  RETURN collect(c) AS members
+  MATCH (c:Record) WHERE c.block6 = toInteger(probe[2]) AND c.id IS NOT NULL
+  WITH c, c.id AS id LIMIT toInteger($scanLimit)
+  RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> probe[3] THEN id END) AS members, count(*) AS size
   UNION ALL
   WITH probe WHERE probe[1] = 7
-  MATCH (c:Record) WHERE c.block7 = toInteger(probe[2])
-  WITH c LIMIT toInteger($scanLimit)
-  RETURN collect(c) AS members
+  MATCH (c:Record) WHERE c.block7 = toInteger(probe[2]) AND c.id IS NOT NULL
+  WITH c, c.id AS id LIMIT toInteger($scanLimit)
+  RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> probe[3] THEN id END) AS members, count(*) AS size
 }
-WITH probe, members
-WHERE size(members) <= $maxBlock
-RETURN collect([
-  probe[0],
-  probe[1],
-  [c IN members WHERE NOT $linkOnly OR c.source <> probe[3] | c.id]
-]) AS found
+WITH probe, members, size
+WHERE size <= $maxBlock
+RETURN collect([probe[0], probe[1], members]) AS found

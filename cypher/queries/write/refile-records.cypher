@@ -34,42 +34,42 @@ CALL () {
   CALL (r, row) {
     CALL (row) {
       WITH row WHERE row[1][0] IS NOT NULL
-      MATCH (c:Record) WHERE c.block0 = toInteger(row[1][0])
+      MATCH (c:Record) WHERE c.block0 = toInteger(row[1][0]) AND c.id IS NOT NULL
       WITH c LIMIT toInteger($scanLimit)
       RETURN collect(c) AS members, 0 AS k
       UNION ALL
       WITH row WHERE row[1][1] IS NOT NULL
-      MATCH (c:Record) WHERE c.block1 = toInteger(row[1][1])
+      MATCH (c:Record) WHERE c.block1 = toInteger(row[1][1]) AND c.id IS NOT NULL
       WITH c LIMIT toInteger($scanLimit)
       RETURN collect(c) AS members, 1 AS k
       UNION ALL
       WITH row WHERE row[1][2] IS NOT NULL
-      MATCH (c:Record) WHERE c.block2 = toInteger(row[1][2])
+      MATCH (c:Record) WHERE c.block2 = toInteger(row[1][2]) AND c.id IS NOT NULL
       WITH c LIMIT toInteger($scanLimit)
       RETURN collect(c) AS members, 2 AS k
       UNION ALL
       WITH row WHERE row[1][3] IS NOT NULL
-      MATCH (c:Record) WHERE c.block3 = toInteger(row[1][3])
+      MATCH (c:Record) WHERE c.block3 = toInteger(row[1][3]) AND c.id IS NOT NULL
       WITH c LIMIT toInteger($scanLimit)
       RETURN collect(c) AS members, 3 AS k
       UNION ALL
       WITH row WHERE row[1][4] IS NOT NULL
-      MATCH (c:Record) WHERE c.block4 = toInteger(row[1][4])
+      MATCH (c:Record) WHERE c.block4 = toInteger(row[1][4]) AND c.id IS NOT NULL
       WITH c LIMIT toInteger($scanLimit)
       RETURN collect(c) AS members, 4 AS k
       UNION ALL
       WITH row WHERE row[1][5] IS NOT NULL
-      MATCH (c:Record) WHERE c.block5 = toInteger(row[1][5])
+      MATCH (c:Record) WHERE c.block5 = toInteger(row[1][5]) AND c.id IS NOT NULL
       WITH c LIMIT toInteger($scanLimit)
       RETURN collect(c) AS members, 5 AS k
       UNION ALL
       WITH row WHERE row[1][6] IS NOT NULL
-      MATCH (c:Record) WHERE c.block6 = toInteger(row[1][6])
+      MATCH (c:Record) WHERE c.block6 = toInteger(row[1][6]) AND c.id IS NOT NULL
       WITH c LIMIT toInteger($scanLimit)
       RETURN collect(c) AS members, 6 AS k
       UNION ALL
       WITH row WHERE row[1][7] IS NOT NULL
-      MATCH (c:Record) WHERE c.block7 = toInteger(row[1][7])
+      MATCH (c:Record) WHERE c.block7 = toInteger(row[1][7]) AND c.id IS NOT NULL
       WITH c LIMIT toInteger($scanLimit)
       RETURN collect(c) AS members, 7 AS k
     }
