@@ -20,9 +20,9 @@
 //    against it). The ids come from the (block<k>, id) indexes (migration 0006), not from each
 //    candidate's properties: `c.id IS NOT NULL` lets the planner seek that index, and projecting
 //    c.id straight after the seek makes it take the id from the index entry. Only $linkOnly reads a
-//    candidate's source. A worker keeps the values of records it has seen (they never change) and reads the others with
-//    write/read-candidates; purposes and anchors of the few candidates that match are read
-//    afterwards (write/read-anchors).
+//    candidate's source. A worker keeps the values of records it has seen (they never change) and
+//    reads the others with write/read-candidates; purposes and anchors of the few candidates that
+//    match are read afterwards (write/read-anchors).
 //
 // The eight rule slots are spelled out because Cypher cannot name a property by a parameter and
 // still use its index; the model file allows at most eight rules (src/matching/blocking.ts).
