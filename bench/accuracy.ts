@@ -19,7 +19,10 @@
  * a reference: a gap between the two is the pipeline's doing (incremental order, batching, caps).
  *
  * Timed: training, ingest (first POST to last job completed), lookups (resolve + links), and the
- * end-to-end total of the three; starting the service processes is reported but not counted.
+ * end-to-end total of the three; starting the service processes is reported but not counted, and
+ * so is warming them: before its timed ingest, a data set's fresh processes ingest and read back
+ * synthetic records that are then cleared (warmService). Before the first data set, Neo4j is
+ * warmed the same way, twice (warmUp).
  *
  * Splink (unless --no-splink): bench/peers/splink_bench.py on the same files, one Python process
  * per data set and settings, timed around the process; Splink's published F1 at the threshold is
@@ -176,7 +179,7 @@ const flags = benchFlags(
       // A running service is warm; Neo4j compiles its plans and JIT-compiles its code over the
       // first ~20,000 records (CPU per record falls about 8x), so the first data set would pay for it.
       default: '20000',
-      help: 'untimed warm-up: synthetic records ingested before the first timed run (0: none)',
+      help: 'untimed warm-up: synthetic records ingested before the first timed run, in two rounds each ending in a clear (0: none)',
     },
     'wait-idle': {
       default: '0',
@@ -586,6 +589,7 @@ async function runDataset(
   await clearDisposableGraph(graph);
   const service = await startService(services, modelFile, name);
   try {
+    await warmService(services, graph, service, name, workload.mode);
     const ingested = await ingest(services, service, workload.events, name);
     const lookupCpuBefore = cpuSnapshot(services, service);
     const readout = await readService(service, workload);
@@ -664,9 +668,10 @@ interface SpeedResult {
 
 /**
  * Untimed: ingests `size` synthetic records (FEBRL3's setup and blocking rules) through a service
- * of its own, reads them back as the timed runs do, then clears the graph. A fresh Neo4j compiles its query plans and JIT-compiles its
- * code during the first thousands of records (bench/ingest.ts saw its CPU per event fall for long
- * after a start); without a warm-up the first data set would pay for it. A running service is warm.
+ * of its own, in {@link WARM_UP_ROUNDS} rounds, each read back as the timed runs are and followed by
+ * a clear of the graph. A fresh Neo4j compiles its query plans and JIT-compiles its code during the
+ * first thousands of records (bench/ingest.ts saw its CPU per event fall for long after a start);
+ * without a warm-up the first data set would pay for it. A running service is warm.
  */
 async function warmUp(
   services: BenchServices,
@@ -677,42 +682,90 @@ async function warmUp(
   const started = performance.now();
   const sources = [...loadFebrl3(dataDir).raw, ...loadFebrl4(dataDir).raw];
   const population = syntheticPopulation(sources, speedSeed + 1000);
-  const { raw, truth } = syntheticRecords(population, size, 'warmup');
   const setup = SETUPS.febrl3;
-  const workload = toEventWorkload({
-    name: 'warmup',
-    mode: 'dedupe',
-    raw,
-    attributeKinds: loadFebrl3(dataDir).attributeKinds,
-    truth,
+  const attributeKinds = loadFebrl3(dataDir).attributeKinds;
+  const rounds = Array.from({ length: WARM_UP_ROUNDS }, (_, round) => {
+    const share = Math.ceil(size / WARM_UP_ROUNDS);
+    const { raw, truth } = syntheticRecords(population, share, `warmup${round}`);
+    return toEventWorkload({ name: 'warmup', mode: 'dedupe', raw, attributeKinds, truth });
   });
-  const { model } = trainSetup(
-    { name: 'warmup', mode: 'dedupe', records: workload.records },
-    setup,
-    {
-      uMaxPairs: 100_000,
-    },
-  );
+  const first = rounds[0]!;
+  const { model } = trainSetup({ name: 'warmup', mode: 'dedupe', records: first.records }, setup, {
+    uMaxPairs: 100_000,
+  });
   const modelFile = writeModelFile(
     modelDir,
     'warmup',
     model,
     setup.blockingRules,
-    workload,
-    tfTables(workload.records, model),
+    first,
+    tfTables(first.records, model),
     { dataset: 'warm-up' },
   );
-  await clearDisposableGraph(graph);
-  const service = await startService(services, modelFile, 'warmup');
-  try {
-    await ingest(services, service, workload.events, 'warm-up (not counted)', { quiet: true });
-    await readService(service, workload);
-  } finally {
-    await stopService(service);
+  for (const workload of rounds) {
+    await clearDisposableGraph(graph);
+    const service = await startService(services, modelFile, 'warmup');
+    try {
+      await ingest(services, service, workload.events, 'warm-up (not counted)', { quiet: true });
+      await readService(service, workload);
+    } finally {
+      await stopService(service);
+    }
   }
   await clearDisposableGraph(graph);
   return (performance.now() - started) / 1000;
 }
+
+/**
+ * Warm-up rounds, each ending in a clear. With one round, the first timed ingest after it cost Neo4j
+ * twice the CPU of the later ones: the clear's deletes (index leaf underflow, delete paths through
+ * shared cursor and row classes) made the JIT deoptimise code the ingest had warmed, and the first
+ * timed run paid for recompiling it (JFR: 104 deoptimisations and the C2 compiler thread as the
+ * busiest thread, against 22 in the second run). With a clear inside the warm-up, every timed run
+ * follows the same sequence: ingest, clear, ingest.
+ */
+const WARM_UP_ROUNDS = 2;
+
+/**
+ * Untimed: a data set's service processes, started fresh for its model file, ingest and read back
+ * {@link SERVICE_WARM_UP} synthetic records, and the graph is cleared again before the timed run. A
+ * running service is warm; a Node process that has just started runs its code unoptimised for its
+ * first thousands of calls, and the timed run would pay for that: on FEBRL3, the worker's first
+ * 3,000 records cost it ~40 % more CPU per record than the 5,000 after them, the API's ~70 % more
+ * (docs/benchmarks.md). In `link` mode the records alternate between two sources, so that they are
+ * scored.
+ */
+async function warmService(
+  services: BenchServices,
+  graph: Graph,
+  service: Service,
+  name: string,
+  mode: Dataset['mode'],
+): Promise<void> {
+  const population = syntheticPopulation(
+    [...loadFebrl3(dataDir).raw, ...loadFebrl4(dataDir).raw],
+    speedSeed + 2000,
+  );
+  const { raw, truth } = syntheticRecords(population, SERVICE_WARM_UP, `${name}-warm`);
+  const workload = toEventWorkload({
+    name: `${name}-warm`,
+    mode,
+    raw:
+      mode === 'link'
+        ? raw.map((record, i) => ({ ...record, source: i % 2 === 0 ? 'warm-a' : 'warm-b' }))
+        : raw,
+    attributeKinds: loadFebrl3(dataDir).attributeKinds,
+    truth,
+  });
+  await ingest(services, service, workload.events, `${name}: service warm-up (not counted)`, {
+    quiet: true,
+  });
+  await readService(service, workload);
+  await clearDisposableGraph(graph);
+}
+
+/** Synthetic records a data set's fresh service ingests before its timed run ({@link warmService}). */
+const SERVICE_WARM_UP = 3000;
 
 async function runSpeed(
   services: BenchServices,
