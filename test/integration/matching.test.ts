@@ -337,7 +337,14 @@ describe('probabilistic matching', () => {
    * until batch B (shop, a duplicate of A's record) has been resolved and committed from start to
    * end. Returns both outcomes.
    */
-  async function raceTwoBatches(options: { maxBlockSize?: number; matchLogKept?: number } = {}) {
+  async function raceTwoBatches(
+    options: {
+      maxBlockSize?: number;
+      matchLogKept?: number;
+      attributes?: readonly [Attributes, Attributes];
+    } = {},
+  ) {
+    const [attributesA, attributesB] = options.attributes ?? [jonathan, jonathanTypo];
     const matcher = createRecordMatcher({
       modelFile: { model: DEFAULT_MODEL },
       secret: 'integration-test-secret',
@@ -378,11 +385,11 @@ describe('probabilistic matching', () => {
         ),
     };
     const a = resolverOn(held).resolveBatch('job-a', [
-      event([email('jw@crm.example')], { source: 'crm', attributes: jonathan }),
+      event([email('jw@crm.example')], { source: 'crm', attributes: attributesA }),
     ]);
     await atLock;
     const b = await resolverOn(service.graph).resolveBatch('job-b', [
-      event([email('jonathon.w@shop.example')], { source: 'shop', attributes: jonathanTypo }),
+      event([email('jonathon.w@shop.example')], { source: 'shop', attributes: attributesB }),
     ]);
     release();
     return { a: await a, b };
@@ -421,6 +428,30 @@ describe('probabilistic matching', () => {
     const { left, right } = await together();
     expect(left.personId).toBe(right.personId);
     expect(await invariants(service.graph)).toEqual(noViolations);
+  });
+
+  it('reading the blocks again finds a candidate under any rule, not only the first', async () => {
+    // The two records share one key only, under the last default rule (birth date): names,
+    // postcodes and streets all differ. The log is pruned, so A finds B by reading that block.
+    const annabel: Attributes = {
+      firstName: 'Annabel',
+      lastName: 'Ostrowski',
+      dateOfBirth: '1961-08-30',
+      street: 'Elm Road',
+      streetNumber: '7',
+      postcode: '4000',
+    };
+    const gregory: Attributes = {
+      firstName: 'Gregory',
+      lastName: 'Haddad',
+      dateOfBirth: '1961-08-30',
+      street: 'Quay Lane',
+      streetNumber: '19',
+      postcode: '7250',
+    };
+    const { a, b } = await raceTwoBatches({ matchLogKept: 1, attributes: [annabel, gregory] });
+    expect(b.matching).toMatchObject({ candidates: 0, matched: 0 });
+    expect(a.matching).toMatchObject({ records: 1, candidates: 1, scored: 1, matched: 0 });
   });
 
   it('what the log adds never takes a block past the block size limit', async () => {
