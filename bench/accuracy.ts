@@ -109,7 +109,13 @@ import {
   toEventWorkload,
   waitForJobs,
 } from './accuracy-support.js';
-import { type Dataset, DEFAULT_DATA_DIR, loadFebrl3, loadFebrl4 } from './peers/datasets.js';
+import {
+  type Dataset,
+  DEFAULT_DATA_DIR,
+  loadFebrl3,
+  loadFebrl4,
+  type RawRecord,
+} from './peers/datasets.js';
 import {
   scoreOffline,
   SETUPS,
@@ -667,6 +673,24 @@ interface SpeedResult {
 }
 
 /**
+ * What the synthetic populations are drawn from: FEBRL3's and FEBRL4's records, and FEBRL's
+ * attribute kinds. Read from the data directory once: the warm-ups and the speed runs all use them.
+ */
+const febrlSources = (() => {
+  let loaded: { raw: RawRecord[]; attributeKinds: Dataset['attributeKinds'] } | undefined;
+  return () => {
+    if (!loaded) {
+      const febrl3 = loadFebrl3(dataDir);
+      loaded = {
+        raw: [...febrl3.raw, ...loadFebrl4(dataDir).raw],
+        attributeKinds: febrl3.attributeKinds,
+      };
+    }
+    return loaded;
+  };
+})();
+
+/**
  * Untimed: ingests `size` synthetic records (FEBRL3's setup and blocking rules) through a service
  * of its own, in {@link WARM_UP_ROUNDS} rounds, each read back as the timed runs are and followed by
  * a clear of the graph. A fresh Neo4j compiles its query plans and JIT-compiles its code during the
@@ -680,10 +704,9 @@ async function warmUp(
   size: number,
 ): Promise<number> {
   const started = performance.now();
-  const sources = [...loadFebrl3(dataDir).raw, ...loadFebrl4(dataDir).raw];
+  const { raw: sources, attributeKinds } = febrlSources();
   const population = syntheticPopulation(sources, speedSeed + 1000);
   const setup = SETUPS.febrl3;
-  const attributeKinds = loadFebrl3(dataDir).attributeKinds;
   const rounds = Array.from({ length: WARM_UP_ROUNDS }, (_, round) => {
     const share = Math.ceil(size / WARM_UP_ROUNDS);
     const { raw, truth } = syntheticRecords(population, share, `warmup${round}`);
@@ -742,10 +765,8 @@ async function warmService(
   name: string,
   mode: Dataset['mode'],
 ): Promise<void> {
-  const population = syntheticPopulation(
-    [...loadFebrl3(dataDir).raw, ...loadFebrl4(dataDir).raw],
-    speedSeed + 2000,
-  );
+  const { raw: sources, attributeKinds } = febrlSources();
+  const population = syntheticPopulation(sources, speedSeed + 2000);
   const { raw, truth } = syntheticRecords(population, SERVICE_WARM_UP, `${name}-warm`);
   const workload = toEventWorkload({
     name: `${name}-warm`,
@@ -754,7 +775,7 @@ async function warmService(
       mode === 'link'
         ? raw.map((record, i) => ({ ...record, source: i % 2 === 0 ? 'warm-a' : 'warm-b' }))
         : raw,
-    attributeKinds: loadFebrl3(dataDir).attributeKinds,
+    attributeKinds,
     truth,
   });
   await ingest(services, service, workload.events, `${name}: service warm-up (not counted)`, {
@@ -772,12 +793,11 @@ async function runSpeed(
   graph: Graph,
   modelDir: string,
 ): Promise<SpeedResult> {
-  const sources = [...loadFebrl3(dataDir).raw, ...loadFebrl4(dataDir).raw];
+  const { raw: sources, attributeKinds } = febrlSources();
   const population = syntheticPopulation(sources, speedSeed);
   const base = syntheticRecords(population, speedRecords, 'base');
   const blocking = flags['speed-blocking'];
   const setup = SETUPS.febrl3;
-  const attributeKinds = loadFebrl3(dataDir).attributeKinds;
   const baseWorkload = toEventWorkload(
     { name: 'synthetic', mode: 'dedupe', raw: base.raw, attributeKinds, truth: base.truth },
     { firstSecond: 0 },

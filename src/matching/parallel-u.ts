@@ -33,7 +33,7 @@ export interface UChunkWork {
 // file, and a worker's entry does not go through the loader hooks of its parent: a small CommonJS
 // bootstrap registers tsx's CommonJS loader in the thread, then requires it. tsx's ESM loader runs
 // its hooks on a thread of their own, and loading the worker's modules through it took ~0.4 s of
-// every training's critical path; through the CommonJS loader, ~0.2 s (docs/benchmarks.md).
+// every training's critical path; through the CommonJS loader, 0.2–0.3 s (docs/benchmarks.md).
 const fromSource = import.meta.url.endsWith('.ts');
 const WORKER_URL = new URL(`./u-chunk-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
 const SOURCE_BOOTSTRAP = `
