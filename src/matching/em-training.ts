@@ -1,8 +1,8 @@
 import { type BlockingRule, generateCandidatePairs, totalPairs } from './blocking.js';
 import {
-  compareAttribute,
   type ComparisonDefinition,
   comparisonVector,
+  levelFor,
   MISSING_LEVEL,
 } from './comparisons.js';
 import type { FellegiSunterModel, ModelComparison } from './fellegi-sunter.js';
@@ -78,39 +78,69 @@ export function countUChunk(
   chunk: number,
   chunks: number,
 ): UCounts {
-  const maxPairs = options.maxPairs ?? 1_000_000;
-  const counts = comparisons.map((c) => new Float64Array(c.levels.length));
-  // A million pairs by default: no vector per pair, just the counts.
-  const add = (i: number, j: number): void => {
-    const left = records[i]!;
-    const right = records[j]!;
-    for (let index = 0; index < comparisons.length; index += 1) {
-      const level = compareAttribute(comparisons[index]!, left, right);
-      if (level !== MISSING_LEVEL) counts[index]![level]! += 1;
+  const { left, right } = chunkPairs(records, options, chunk, chunks);
+  // One comparison at a time over all the chunk's pairs, not one pair at a time over all the
+  // comparisons: the loop stays on one attribute's column and one set of levels, which took a
+  // third off the time of a million pairs (docs/benchmarks.md). No vector per pair, just counts.
+  const counts = comparisons.map((comparison) => {
+    const levelCounts = new Float64Array(comparison.levels.length);
+    const { levels } = comparison;
+    const column = records.map((record) => record.values[comparison.attribute] ?? null);
+    for (let pair = 0; pair < left.length; pair += 1) {
+      const i = left[pair]!;
+      const j = right[pair]!;
+      const a = column[i];
+      const b = column[j];
+      if (a == null || b == null) continue;
+      levelCounts[levelFor(levels, a, b, records[i]!, records[j]!)]! += 1;
     }
-  };
+    return [...levelCounts];
+  });
+  return { counts, pairs: left.length };
+}
+
+/** The record index pairs of chunk `chunk` of `chunks` (see {@link countUChunk}). */
+function chunkPairs(
+  records: readonly MatchRecord[],
+  options: UOptions,
+  chunk: number,
+  chunks: number,
+): { left: Int32Array; right: Int32Array } {
+  const maxPairs = options.maxPairs ?? 1_000_000;
   const link = options.mode === 'link';
   const n = records.length;
-  let pairs = 0;
+  const across = (i: number, j: number): boolean =>
+    !link || records[i]!.source !== records[j]!.source;
   if (totalPairs(records, options.mode) <= maxPairs) {
+    let size = 0;
     for (let i = chunk; i < n; i += chunks)
-      for (let j = i + 1; j < n; j += 1) {
-        if (link && records[i]!.source === records[j]!.source) continue;
-        add(i, j);
-        pairs += 1;
-      }
-  } else {
-    const wanted = Math.floor(maxPairs / chunks) + (chunk < maxPairs % chunks ? 1 : 0);
-    const random = createRandom(chunkSeed(options.seed ?? 1, chunk));
-    while (pairs < wanted) {
-      const i = Math.floor(random() * n);
-      const j = Math.floor(random() * n);
-      if (i === j || (link && records[i]!.source === records[j]!.source)) continue;
-      add(i, j);
-      pairs += 1;
-    }
+      for (let j = i + 1; j < n; j += 1) if (across(i, j)) size += 1;
+    const left = new Int32Array(size);
+    const right = new Int32Array(size);
+    let pair = 0;
+    for (let i = chunk; i < n; i += chunks)
+      for (let j = i + 1; j < n; j += 1)
+        if (across(i, j)) {
+          left[pair] = i;
+          right[pair] = j;
+          pair += 1;
+        }
+    return { left, right };
   }
-  return { counts: counts.map((levels) => [...levels]), pairs };
+  const wanted = Math.floor(maxPairs / chunks) + (chunk < maxPairs % chunks ? 1 : 0);
+  const left = new Int32Array(wanted);
+  const right = new Int32Array(wanted);
+  const random = createRandom(chunkSeed(options.seed ?? 1, chunk));
+  let pair = 0;
+  while (pair < wanted) {
+    const i = Math.floor(random() * n);
+    const j = Math.floor(random() * n);
+    if (i === j || !across(i, j)) continue;
+    left[pair] = i;
+    right[pair] = j;
+    pair += 1;
+  }
+  return { left, right };
 }
 
 /**

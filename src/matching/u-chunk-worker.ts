@@ -1,11 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { countUChunk } from './em-training.js';
-import type { UChunkWork } from './parallel-u.js';
+import { claimChunks, type UChunkCounts, type UChunkWork } from './parallel-u.js';
 
-/** Worker thread of src/matching/parallel-u.ts: counts its chunks of u pairs and answers once. */
+/**
+ * Worker thread of src/matching/parallel-u.ts: claims and counts chunks of u pairs until none is
+ * left, then answers once with what it counted.
+ */
 const { work } = workerData as { work: UChunkWork };
-parentPort?.postMessage(
-  work.chunks.map((chunk) =>
-    countUChunk(work.records, work.comparisons, work.options, chunk, work.of),
-  ),
-);
+const counted: UChunkCounts[] = [];
+claimChunks(work, (chunk) => counted.push(chunk));
+parentPort?.postMessage(counted);
