@@ -16,7 +16,11 @@ import {
   damerauLevenshteinDistance,
   editDistanceLowerBound,
   jaroWinklerUpperBound,
+  commonCharactersBound,
+  levelFor,
   MISSING_LEVEL,
+  SIGNATURE_WORDS,
+  writeCharacterSignature,
   nameComparison,
   phoneticEqual,
   textComparison,
@@ -138,6 +142,48 @@ describe('similarity functions', () => {
     // And they do prune: nothing in common bounds Jaro–Winkler at 0.
     expect(jaroWinklerUpperBound('john', 'mary')).toBe(0);
     expect(editDistanceLowerBound('2000', '4122')).toBe(3);
+  });
+
+  // u from random pairs hands levelFor the common-character count from the values' signatures:
+  // an overcount there (two characters in one class) must leave every level as it was.
+  it('gives the same level with a common-character bound from signatures as without', () => {
+    // Letters, digits, marks, and characters that share a class ('é' and 'ü'; '@' and 'ā').
+    const word = fc.string({ unit: fc.constantFrom(...'aabeimnrst 019-./éü@ā'), maxLength: 14 });
+    const comparisons = [
+      nameComparison('v'),
+      dateComparison('v'),
+      codeComparison('v', { maxEdits: [1, 2] }),
+      textComparison('v'),
+    ];
+    const signatures = new Int32Array(2 * SIGNATURE_WORDS);
+    fc.assert(
+      fc.property(word, word, (a, b) => {
+        writeCharacterSignature(a, signatures, 0);
+        writeCharacterSignature(b, signatures, SIGNATURE_WORDS);
+        const common = commonCharactersBound(signatures, 0, SIGNATURE_WORDS);
+        expect(jaroWinklerUpperBound(a, b, common)).toBeGreaterThanOrEqual(
+          jaroWinklerSimilarity(a, b) - 1e-12,
+        );
+        expect(editDistanceLowerBound(a, b, common)).toBeLessThanOrEqual(
+          damerauLevenshteinDistance(a, b),
+        );
+        const left = rec({ v: a }, 'l');
+        const right = rec({ v: b }, 'r');
+        for (const { levels } of comparisons)
+          expect(levelFor(levels, a, b, left, right, common)).toBe(
+            levelFor(levels, a, b, left, right),
+          );
+      }),
+      { numRuns: 5000, seed: 11 },
+    );
+    // Exact where no two characters share a class: 'anna' and 'nana' share all four.
+    writeCharacterSignature('anna', signatures, 0);
+    writeCharacterSignature('nanak', signatures, SIGNATURE_WORDS);
+    expect(commonCharactersBound(signatures, 0, SIGNATURE_WORDS)).toBe(4);
+    // Beyond three of a character, the counts carry on: 'aaaaa' and 'aaaa' share four.
+    writeCharacterSignature('aaaaa', signatures, 0);
+    writeCharacterSignature('aaaa', signatures, SIGNATURE_WORDS);
+    expect(commonCharactersBound(signatures, 0, SIGNATURE_WORDS)).toBe(4);
   });
 
   it('matches names that sound alike by double metaphone', () => {
