@@ -1,0 +1,28 @@
+// CI: the built package's u worker thread (dist/matching/u-chunk-worker.js) loads and counts.
+// The tests run from source, where parallel-u starts the worker through tsx; `idgraph model train`
+// and the Docker image run dist/, where the worker is plain JS beside parallel-u.js. This checks
+// that path: u on two threads from dist/ equals u on one.
+//
+//   npm run build && node scripts/check-built-u-worker.mjs
+import { dateComparison, nameComparison } from '../dist/matching/comparisons.js';
+import { estimateU } from '../dist/matching/em-training.js';
+import { estimateUInParallel } from '../dist/matching/parallel-u.js';
+
+const names = ['anna', 'anne', 'john', 'jon', 'maria', 'mario', 'peter', 'pieter', 'zoe'];
+const records = Array.from({ length: 3000 }, (_, i) => ({
+  id: `r${i}`,
+  values: {
+    firstName: names[i % names.length],
+    dateOfBirth: `19${50 + (i % 47)}-0${1 + (i % 9)}-1${i % 10}`,
+  },
+}));
+const comparisons = [nameComparison('firstName'), dateComparison('dateOfBirth')];
+// Enough pairs that the worker thread is up before this thread has claimed every chunk.
+const options = { mode: 'dedupe', maxPairs: 1_000_000, seed: 4 };
+const alone = estimateU(records, comparisons, options);
+const shared = await estimateUInParallel(records, comparisons, { ...options, threads: 2 });
+if (JSON.stringify(alone) !== JSON.stringify(shared)) {
+  console.error('built u worker: two threads gave another estimate than one');
+  process.exit(1);
+}
+console.log(`built u worker: two threads give one thread's estimate (${shared.pairs} pairs)`);
