@@ -16,8 +16,9 @@ import type { MatchRecord } from './normalize-attributes.js';
 
 /**
  * u from random pairs on several threads: the chunks of {@link countUChunk} shared out over worker
- * threads, so the estimate is exactly the one-thread `estimateU`'s, in a fraction of the time (a
- * million pairs took ~2.5 s on one core, most of training on FEBRL3: docs/benchmarks.md).
+ * threads, so the estimate is exactly the one-thread `estimateU`'s, sooner (a million pairs take
+ * 2–3 s on one core, most of training on FEBRL3; two threads on a 2-core guest gave ~1.4×, not
+ * 2×: docs/benchmarks.md).
  */
 
 /** What a u-chunk worker is given (src/matching/u-chunk-worker.ts). */
@@ -38,9 +39,9 @@ export interface UChunkCounts {
 
 /**
  * Counts chunks until none is left, each thread claiming the next one as it finishes the last:
- * a worker thread starts late and runs cold code at first (its chunks took ~1.8× as long as this
- * thread's warm ones), so a fixed share would leave this thread idle while it catches up. Which
- * thread counts a chunk changes nothing: the counts are summed by chunk.
+ * a worker thread starts 0.2–0.3 s late and runs cold code at first (its first chunk took 500–600
+ * ms on FEBRL3 against 380–550 for this thread's), so a fixed share would leave this thread idle
+ * while it catches up. Which thread counts a chunk changes nothing: the counts are summed by chunk.
  */
 export function claimChunks(work: UChunkWork, each: (counts: UChunkCounts) => void): void {
   const next = new Int32Array(work.next);
