@@ -81,35 +81,47 @@ export function countUChunk(
   chunk: number,
   chunks: number,
 ): UCounts {
-  const { left, right } = chunkPairs(records, options, chunk, chunks);
-  // One comparison at a time over all the chunk's pairs, not one pair at a time over all the
-  // comparisons: the loop stays on one attribute's column and one set of levels, which took a
-  // third off the time of a million pairs (docs/benchmarks.md). No vector per pair, just counts.
-  const counts = comparisons.map((comparison) => {
-    const levelCounts = new Float64Array(comparison.levels.length);
-    const { levels } = comparison;
-    const column = records.map((record) => record.values[comparison.attribute] ?? null);
+  const columns = comparisons.map((comparison) => {
+    const values = records.map((record) => record.values[comparison.attribute] ?? null);
     // Each value meets some 400 others: its character signature, once, spares the similarity
     // bounds reading both strings for every pair.
-    const signatures = levels.some((level) => BOUNDED_LEVELS.has(level.when.type))
-      ? columnSignatures(column)
+    const signatures = comparison.levels.some((level) => BOUNDED_LEVELS.has(level.when.type))
+      ? columnSignatures(values)
       : undefined;
-    for (let pair = 0; pair < left.length; pair += 1) {
-      const i = left[pair]!;
-      const j = right[pair]!;
-      const a = column[i];
-      const b = column[j];
-      if (a == null || b == null) continue;
-      const common =
-        signatures === undefined
-          ? -1
-          : commonCharactersBound(signatures, i * SIGNATURE_WORDS, j * SIGNATURE_WORDS);
-      levelCounts[levelFor(levels, a, b, records[i]!, records[j]!, common)]! += 1;
-    }
-    return [...levelCounts];
+    return { levels: comparison.levels, values, signatures };
   });
-  return { counts, pairs: left.length };
+  const counts = comparisons.map((c) => new Float64Array(c.levels.length));
+  const nextPairs = chunkPairs(records, options, chunk, chunks);
+  const left = new Int32Array(PAIR_BLOCK);
+  const right = new Int32Array(PAIR_BLOCK);
+  let pairs = 0;
+  // The pairs come a block at a time, and each block is counted one comparison at a time rather
+  // than one pair at a time over all the comparisons: the loop stays on one attribute's column and
+  // one set of levels, which took a third off the time of a million pairs (docs/benchmarks.md).
+  // No vector per pair, just counts; a block bounds the memory whatever the number of pairs.
+  for (let size = nextPairs(left, right); size > 0; size = nextPairs(left, right)) {
+    pairs += size;
+    columns.forEach(({ levels, values, signatures }, c) => {
+      const levelCounts = counts[c]!;
+      for (let pair = 0; pair < size; pair += 1) {
+        const i = left[pair]!;
+        const j = right[pair]!;
+        const a = values[i];
+        const b = values[j];
+        if (a == null || b == null) continue;
+        const common =
+          signatures === undefined
+            ? -1
+            : commonCharactersBound(signatures, i * SIGNATURE_WORDS, j * SIGNATURE_WORDS);
+        levelCounts[levelFor(levels, a, b, records[i]!, records[j]!, common)]! += 1;
+      }
+    });
+  }
+  return { counts: counts.map((levels) => [...levels]), pairs };
 }
+
+/** Pairs per block of {@link countUChunk}: 512 KiB of indexes. */
+const PAIR_BLOCK = 1 << 16;
 
 /** Levels whose predicate has a bound from the characters two values share. */
 const BOUNDED_LEVELS: ReadonlySet<string> = new Set([
@@ -127,48 +139,57 @@ function columnSignatures(column: readonly (string | null)[]): Int32Array {
   return signatures;
 }
 
-/** The record index pairs of chunk `chunk` of `chunks` (see {@link countUChunk}). */
+/**
+ * The record index pairs of chunk `chunk` of `chunks` (see {@link countUChunk}), in order: each
+ * call fills `left` and `right` with the next ones and says how many (0 when there are no more).
+ */
 function chunkPairs(
   records: readonly MatchRecord[],
   options: UOptions,
   chunk: number,
   chunks: number,
-): { left: Int32Array; right: Int32Array } {
+): (left: Int32Array, right: Int32Array) => number {
   const maxPairs = options.maxPairs ?? 1_000_000;
   const link = options.mode === 'link';
   const n = records.length;
   const across = (i: number, j: number): boolean =>
     !link || records[i]!.source !== records[j]!.source;
   if (totalPairs(records, options.mode) <= maxPairs) {
-    let size = 0;
-    for (let i = chunk; i < n; i += chunks)
-      for (let j = i + 1; j < n; j += 1) if (across(i, j)) size += 1;
-    const left = new Int32Array(size);
-    const right = new Int32Array(size);
-    let pair = 0;
-    for (let i = chunk; i < n; i += chunks)
-      for (let j = i + 1; j < n; j += 1)
-        if (across(i, j)) {
-          left[pair] = i;
-          right[pair] = j;
-          pair += 1;
+    let i = chunk;
+    let j = i + 1;
+    return (left, right) => {
+      let size = 0;
+      while (i < n && size < left.length) {
+        if (j >= n) {
+          i += chunks;
+          j = i + 1;
+          continue;
         }
-    return { left, right };
+        if (across(i, j)) {
+          left[size] = i;
+          right[size] = j;
+          size += 1;
+        }
+        j += 1;
+      }
+      return size;
+    };
   }
-  const wanted = Math.floor(maxPairs / chunks) + (chunk < maxPairs % chunks ? 1 : 0);
-  const left = new Int32Array(wanted);
-  const right = new Int32Array(wanted);
+  let wanted = Math.floor(maxPairs / chunks) + (chunk < maxPairs % chunks ? 1 : 0);
   const random = createRandom(chunkSeed(options.seed ?? 1, chunk));
-  let pair = 0;
-  while (pair < wanted) {
-    const i = Math.floor(random() * n);
-    const j = Math.floor(random() * n);
-    if (i === j || !across(i, j)) continue;
-    left[pair] = i;
-    right[pair] = j;
-    pair += 1;
-  }
-  return { left, right };
+  return (left, right) => {
+    let size = 0;
+    while (size < left.length && wanted > 0) {
+      const i = Math.floor(random() * n);
+      const j = Math.floor(random() * n);
+      if (i === j || !across(i, j)) continue;
+      left[size] = i;
+      right[size] = j;
+      size += 1;
+      wanted -= 1;
+    }
+    return size;
+  };
 }
 
 /**

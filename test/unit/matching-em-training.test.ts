@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { dateComparison, exactComparison, nameComparison } from '../../src/matching/comparisons.js';
+import {
+  compareAttribute,
+  dateComparison,
+  exactComparison,
+  MISSING_LEVEL,
+  nameComparison,
+} from '../../src/matching/comparisons.js';
 import {
   createRandom,
   estimateLambda,
@@ -199,6 +205,28 @@ describe('estimateU', () => {
     // 12 first names, roughly uniform: about 1/12 of random pairs agree exactly.
     expect(a.u[0]![0]!).toBeGreaterThan(0.05);
     expect(a.u[0]![0]!).toBeLessThan(0.12);
+  });
+
+  // A chunk's pairs are counted a block at a time (65,536 pairs): a chunk spanning several blocks
+  // must count every pair once, as a plain double loop does.
+  it('counts every pair once when the pairs of a chunk fill several blocks', () => {
+    const people = syntheticPeople(1_100, 5);
+    const comps = withStartingParameters([nameComparison('firstName')]);
+    const expected = comps.map((c) => c.levels.map(() => 0));
+    for (let i = 0; i < people.length; i += 1)
+      for (let j = i + 1; j < people.length; j += 1)
+        comps.forEach((c, index) => {
+          const level = compareAttribute(c, people[i]!, people[j]!);
+          if (level !== MISSING_LEVEL) expected[index]![level]! += 1;
+        });
+    const pairs = (people.length * (people.length - 1)) / 2;
+    // 604,450 pairs in eight chunks: ~75,000 a chunk.
+    const { u, pairs: counted } = estimateU(people, comps, { mode: 'dedupe', maxPairs: pairs });
+    expect(counted).toBe(pairs);
+    u.forEach((levels, index) => {
+      const present = expected[index]!.reduce((sum, c) => sum + c, 0);
+      expect(levels).toEqual(expected[index]!.map((c) => Math.max(c, 1) / present));
+    });
   });
 
   it('gives the same u on worker threads as on one thread, sampled or exhaustive', async () => {
