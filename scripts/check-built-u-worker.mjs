@@ -17,7 +17,8 @@ const records = Array.from({ length: 3000 }, (_, i) => ({
   },
 }));
 const comparisons = [nameComparison('firstName'), dateComparison('dateOfBirth')];
-// Enough pairs that the worker thread is up before this thread has claimed every chunk.
+// Enough pairs that the worker thread is most likely up before this thread has claimed every
+// chunk; if not, it still has to load and answer, which is what this checks.
 const options = { mode: 'dedupe', maxPairs: 1_000_000, seed: 4 };
 const alone = estimateU(records, comparisons, options);
 const shared = await estimateUInParallel(records, comparisons, { ...options, threads: 2 });

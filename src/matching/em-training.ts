@@ -80,16 +80,8 @@ export function countUChunk(
   options: UOptions,
   chunk: number,
   chunks: number,
+  columns: readonly UColumn[] = uColumns(records, comparisons),
 ): UCounts {
-  const columns = comparisons.map((comparison) => {
-    const values = records.map((record) => record.values[comparison.attribute] ?? null);
-    // Each value meets some 400 others: its character signature, once, spares the similarity
-    // bounds reading both strings for every pair.
-    const signatures = comparison.levels.some((level) => BOUNDED_LEVELS.has(level.when.type))
-      ? columnSignatures(values)
-      : undefined;
-    return { levels: comparison.levels, values, signatures };
-  });
   const counts = comparisons.map((c) => new Float64Array(c.levels.length));
   const nextPairs = chunkPairs(records, options, chunk, chunks);
   const left = new Int32Array(PAIR_BLOCK);
@@ -118,6 +110,33 @@ export function countUChunk(
     });
   }
   return { counts: counts.map((levels) => [...levels]), pairs };
+}
+
+/** One comparison's view of the records, for {@link countUChunk}. */
+export interface UColumn {
+  readonly levels: ComparisonDefinition['levels'];
+  /** The attribute's value of each record, by record index. */
+  readonly values: readonly (string | null)[];
+  /** {@link SIGNATURE_WORDS} words per record, when a level has a character bound. */
+  readonly signatures: Int32Array | undefined;
+}
+
+/**
+ * The columns {@link countUChunk} reads, built once per estimate (or per thread) rather than per
+ * chunk: each value meets some 400 others, and its character signature, computed once, spares
+ * the similarity bounds reading both strings for every pair.
+ */
+export function uColumns(
+  records: readonly MatchRecord[],
+  comparisons: readonly ComparisonDefinition[],
+): UColumn[] {
+  return comparisons.map((comparison) => {
+    const values = records.map((record) => record.values[comparison.attribute] ?? null);
+    const signatures = comparison.levels.some((level) => BOUNDED_LEVELS.has(level.when.type))
+      ? columnSignatures(values)
+      : undefined;
+    return { levels: comparison.levels, values, signatures };
+  });
 }
 
 /** Pairs per block of {@link countUChunk}: 512 KiB of indexes. */
@@ -218,9 +237,10 @@ export function estimateU(
   comparisons: readonly ComparisonDefinition[],
   options: UOptions,
 ): UEstimate {
+  const columns = uColumns(records, comparisons);
   return uFromCounts(
     Array.from({ length: U_CHUNKS }, (_, chunk) =>
-      countUChunk(records, comparisons, options, chunk, U_CHUNKS),
+      countUChunk(records, comparisons, options, chunk, U_CHUNKS, columns),
     ),
   );
 }

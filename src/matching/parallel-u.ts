@@ -11,6 +11,7 @@ import {
   type UEstimate,
   uFromCounts,
   type UOptions,
+  uColumns,
 } from './em-training.js';
 import type { MatchRecord } from './normalize-attributes.js';
 
@@ -45,11 +46,10 @@ export interface UChunkCounts {
  */
 export function claimChunks(work: UChunkWork, each: (counts: UChunkCounts) => void): void {
   const next = new Int32Array(work.next);
-  for (let chunk = Atomics.add(next, 0, 1); chunk < work.of; chunk = Atomics.add(next, 0, 1))
-    each({
-      chunk,
-      counts: countUChunk(work.records, work.comparisons, work.options, chunk, work.of),
-    });
+  const { records, comparisons, options, of } = work;
+  const columns = uColumns(records, comparisons);
+  for (let chunk = Atomics.add(next, 0, 1); chunk < of; chunk = Atomics.add(next, 0, 1))
+    each({ chunk, counts: countUChunk(records, comparisons, options, chunk, of, columns) });
 }
 
 // Built, the worker is plain .js beside this module. Run from source (tsx, vitest), it is a .ts
