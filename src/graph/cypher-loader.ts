@@ -43,6 +43,7 @@ export const cypherNames = [
   'write/person-components',
   'write/read-anchors',
   'write/read-candidates',
+  'write/read-record-keys',
   'write/recheck-blocks',
   'write/record-migration',
   'write/record-model',

@@ -15,6 +15,15 @@ import type { IdentityEvent } from './event-schema.js';
 import { splitIfDisconnected } from './person-split.js';
 import type { CandidateCache } from './candidate-cache.js';
 import {
+  type BatchRecord,
+  type BlockRead,
+  blockProbes,
+  type CandidatePool,
+  candidatePools,
+  cappedCandidates,
+  probesByRule,
+} from './batch-blocks.js';
+import {
   lateBlocks,
   MATCH_LOG_KEPT,
   type MatchLogEntry,
@@ -46,9 +55,10 @@ import {
  * 1. `write/claim-batch`: claim the events in the event log (duplicates stop here), create and lock
  *    the identifiers of the claimed events in key order, read their persons, record provenance;
  * 2. `write/claim-records` (when claimed events carry attributes and matching is on): read the
- *    matching clock, store the source records, read each record's candidates, without a lock; score
- *    the pairs here: at or above the auto threshold a probabilistic match, in the review band a
- *    review;
+ *    matching clock and the committed blocks under the batch's keys, store the source records,
+ *    without a lock; each record's candidates are those blocks plus the batch's own records
+ *    (batch-blocks.ts); score the pairs here: at or above the auto threshold a probabilistic
+ *    match, in the review band a review;
  * 3. `write/lock-matching`: take the matching clock and log the batch's keys; the log entries of
  *    batches committed since the clock was read name the records they filed under this batch's
  *    keys, and those new pairs are scored (the protocol, and why every pair is scored exactly once,
@@ -209,16 +219,7 @@ export interface RecordsPageRow {
   linking: boolean;
 }
 
-/** A row of write/claim-records' candidates: [position, found, ids, block sizes as [rule, size]]. */
-type ClaimedRow = [
-  position: number,
-  found: number,
-  /** Space-separated, each id after a space. */
-  ids: string,
-  sizes: [rule: number, size: number][],
-];
-
-/** A claim-records row with its ids split. */
+/** A record's candidates: [position, found, ids within the cap, block sizes as [rule, size]]. */
 type ClaimedCandidates = [
   position: number,
   found: number,
@@ -359,43 +360,55 @@ export function createResolverService(deps: ResolverDeps) {
     ctx.matching.records = records.length;
 
     const slotsOf = records.map((r) => (r.event.linking ? matcher.keySlots(r.record) : NO_KEYS));
-    const [claimed] = await tx.run<{ seen: number; candidates: ClaimedRow[] }>(
-      'write/claim-records',
-      {
-        jobId,
-        now: at,
-        rows: {
-          records: records.map((r, n) => [
-            r.event.key,
-            r.id,
-            r.event.source,
-            serializeRecordValues(r.record),
-            r.event.linking,
-            r.event.purposes,
-            r.anchorKey,
-            r.event.identifiers.map((i) => ctx.elementIdOf.get(i.key)!),
-            slotsOf[n]!,
-          ]),
-        },
-        maxBlock: matcher.maxBlockSize,
-        scanLimit: matcher.maxBlockSize + 1,
-        cap: matcher.maxCandidates,
-        linkOnly: matcher.linkOnly,
-        separator: ' ',
+    const blockRecords: BatchRecord[] = records.map((r, n) => ({
+      id: r.id,
+      key: r.event.key,
+      source: r.event.source,
+      slots: slotsOf[n]!,
+    }));
+    const { probes, probeOf } = blockProbes(blockRecords, matcher.linkOnly);
+    const settings = {
+      maxBlock: matcher.maxBlockSize,
+      cap: matcher.maxCandidates,
+      linkOnly: matcher.linkOnly,
+      separator: ' ',
+    };
+    const [claimed] = await tx.run<{ seen: number; blocks: BlockRead[] }>('write/claim-records', {
+      jobId,
+      now: at,
+      rows: {
+        probes: probesByRule(probes),
+        records: records.map((r, n) => [
+          r.event.key,
+          r.id,
+          r.event.source,
+          serializeRecordValues(r.record),
+          r.event.linking,
+          r.event.purposes,
+          r.anchorKey,
+          r.event.identifiers.map((i) => ctx.elementIdOf.get(i.key)!),
+          slotsOf[n]!,
+        ]),
       },
-    );
+      maxBlock: settings.maxBlock,
+      scanLimit: settings.maxBlock + 1,
+      linkOnly: settings.linkOnly,
+      separator: settings.separator,
+    });
     if (!claimed) throw new Error('write/claim-records answered no row');
+    const candidateOf = batchCandidates(records);
+    const pools = candidatePools(blockRecords, probeOf, claimed.blocks, settings);
+    const keyOf = await candidateKeys(tx, candidateOf, pools, settings.cap);
     const answer = {
       seen: claimed.seen,
-      candidates: claimed.candidates.map(([position, found, ids, sizes]): ClaimedCandidates => [
+      candidates: pools.map(({ position, pool, sizes }): ClaimedCandidates => [
         position,
-        found,
-        ids === '' ? [] : ids.slice(1).split(' '),
+        pool.size,
+        cappedCandidates(pool, settings.cap, (id) => keyOf.get(id)!),
         sizes,
       ]),
     };
 
-    const candidateOf = batchCandidates(records);
     await readCandidates(tx, candidateOf, answer.candidates);
     const scoring: Scoring = {
       matches,
@@ -430,10 +443,17 @@ export function createResolverService(deps: ResolverDeps) {
     const filed = records.map((r) => ({ id: r.id, source: r.event.source }));
     const entry = matchLogEntry(filed, slotsOf);
     if (entry.records.length > 0) {
+      // Every candidate the read found, scored or left beyond the cap: the log's entry `seen` may
+      // name some of them again, and they are not new.
       const firstRead = new Map(
-        answer.candidates.map(([position, found, ids, sizes]) => [
+        pools.map(({ position, pool, sizes }, n) => [
           position,
-          { found, ids: new Set(ids), sizes: new Map(sizes) },
+          {
+            found: pool.size,
+            ids: pool,
+            scored: answer.candidates[n]![2].length,
+            sizes: new Map(sizes),
+          },
         ]),
       );
       const late = await recheckBlocks(tx, {
@@ -475,10 +495,18 @@ export function createResolverService(deps: ResolverDeps) {
       slotsOf: readonly (readonly (number | null)[])[];
       entry: MatchLogEntry;
       seen: number;
-      /** claim-records' answer by record position: found count, candidate ids, block sizes by rule. */
+      /**
+       * The first read by record position: found count, every candidate found (a set, or a map
+       * by id), how many were scored (the cap's room), block sizes by rule.
+       */
       firstRead: ReadonlyMap<
         number,
-        { found: number; ids: ReadonlySet<string>; sizes: ReadonlyMap<number, number> }
+        {
+          found: number;
+          ids: { has(id: string): boolean };
+          scored: number;
+          sizes: ReadonlyMap<number, number>;
+        }
       >;
     },
   ): Promise<[number, number, string[]][]> {
@@ -538,7 +566,7 @@ export function createResolverService(deps: ResolverDeps) {
       }
     }
     return [...late].map(([position, ids]) => {
-      const room = Math.max(0, matcher.maxCandidates - ctx.firstRead.get(position)!.ids.size);
+      const room = Math.max(0, matcher.maxCandidates - ctx.firstRead.get(position)!.scored);
       return [position, ids.size, [...ids].slice(0, room)];
     });
   }
@@ -582,6 +610,36 @@ export function createResolverService(deps: ResolverDeps) {
       cache?.set(r.id, { id: r.id, key: r.event.key, record: r.record, anchorKey: r.anchorKey });
     }
     return candidateOf;
+  }
+
+  /**
+   * Event keys of the candidates of records with more than `cap` of them, which order those
+   * candidates: from the batch, the cache, or write/read-record-keys (keys only: such a record
+   * may have thousands of candidates, and only `cap` of them are read).
+   */
+  async function candidateKeys(
+    tx: GraphTx,
+    candidateOf: ReadonlyMap<string, Candidate>,
+    pools: readonly CandidatePool[],
+    cap: number,
+  ): Promise<Map<string, string>> {
+    const keyOf = new Map<string, string>();
+    const missing = new Set<string>();
+    for (const { pool } of pools) {
+      if (pool.size <= cap) continue;
+      for (const id of pool.keys()) {
+        const key = candidateOf.get(id)?.key ?? deps.candidateCache?.get(id)?.key;
+        if (key !== undefined) keyOf.set(id, key);
+        else missing.add(id);
+      }
+    }
+    if (missing.size === 0) return keyOf;
+    const rows = await tx.run<{ id: string; key: string }>('write/read-record-keys', {
+      ids: [...missing].sort(),
+    });
+    if (rows.length !== missing.size) throw new StaleResolutionError();
+    for (const { id, key } of rows) keyOf.set(id, key);
+    return keyOf;
   }
 
   /**

@@ -332,6 +332,85 @@ describe('probabilistic matching', () => {
     expect(await invariants(service.graph)).toEqual(noViolations);
   });
 
+  /** A resolver of its own on the test graph, with the default model and these settings. */
+  function resolverWith(settings: { mode?: 'link'; maxCandidates?: number }) {
+    const matcher = createRecordMatcher({
+      modelFile: { model: DEFAULT_MODEL, ...(settings.mode ? { mode: settings.mode } : {}) },
+      secret: 'integration-test-secret',
+      autoThreshold: AUTO,
+      reviewThreshold: REVIEW,
+      maxCandidates: settings.maxCandidates ?? 200,
+      maxBlockSize: 5000,
+    });
+    // No candidate cache: what the graph answers is all it knows.
+    return createResolverService({
+      graph: service.graph,
+      registry: identifierRegistry(service.config),
+      limits: defaultMergeLimits,
+      evidenceKept: 20,
+      matcher,
+      logger: createLogger('silent'),
+    });
+  }
+
+  it('in link mode scores records across sources only, within a batch and against the graph', async () => {
+    const resolver = resolverWith({ mode: 'link' });
+    const first = await resolver.resolveBatch('job-link-1', [
+      event([email('jw@crm.example')], { source: 'crm', attributes: jonathan }),
+      event([email('jw2@crm.example')], { source: 'crm', attributes: jonathanTypo }),
+      event([email('jonathon.w@shop.example')], { source: 'shop', attributes: jonathanTypo }),
+    ]);
+    // Each crm record has the shop record as its one candidate, the shop record both crm ones:
+    // two pairs scored, the two crm records never compared.
+    expect(first.matching).toMatchObject({ records: 3, candidates: 4, scored: 2, matched: 2 });
+    const second = await resolver.resolveBatch('job-link-2', [
+      event([email('j.whitfield@crm.example')], { source: 'crm', attributes: jonathan }),
+    ]);
+    // Against the graph: the shop record only, not the two crm records sharing its blocks.
+    expect(second.matching).toMatchObject({ records: 1, candidates: 1, scored: 1, matched: 1 });
+    const persons = await resolve(service, [
+      email('jw@crm.example'),
+      email('jw2@crm.example'),
+      email('jonathon.w@shop.example'),
+      email('j.whitfield@crm.example'),
+    ]);
+    expect(new Set(persons.map((p) => p.personId)).size).toBe(1);
+    expect(await invariants(service.graph)).toEqual(noViolations);
+  });
+
+  it('beyond the cap scores the candidates of the earliest blocking rules', async () => {
+    const resolver = resolverWith({ maxCandidates: 2 });
+    // Candidates of a later Jonathan, each by a different earliest rule: all of his names and
+    // details (rule 0, names), his surname and birth year (rule 1), his birth date only (rule 6).
+    await resolver.resolveBatch('job-cap-1', [
+      event([email('zed@crm.example')], {
+        source: 'crm',
+        attributes: { firstName: 'Zed', lastName: 'Quorra', dateOfBirth: '1984-03-17' },
+      }),
+    ]);
+    await resolver.resolveBatch('job-cap-2', [
+      event([email('xavier@crm.example')], {
+        source: 'crm',
+        attributes: { firstName: 'Xavier', lastName: 'Whitfield', dateOfBirth: '1984-03-17' },
+      }),
+    ]);
+    await resolver.resolveBatch('job-cap-3', [
+      event([email('jw@crm.example')], { source: 'crm', attributes: jonathan }),
+    ]);
+    const later = await resolver.resolveBatch('job-cap-4', [
+      event([email('jonathon.w@shop.example')], { source: 'shop', attributes: jonathanTypo }),
+    ]);
+    // Three candidates, two scored: Jonathan's record (rule 0) and Xavier's (rule 1), not Zed's.
+    expect(later.matching).toMatchObject({ records: 1, candidates: 3, capped: 1, scored: 2 });
+    const [jw, shop, zed] = await resolve(service, [
+      email('jw@crm.example'),
+      email('jonathon.w@shop.example'),
+      email('zed@crm.example'),
+    ]);
+    expect(shop!.personId).toBe(jw!.personId);
+    expect(zed!.personId).not.toBe(jw!.personId);
+  });
+
   /**
    * Batch A (crm) reads and scores its candidates, then waits, before it takes the matching clock,
    * until batch B (shop, a duplicate of A's record) has been resolved and committed from start to

@@ -1,28 +1,35 @@
 // The resolver's matching statement, run after write/claim-batch when claimed events carry
-// attributes: stores their source records with their blocking keys, and returns each record's
-// candidates, in one round trip. It takes no lock: concurrent batches read and score their
-// candidates in parallel, and write/lock-matching then settles what they could not see of each
-// other (the protocol is described there).
+// attributes: reads the committed blocks under the batch's keys, then stores the batch's source
+// records with their keys, in one round trip. It takes no lock: concurrent batches read and score
+// their candidates in parallel, and write/lock-matching then settles what they could not see of
+// each other (the protocol is described there).
 //
 // 1. Reads the matching clock, before any candidate is read: write/lock-matching returns what was
 //    committed since.
-// 2. Creates the records ($records rows [key, id, source, values, linking, purposes, anchorKey,
-//    identifier element ids, blocking keys by rule: 8 slots, null where a rule gives none]).
-//    DESCRIBES ties a record to the identifiers its event carried (its provenance is the event with
-//    the same key). Rule k's key is the indexed integer property block<k>: one index entry per key,
-//    where a node per key and a relationship per record cost several times more (docs/benchmarks.md).
-//    A record whose event refuses identity_linking has no keys, so it is never a candidate.
-// 3. Per record with keys, its candidates: the committed records (and this batch's) sharing a key,
-//    a block of more than $maxBlock records is skipped (too common to say anything; at most
-//    $scanLimit = $maxBlock + 1 are read to find out); at most $cap are returned (earlier rules
-//    first, then by key, when there are more), as record ids, with the distinct count before the
-//    cap, and the size of each block read ([rule, size]: what the log adds to a block is weighed
-//    against it). The ids come from the (block<k>, id) indexes (migration 0006), not from each
-//    candidate's properties: `c.id IS NOT NULL` lets the planner seek that index, and projecting
-//    c.id straight after the seek makes it take the id from the index entry. Only $linkOnly reads a
-//    candidate's source. A worker keeps the values of records it has seen (they never change) and
-//    reads the others with write/read-candidates; purposes and anchors of the few candidates that
-//    match are read afterwards (write/read-anchors).
+// 2. Per block read ($rows.probes: eight lists, rule k's at k, of rows [n, key, source]: each
+//    distinct key of the batch once, and in link mode once per source), the committed records
+//    filed under rule k's key, as [n, size, ids]: the record ids in one string (each id after
+//    $separator; ids are base64url, never one: decoding strings one by one was a tenth of a
+//    worker's time). At most $scanLimit = $maxBlock + 1 are read to find out whether a block is too
+//    common; such a block's ids are not sent. With $linkOnly, records of the probe's source count
+//    towards the size but are not named: a second read, only for blocks that are not too common
+//    (the CASE evaluates it only then; reading `c.source` in the first read cost every mode a
+//    quarter more). The ids come from the (block<k>, id) indexes (migration 0006), not from each
+//    record's properties: `c.id IS NOT NULL` lets the planner seek that index, and returning c.id
+//    straight from the seek makes it take the id from the index entry. One subquery per rule over
+//    that rule's probes: a probe crossing eight UNION branches, as before, cost ~40 % more
+//    (docs/benchmarks.md).
+// 3. Creates the records ($rows.records rows [key, id, source, values, linking, purposes,
+//    anchorKey, identifier element ids, blocking keys by rule: 8 slots, null where a rule gives
+//    none]). DESCRIBES ties a record to the identifiers its event carried (its provenance is the
+//    event with the same key). Rule k's key is the indexed integer property block<k>. A record
+//    whose event refuses identity_linking has no keys, so it is never a candidate.
+//
+// The reads come before the records exist, so no seek merges the transaction's uncommitted index
+// entries, and they return blocks, not candidates: the worker adds the batch's own records, counts,
+// drops each record itself, takes the lowest rule per candidate and applies the cap
+// (src/resolver/batch-blocks.ts). Done here, that was an aggregation per record and a row per
+// member, 40 % of Neo4j's statement time while ingesting (docs/benchmarks.md).
 //
 // The eight rule slots are spelled out because Cypher cannot name a property by a parameter and
 // still use its index; the model file allows at most eight rules (src/matching/blocking.ts).
@@ -36,8 +43,135 @@ CALL () {
   RETURN clock.seq AS seen
 }
 CALL () {
-  UNWIND range(0, size($rows.records) - 1) AS n
-  WITH n, $rows.records[n] AS row
+  UNWIND $rows.probes[0] AS probe
+  WITH probe, COLLECT {
+    MATCH (c:Record) WHERE c.block0 = toInteger(probe[1]) AND c.id IS NOT NULL
+    RETURN c.id LIMIT toInteger($scanLimit)
+  } AS members
+  WITH probe, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
+    MATCH (c:Record) WHERE c.block0 = toInteger(probe[1]) AND c.id IS NOT NULL AND c.source <> probe[2]
+    RETURN c.id
+  } ELSE members END AS named
+  RETURN collect([
+    probe[0],
+    size(members),
+    CASE WHEN size(members) <= $maxBlock THEN reduce(ids = '', id IN named | ids + $separator + id) ELSE '' END
+  ]) AS blocks0
+}
+CALL () {
+  UNWIND $rows.probes[1] AS probe
+  WITH probe, COLLECT {
+    MATCH (c:Record) WHERE c.block1 = toInteger(probe[1]) AND c.id IS NOT NULL
+    RETURN c.id LIMIT toInteger($scanLimit)
+  } AS members
+  WITH probe, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
+    MATCH (c:Record) WHERE c.block1 = toInteger(probe[1]) AND c.id IS NOT NULL AND c.source <> probe[2]
+    RETURN c.id
+  } ELSE members END AS named
+  RETURN collect([
+    probe[0],
+    size(members),
+    CASE WHEN size(members) <= $maxBlock THEN reduce(ids = '', id IN named | ids + $separator + id) ELSE '' END
+  ]) AS blocks1
+}
+CALL () {
+  UNWIND $rows.probes[2] AS probe
+  WITH probe, COLLECT {
+    MATCH (c:Record) WHERE c.block2 = toInteger(probe[1]) AND c.id IS NOT NULL
+    RETURN c.id LIMIT toInteger($scanLimit)
+  } AS members
+  WITH probe, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
+    MATCH (c:Record) WHERE c.block2 = toInteger(probe[1]) AND c.id IS NOT NULL AND c.source <> probe[2]
+    RETURN c.id
+  } ELSE members END AS named
+  RETURN collect([
+    probe[0],
+    size(members),
+    CASE WHEN size(members) <= $maxBlock THEN reduce(ids = '', id IN named | ids + $separator + id) ELSE '' END
+  ]) AS blocks2
+}
+CALL () {
+  UNWIND $rows.probes[3] AS probe
+  WITH probe, COLLECT {
+    MATCH (c:Record) WHERE c.block3 = toInteger(probe[1]) AND c.id IS NOT NULL
+    RETURN c.id LIMIT toInteger($scanLimit)
+  } AS members
+  WITH probe, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
+    MATCH (c:Record) WHERE c.block3 = toInteger(probe[1]) AND c.id IS NOT NULL AND c.source <> probe[2]
+    RETURN c.id
+  } ELSE members END AS named
+  RETURN collect([
+    probe[0],
+    size(members),
+    CASE WHEN size(members) <= $maxBlock THEN reduce(ids = '', id IN named | ids + $separator + id) ELSE '' END
+  ]) AS blocks3
+}
+CALL () {
+  UNWIND $rows.probes[4] AS probe
+  WITH probe, COLLECT {
+    MATCH (c:Record) WHERE c.block4 = toInteger(probe[1]) AND c.id IS NOT NULL
+    RETURN c.id LIMIT toInteger($scanLimit)
+  } AS members
+  WITH probe, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
+    MATCH (c:Record) WHERE c.block4 = toInteger(probe[1]) AND c.id IS NOT NULL AND c.source <> probe[2]
+    RETURN c.id
+  } ELSE members END AS named
+  RETURN collect([
+    probe[0],
+    size(members),
+    CASE WHEN size(members) <= $maxBlock THEN reduce(ids = '', id IN named | ids + $separator + id) ELSE '' END
+  ]) AS blocks4
+}
+CALL () {
+  UNWIND $rows.probes[5] AS probe
+  WITH probe, COLLECT {
+    MATCH (c:Record) WHERE c.block5 = toInteger(probe[1]) AND c.id IS NOT NULL
+    RETURN c.id LIMIT toInteger($scanLimit)
+  } AS members
+  WITH probe, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
+    MATCH (c:Record) WHERE c.block5 = toInteger(probe[1]) AND c.id IS NOT NULL AND c.source <> probe[2]
+    RETURN c.id
+  } ELSE members END AS named
+  RETURN collect([
+    probe[0],
+    size(members),
+    CASE WHEN size(members) <= $maxBlock THEN reduce(ids = '', id IN named | ids + $separator + id) ELSE '' END
+  ]) AS blocks5
+}
+CALL () {
+  UNWIND $rows.probes[6] AS probe
+  WITH probe, COLLECT {
+    MATCH (c:Record) WHERE c.block6 = toInteger(probe[1]) AND c.id IS NOT NULL
+    RETURN c.id LIMIT toInteger($scanLimit)
+  } AS members
+  WITH probe, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
+    MATCH (c:Record) WHERE c.block6 = toInteger(probe[1]) AND c.id IS NOT NULL AND c.source <> probe[2]
+    RETURN c.id
+  } ELSE members END AS named
+  RETURN collect([
+    probe[0],
+    size(members),
+    CASE WHEN size(members) <= $maxBlock THEN reduce(ids = '', id IN named | ids + $separator + id) ELSE '' END
+  ]) AS blocks6
+}
+CALL () {
+  UNWIND $rows.probes[7] AS probe
+  WITH probe, COLLECT {
+    MATCH (c:Record) WHERE c.block7 = toInteger(probe[1]) AND c.id IS NOT NULL
+    RETURN c.id LIMIT toInteger($scanLimit)
+  } AS members
+  WITH probe, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
+    MATCH (c:Record) WHERE c.block7 = toInteger(probe[1]) AND c.id IS NOT NULL AND c.source <> probe[2]
+    RETURN c.id
+  } ELSE members END AS named
+  RETURN collect([
+    probe[0],
+    size(members),
+    CASE WHEN size(members) <= $maxBlock THEN reduce(ids = '', id IN named | ids + $separator + id) ELSE '' END
+  ]) AS blocks7
+}
+CALL () {
+  UNWIND $rows.records AS row
   CREATE (r:Record {
     key: row[0],
     id: row[1],
@@ -57,89 +191,11 @@ CALL () {
     block6: toInteger(row[8][6]),
     block7: toInteger(row[8][7])
   })
-  WITH n, r, row
+  WITH r, row
   CALL (r, row) {
     UNWIND row[7] AS identifierId
     MATCH (i:Identifier) WHERE elementId(i) = identifierId
     CREATE (r)-[:DESCRIBES]->(i)
   }
-  // One row once every record exists: the reads below see the whole batch (its records are
-  // candidates of each other).
-  RETURN count(r) AS filed
 }
-CALL (filed) {
-  UNWIND range(0, size($rows.records) - 1) AS n
-  WITH n, $rows.records[n] AS row
-  WHERE any(key IN row[8] WHERE key IS NOT NULL)
-  CALL (row) {
-    CALL (row) {
-      WITH row WHERE row[8][0] IS NOT NULL
-      MATCH (c:Record) WHERE c.block0 = toInteger(row[8][0]) AND c.id IS NOT NULL
-      WITH c, c.id AS id LIMIT toInteger($scanLimit)
-      RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> row[2] THEN id END) AS members, count(*) AS size, 0 AS k
-      UNION ALL
-      WITH row WHERE row[8][1] IS NOT NULL
-      MATCH (c:Record) WHERE c.block1 = toInteger(row[8][1]) AND c.id IS NOT NULL
-      WITH c, c.id AS id LIMIT toInteger($scanLimit)
-      RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> row[2] THEN id END) AS members, count(*) AS size, 1 AS k
-      UNION ALL
-      WITH row WHERE row[8][2] IS NOT NULL
-      MATCH (c:Record) WHERE c.block2 = toInteger(row[8][2]) AND c.id IS NOT NULL
-      WITH c, c.id AS id LIMIT toInteger($scanLimit)
-      RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> row[2] THEN id END) AS members, count(*) AS size, 2 AS k
-      UNION ALL
-      WITH row WHERE row[8][3] IS NOT NULL
-      MATCH (c:Record) WHERE c.block3 = toInteger(row[8][3]) AND c.id IS NOT NULL
-      WITH c, c.id AS id LIMIT toInteger($scanLimit)
-      RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> row[2] THEN id END) AS members, count(*) AS size, 3 AS k
-      UNION ALL
-      WITH row WHERE row[8][4] IS NOT NULL
-      MATCH (c:Record) WHERE c.block4 = toInteger(row[8][4]) AND c.id IS NOT NULL
-      WITH c, c.id AS id LIMIT toInteger($scanLimit)
-      RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> row[2] THEN id END) AS members, count(*) AS size, 4 AS k
-      UNION ALL
-      WITH row WHERE row[8][5] IS NOT NULL
-      MATCH (c:Record) WHERE c.block5 = toInteger(row[8][5]) AND c.id IS NOT NULL
-      WITH c, c.id AS id LIMIT toInteger($scanLimit)
-      RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> row[2] THEN id END) AS members, count(*) AS size, 5 AS k
-      UNION ALL
-      WITH row WHERE row[8][6] IS NOT NULL
-      MATCH (c:Record) WHERE c.block6 = toInteger(row[8][6]) AND c.id IS NOT NULL
-      WITH c, c.id AS id LIMIT toInteger($scanLimit)
-      RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> row[2] THEN id END) AS members, count(*) AS size, 6 AS k
-      UNION ALL
-      WITH row WHERE row[8][7] IS NOT NULL
-      MATCH (c:Record) WHERE c.block7 = toInteger(row[8][7]) AND c.id IS NOT NULL
-      WITH c, c.id AS id LIMIT toInteger($scanLimit)
-      RETURN collect(CASE WHEN NOT $linkOnly OR c.source <> row[2] THEN id END) AS members, count(*) AS size, 7 AS k
-    }
-    WITH row, collect([k, members, size]) AS blocks
-    CALL (row, blocks) {
-      UNWIND blocks AS block
-      WITH row, block
-      WHERE block[2] <= $maxBlock
-      UNWIND block[1] AS id
-      WITH row, id, block[0] AS k
-      WHERE id <> row[1]
-      WITH id, min(k) AS rule
-      WITH collect([rule, id]) AS pool
-      // Only a record with more candidates than the cap needs them in order (the worker's scoring
-      // does not depend on it): earlier rules first, then by key.
-      CALL (pool) {
-        UNWIND CASE WHEN size(pool) > $cap THEN pool ELSE [] END AS entry
-        MATCH (c:Record {id: entry[1]})
-        WITH entry, c.key AS key
-        ORDER BY entry[0], key
-        LIMIT toInteger($cap)
-        RETURN collect(entry[1]) AS capped
-      }
-      WITH pool, CASE WHEN size(pool) > $cap THEN capped ELSE [entry IN pool | entry[1]] END AS chosen
-      // One string, each id after $separator (ids are base64url: never one), rather than a list of
-      // a few dozen strings per record: decoding strings one by one was a tenth of a worker's time.
-      RETURN size(pool) AS found, reduce(ids = '', id IN chosen | ids + $separator + id) AS candidates
-    }
-    RETURN found, candidates, [block IN blocks | [block[0], block[2]]] AS sizes
-  }
-  RETURN collect([n, found, candidates, sizes]) AS candidates
-}
-RETURN seen, candidates
+RETURN seen, blocks0 + blocks1 + blocks2 + blocks3 + blocks4 + blocks5 + blocks6 + blocks7 AS blocks

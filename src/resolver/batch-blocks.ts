@@ -1,0 +1,159 @@
+/**
+ * A batch's candidate records, put together here from what write/claim-records reads of the
+ * committed blocks and what the worker knows of the batch itself.
+ *
+ * The statement reads each distinct (rule, key) of the batch once, before it creates the batch's
+ * records, so its index seeks never merge the transaction's own uncommitted entries. The batch's
+ * records are candidates of each other: the worker adds them from its own keys. Counting, dropping
+ * the record itself, picking the lowest rule per candidate and capping also happen here, one
+ * JavaScript map per record, where Cypher spent an aggregation per record and a row per member.
+ * Together those were 40 % of Neo4j's statement time while ingesting (docs/benchmarks.md).
+ *
+ * The result is what the single statement returned before: per record with keys, the distinct
+ * candidates of its blocks of at most `maxBlock` records (this batch's included), at most `cap`
+ * of them (earlier rules first, then by record key, when there are more), their count before the
+ * cap, and the size of each block read.
+ */
+
+import { MAX_BLOCKING_RULES } from '../matching/blocking.js';
+
+/** A block read of write/claim-records: [rule, key, source (link mode only, else null)]. */
+export type BlockProbe = [rule: number, key: number, source: string | null];
+
+/** write/claim-records' answer for a probe: [probe index, size (at most scanLimit), ids]. */
+export type BlockRead = [probe: number, size: number, ids: string];
+
+/** A record of the batch, as blocking sees it. */
+export interface BatchRecord {
+  id: string;
+  /** The event key: what orders candidates beyond the cap. */
+  key: string;
+  source: string;
+  /** Blocking keys by rule, null where a rule gives none (all null: never a candidate). */
+  slots: readonly (number | null)[];
+}
+
+export interface BlockSettings {
+  maxBlock: number;
+  cap: number;
+  linkOnly: boolean;
+  /** Separates the ids of a block read (never inside an id). */
+  separator: string;
+}
+
+/** A record's candidates before the cap: candidate id -> lowest rule that found it. */
+export interface CandidatePool {
+  position: number;
+  pool: Map<string, number>;
+  /** [rule, size] for every rule the record has a key for; size at most maxBlock + 1. */
+  sizes: [rule: number, size: number][];
+}
+
+const blockOf = (rule: number, key: number, source: string | null) =>
+  source === null ? `${rule}:${key}` : `${rule}:${key}:${source}`;
+
+/**
+ * The distinct block reads of a batch and, per record and rule, the index of its read (-1 where
+ * the record has no key for the rule). In link mode a read leaves out the records of the reading
+ * record's source, so records of different sources read a block separately.
+ */
+export function blockProbes(
+  records: readonly BatchRecord[],
+  linkOnly: boolean,
+): { probes: BlockProbe[]; probeOf: number[][] } {
+  const probes: BlockProbe[] = [];
+  const index = new Map<string, number>();
+  const probeOf = records.map((r) =>
+    r.slots.map((key, rule) => {
+      if (key === null) return -1;
+      const source = linkOnly ? r.source : null;
+      const name = blockOf(rule, key, source);
+      let n = index.get(name);
+      if (n === undefined) {
+        n = probes.length;
+        probes.push([rule, key, source]);
+        index.set(name, n);
+      }
+      return n;
+    }),
+  );
+  return { probes, probeOf };
+}
+
+/** The probes as write/claim-records takes them: one list per rule of [probe index, key, source]. */
+export function probesByRule(probes: readonly BlockProbe[]): [number, number, string | null][][] {
+  const byRule = Array.from(
+    { length: MAX_BLOCKING_RULES },
+    () => [] as [number, number, string | null][],
+  );
+  probes.forEach(([rule, key, source], n) => byRule[rule]!.push([n, key, source]));
+  return byRule;
+}
+
+/**
+ * Per record with at least one key, in batch order: its candidates from the committed blocks
+ * (`reads`, by probe) and from the batch's own records sharing a key with it.
+ */
+export function candidatePools(
+  records: readonly BatchRecord[],
+  probeOf: readonly (readonly number[])[],
+  reads: readonly BlockRead[],
+  settings: BlockSettings,
+): CandidatePool[] {
+  const scanLimit = settings.maxBlock + 1;
+  const committed: { size: number; ids: string[] }[] = [];
+  for (const [n, size, ids] of reads)
+    committed[n] = { size, ids: ids === '' ? [] : ids.slice(1).split(settings.separator) };
+  // The batch's records by block, whatever their source: all of them count towards a block's size.
+  const inBatch = new Map<string, number[]>();
+  records.forEach((r, position) =>
+    r.slots.forEach((key, rule) => {
+      if (key === null) return;
+      const name = blockOf(rule, key, null);
+      const members = inBatch.get(name);
+      if (members) members.push(position);
+      else inBatch.set(name, [position]);
+    }),
+  );
+  const pools: CandidatePool[] = [];
+  records.forEach((r, position) => {
+    const pool = new Map<string, number>();
+    const sizes: [number, number][] = [];
+    r.slots.forEach((key, rule) => {
+      if (key === null) return;
+      const read = committed[probeOf[position]![rule]!];
+      if (!read) throw new Error('write/claim-records answered no read for a block');
+      const batch = inBatch.get(blockOf(rule, key, null))!;
+      // The graph counts at most scanLimit; more says nothing more.
+      const size = Math.min(read.size + batch.length, scanLimit);
+      sizes.push([rule, size]);
+      if (size > settings.maxBlock) return;
+      // Rules come in order, so the first rule to name a candidate is its lowest.
+      const add = (id: string) => {
+        if (!pool.has(id)) pool.set(id, rule);
+      };
+      for (const id of read.ids) add(id);
+      for (const other of batch) {
+        const o = records[other]!;
+        if (other === position || (settings.linkOnly && o.source === r.source)) continue;
+        add(o.id);
+      }
+    });
+    if (sizes.length > 0) pools.push({ position, pool, sizes });
+  });
+  return pools;
+}
+
+/** The candidates a record scores: all of them within the cap, else earlier rules first, then by key. */
+export function cappedCandidates(
+  pool: ReadonlyMap<string, number>,
+  cap: number,
+  keyOf: (id: string) => string,
+): string[] {
+  if (pool.size <= cap) return [...pool.keys()];
+  return [...pool]
+    .map(([id, rule]) => ({ id, rule, key: keyOf(id) }))
+    .sort((a, b) => a.rule - b.rule || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .slice(0, cap)
+    .map((c) => c.id);
+}
