@@ -49,8 +49,12 @@ export interface CandidatePool {
   sizes: [rule: number, size: number][];
 }
 
-const blockOf = (rule: number, key: number, source: string | null) =>
-  source === null ? `${rule}:${key}` : `${rule}:${key}:${source}`;
+/**
+ * A block as one number: keys are 48-bit (src/matching/record-matcher.ts), so rule * 2^48 + key
+ * stays below 2^51, exact in a double. Numbers, not strings: turning 48-bit keys into strings for
+ * map keys was most of what this module cost.
+ */
+const blockOf = (rule: number, key: number) => rule * 2 ** 48 + key;
 
 /**
  * The distinct block reads of a batch and, per record and rule, the index of its read (-1 where
@@ -62,21 +66,30 @@ export function blockProbes(
   linkOnly: boolean,
 ): { probes: BlockProbe[]; probeOf: number[][] } {
   const probes: BlockProbe[] = [];
-  const index = new Map<string, number>();
-  const probeOf = records.map((r) =>
-    r.slots.map((key, rule) => {
-      if (key === null) return -1;
-      const source = linkOnly ? r.source : null;
-      const name = blockOf(rule, key, source);
-      let n = index.get(name);
+  // Block -> source ('' in dedupe mode) -> probe index.
+  const index = new Map<number, Map<string, number>>();
+  const probeOf = records.map((r) => {
+    const source = linkOnly ? r.source : null;
+    const of: number[] = [];
+    for (let rule = 0; rule < r.slots.length; rule++) {
+      const key = r.slots[rule]!;
+      if (key === null) {
+        of.push(-1);
+        continue;
+      }
+      const block = blockOf(rule, key);
+      let bySource = index.get(block);
+      if (!bySource) index.set(block, (bySource = new Map()));
+      let n = bySource.get(source ?? '');
       if (n === undefined) {
         n = probes.length;
         probes.push([rule, key, source]);
-        index.set(name, n);
+        bySource.set(source ?? '', n);
       }
-      return n;
-    }),
-  );
+      of.push(n);
+    }
+    return of;
+  });
   return { probes, probeOf };
 }
 
@@ -105,40 +118,39 @@ export function candidatePools(
   for (const [n, size, ids] of reads)
     committed[n] = { size, ids: ids === '' ? [] : ids.slice(1).split(settings.separator) };
   // The batch's records by block, whatever their source: all of them count towards a block's size.
-  const inBatch = new Map<string, number[]>();
-  records.forEach((r, position) =>
-    r.slots.forEach((key, rule) => {
-      if (key === null) return;
-      const name = blockOf(rule, key, null);
-      const members = inBatch.get(name);
+  const inBatch = new Map<number, number[]>();
+  records.forEach((r, position) => {
+    for (let rule = 0; rule < r.slots.length; rule++) {
+      const key = r.slots[rule]!;
+      if (key === null) continue;
+      const block = blockOf(rule, key);
+      const members = inBatch.get(block);
       if (members) members.push(position);
-      else inBatch.set(name, [position]);
-    }),
-  );
+      else inBatch.set(block, [position]);
+    }
+  });
   const pools: CandidatePool[] = [];
   records.forEach((r, position) => {
     const pool = new Map<string, number>();
     const sizes: [number, number][] = [];
-    r.slots.forEach((key, rule) => {
-      if (key === null) return;
+    // Rules in order: the first rule to name a candidate is its lowest.
+    for (let rule = 0; rule < r.slots.length; rule++) {
+      const key = r.slots[rule]!;
+      if (key === null) continue;
       const read = committed[probeOf[position]![rule]!];
       if (!read) throw new Error('write/claim-records answered no read for a block');
-      const batch = inBatch.get(blockOf(rule, key, null))!;
+      const batch = inBatch.get(blockOf(rule, key))!;
       // The graph counts at most scanLimit; more says nothing more.
       const size = Math.min(read.size + batch.length, scanLimit);
       sizes.push([rule, size]);
-      if (size > settings.maxBlock) return;
-      // Rules come in order, so the first rule to name a candidate is its lowest.
-      const add = (id: string) => {
-        if (!pool.has(id)) pool.set(id, rule);
-      };
-      for (const id of read.ids) add(id);
+      if (size > settings.maxBlock) continue;
+      for (const id of read.ids) if (!pool.has(id)) pool.set(id, rule);
       for (const other of batch) {
         const o = records[other]!;
         if (other === position || (settings.linkOnly && o.source === r.source)) continue;
-        add(o.id);
+        if (!pool.has(o.id)) pool.set(o.id, rule);
       }
-    });
+    }
     if (sizes.length > 0) pools.push({ position, pool, sizes });
   });
   return pools;

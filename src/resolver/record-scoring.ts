@@ -65,6 +65,12 @@ export interface Scoring {
    */
   pending: Map<string, PendingMatch[]>;
   scoredPairs: Set<string>;
+  /**
+   * Ids of the candidates whose pairs can come back from both sides (ingestion: the batch's own
+   * records, each one the other's candidate); a pair with any other candidate is scored once by
+   * construction and needs no entry in `scoredPairs`. Absent: every pair is checked.
+   */
+  bothSides?: ReadonlySet<string>;
   elementIdOf: Map<string, string>;
   personOf: Map<string, string | null>;
   matching: MatchingOutcome;
@@ -105,12 +111,16 @@ export function scoreCandidates(
   if (found > matcher.maxCandidates) s.matching.capped += 1;
   for (const c of candidates) {
     const { anchorKey, personId = null } = c;
-    const [left, right] = mine.key < c.key ? [mine.key, c.key] : [c.key, mine.key];
+    const mineFirst = mine.key < c.key;
+    const left = mineFirst ? mine.key : c.key;
+    const right = mineFirst ? c.key : mine.key;
     // A pair of two records of this batch comes back from both sides: score it once. The length
-    // prefix keeps two pairs apart whatever characters their keys hold.
-    const seen = `${left.length}:${left}${right}`;
-    if (s.scoredPairs.has(seen)) continue;
-    s.scoredPairs.add(seen);
+    // prefix keeps two pairs apart whatever characters their keys hold. Other pairs come once.
+    if (s.bothSides === undefined || s.bothSides.has(c.id)) {
+      const seen = `${left.length}:${left}${right}`;
+      if (s.scoredPairs.has(seen)) continue;
+      s.scoredPairs.add(seen);
+    }
     if (anchorKey === mine.anchorKey) continue;
     if (s.skipSamePerson && personId !== null && personId === s.personOf.get(mine.anchorKey))
       continue;

@@ -416,6 +416,7 @@ export function createResolverService(deps: ResolverDeps) {
       unchecked,
       pending: new Map(),
       scoredPairs: new Set(),
+      bothSides: new Set(records.map((r) => r.id)),
       ...ctx,
     };
     const score = (position: number, found: number, ids: readonly string[]) => {
