@@ -17,11 +17,19 @@
 
 import { MAX_BLOCKING_RULES } from '../matching/blocking.js';
 
-/** A block read of write/claim-records: [rule, key, source (link mode only, else null)]. */
-export type BlockProbe = [rule: number, key: number, source: string | null];
+/**
+ * The block reads of write/claim-records, per rule (rule k's at k): the keys, and in link mode the
+ * source of each read (a read there leaves out its own source's records); in dedupe mode the
+ * source lists are empty. Flat lists of numbers: a row of three values per read made the driver
+ * pack four times as many values.
+ */
+export interface BlockProbes {
+  keys: number[][];
+  sources: string[][];
+}
 
-/** write/claim-records' answer for a probe: [probe index, size (at most scanLimit), ids]. */
-export type BlockRead = [probe: number, size: number, ids: string];
+/** write/claim-records' answer for a read: [its index in its rule's list, size (at most scanLimit), ids]. */
+export type BlockRead = [index: number, size: number, ids: string];
 
 /** A record of the batch, as blocking sees it. */
 export interface BatchRecord {
@@ -57,19 +65,22 @@ export interface CandidatePool {
 const blockOf = (rule: number, key: number) => rule * 2 ** 48 + key;
 
 /**
- * The distinct block reads of a batch and, per record and rule, the index of its read (-1 where
- * the record has no key for the rule). In link mode a read leaves out the records of the reading
- * record's source, so records of different sources read a block separately.
+ * The distinct block reads of a batch and, per record and rule, the index of its read in that
+ * rule's list (-1 where the record has no key for the rule). In link mode a read leaves out the
+ * records of the reading record's source, so records of different sources read a block separately.
  */
 export function blockProbes(
   records: readonly BatchRecord[],
   linkOnly: boolean,
-): { probes: BlockProbe[]; probeOf: number[][] } {
-  const probes: BlockProbe[] = [];
-  // Block -> source ('' in dedupe mode) -> probe index.
+): { probes: BlockProbes; probeOf: number[][] } {
+  const probes: BlockProbes = {
+    keys: Array.from({ length: MAX_BLOCKING_RULES }, () => []),
+    sources: Array.from({ length: MAX_BLOCKING_RULES }, () => []),
+  };
+  // Block -> source ('' in dedupe mode) -> index in the rule's list.
   const index = new Map<number, Map<string, number>>();
   const probeOf = records.map((r) => {
-    const source = linkOnly ? r.source : null;
+    const source = linkOnly ? r.source : '';
     const of: number[] = [];
     for (let rule = 0; rule < r.slots.length; rule++) {
       const key = r.slots[rule]!;
@@ -79,12 +90,14 @@ export function blockProbes(
       }
       const block = blockOf(rule, key);
       let bySource = index.get(block);
-      if (!bySource) index.set(block, (bySource = new Map()));
-      let n = bySource.get(source ?? '');
+      if (!bySource) index.set(block, (bySource = new Map<string, number>()));
+      let n = bySource.get(source);
       if (n === undefined) {
-        n = probes.length;
-        probes.push([rule, key, source]);
-        bySource.set(source ?? '', n);
+        const keys = probes.keys[rule]!;
+        n = keys.length;
+        keys.push(key);
+        if (linkOnly) probes.sources[rule]!.push(source);
+        bySource.set(source, n);
       }
       of.push(n);
     }
@@ -93,30 +106,24 @@ export function blockProbes(
   return { probes, probeOf };
 }
 
-/** The probes as write/claim-records takes them: one list per rule of [probe index, key, source]. */
-export function probesByRule(probes: readonly BlockProbe[]): [number, number, string | null][][] {
-  const byRule = Array.from(
-    { length: MAX_BLOCKING_RULES },
-    () => [] as [number, number, string | null][],
-  );
-  probes.forEach(([rule, key, source], n) => byRule[rule]!.push([n, key, source]));
-  return byRule;
-}
-
 /**
  * Per record with at least one key, in batch order: its candidates from the committed blocks
- * (`reads`, by probe) and from the batch's own records sharing a key with it.
+ * (`reads`, by rule, as write/claim-records answers) and from the batch's own records sharing a
+ * key with it.
  */
 export function candidatePools(
   records: readonly BatchRecord[],
   probeOf: readonly (readonly number[])[],
-  reads: readonly BlockRead[],
+  reads: readonly (readonly BlockRead[])[],
   settings: BlockSettings,
 ): CandidatePool[] {
   const scanLimit = settings.maxBlock + 1;
-  const committed: { size: number; ids: string[] }[] = [];
-  for (const [n, size, ids] of reads)
-    committed[n] = { size, ids: ids === '' ? [] : ids.slice(1).split(settings.separator) };
+  const committed = reads.map((byRule) => {
+    const found: { size: number; ids: string[] }[] = [];
+    for (const [n, size, ids] of byRule)
+      found[n] = { size, ids: ids === '' ? [] : ids.slice(1).split(settings.separator) };
+    return found;
+  });
   // The batch's records by block, whatever their source: all of them count towards a block's size.
   const inBatch = new Map<number, number[]>();
   records.forEach((r, position) => {
@@ -137,7 +144,7 @@ export function candidatePools(
     for (let rule = 0; rule < r.slots.length; rule++) {
       const key = r.slots[rule]!;
       if (key === null) continue;
-      const read = committed[probeOf[position]![rule]!];
+      const read = committed[rule]?.[probeOf[position]![rule]!];
       if (!read) throw new Error('write/claim-records answered no read for a block');
       const batch = inBatch.get(blockOf(rule, key))!;
       // The graph counts at most scanLimit; more says nothing more.

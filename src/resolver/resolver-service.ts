@@ -21,7 +21,6 @@ import {
   type CandidatePool,
   candidatePools,
   cappedCandidates,
-  probesByRule,
 } from './batch-blocks.js';
 import {
   lateBlocks,
@@ -373,11 +372,11 @@ export function createResolverService(deps: ResolverDeps) {
       linkOnly: matcher.linkOnly,
       separator: ' ',
     };
-    const [claimed] = await tx.run<{ seen: number; blocks: BlockRead[] }>('write/claim-records', {
+    const [claimed] = await tx.run<{ seen: number; blocks: BlockRead[][] }>('write/claim-records', {
       jobId,
       now: at,
       rows: {
-        probes: probesByRule(probes),
+        probes,
         records: records.map((r, n) => [
           r.event.key,
           r.id,

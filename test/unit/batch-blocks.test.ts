@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_BLOCKING_RULES } from '../../src/matching/blocking.js';
 import {
   type BatchRecord,
-  type BlockProbe,
+  type BlockProbes,
   type BlockRead,
   blockProbes,
   candidatePools,
@@ -15,19 +15,22 @@ const slots = (keys: Record<number, number>): (number | null)[] =>
 
 const SEPARATOR = ' ';
 
-/** What write/claim-records reads of the committed records for each probe. */
+/** What write/claim-records reads of the committed records for each probe, by rule. */
 function readCommitted(
   committed: readonly BatchRecord[],
-  probes: readonly BlockProbe[],
+  probes: BlockProbes,
   maxBlock: number,
   linkOnly: boolean,
-): BlockRead[] {
-  return probes.map(([rule, key, source], n) => {
-    const block = committed.filter((c) => c.slots[rule] === key).slice(0, maxBlock + 1);
-    const named = block.filter((c) => !linkOnly || c.source !== source);
-    const ids = block.length <= maxBlock ? named.map((c) => SEPARATOR + c.id).join('') : '';
-    return [n, block.length, ids];
-  });
+): BlockRead[][] {
+  return probes.keys.map((keys, rule) =>
+    keys.map((key, n): BlockRead => {
+      const source = probes.sources[rule]![n];
+      const block = committed.filter((c) => c.slots[rule] === key).slice(0, maxBlock + 1);
+      const named = block.filter((c) => !linkOnly || c.source !== source);
+      const ids = block.length <= maxBlock ? named.map((c) => SEPARATOR + c.id).join('') : '';
+      return [n, block.length, ids];
+    }),
+  );
 }
 
 /**
@@ -111,20 +114,15 @@ describe('batch blocks', () => {
       { id: 'rec_d', key: 'crm/3', source: 'crm', slots: slots({}) },
     ];
     const dedupe = blockProbes(batch, false);
-    expect(dedupe.probes).toEqual([
-      [0, 7, null],
-      [2, 9, null],
-      [2, 8, null],
-    ]);
+    expect(dedupe.probes.keys.slice(0, 3)).toEqual([[7], [], [9, 8]]);
+    expect(dedupe.probes.sources.every((s) => s.length === 0)).toBe(true);
     expect(dedupe.probeOf[2]![0]).toBe(0);
+    expect(dedupe.probeOf[1]![2]).toBe(1);
     expect(dedupe.probeOf[3]!.every((n) => n === -1)).toBe(true);
     const link = blockProbes(batch, true);
-    expect(link.probes).toEqual([
-      [0, 7, 'crm'],
-      [2, 9, 'crm'],
-      [0, 7, 'shop'],
-      [2, 8, 'shop'],
-    ]);
+    expect(link.probes.keys.slice(0, 3)).toEqual([[7, 7], [], [9, 8]]);
+    expect(link.probes.sources.slice(0, 3)).toEqual([['crm', 'shop'], [], ['crm', 'shop']]);
+    expect(link.probeOf[2]![0]).toBe(0);
   });
 
   it('adds the batch to the committed blocks: sizes, skipped blocks, the lowest rule, the record itself left out', () => {

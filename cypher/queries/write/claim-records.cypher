@@ -6,18 +6,20 @@
 //
 // 1. Reads the matching clock, before any candidate is read: write/lock-matching returns what was
 //    committed since.
-// 2. Per block read ($rows.probes: eight lists, rule k's at k, of rows [n, key, source]: each
-//    distinct key of the batch once, and in link mode once per source), the committed records
-//    filed under rule k's key, as [n, size, ids]: the record ids in one string (each id after
+// 2. Per block read ($rows.probes: {keys, sources}, eight lists each, rule k's at k: the batch's
+//    distinct keys under rule k, each once, and in link mode once per source, with that source in
+//    `sources`; plain lists of numbers, which the driver packs cheaply), the committed records
+//    filed under rule k's key. The answer holds eight lists, rule k's at k, of [n, size, ids] for
+//    the key at position n: the record ids in one string (each id after
 //    $separator; ids are base64url, never one: decoding strings one by one was a tenth of a
 //    worker's time). At most $scanLimit = $maxBlock + 1 are read to find out whether a block is too
-//    common; such a block's ids are not sent. With $linkOnly, records of the probe's source count
+//    common; such a block's ids are not sent. With $linkOnly, records of the read's source count
 //    towards the size but are not named: a second read, only for blocks that are not too common
 //    (the CASE evaluates it only then; reading `c.source` in the first read cost every mode a
 //    quarter more). The ids come from the (block<k>, id) indexes (migration 0006), not from each
 //    record's properties: `c.id IS NOT NULL` lets the planner seek that index, and returning c.id
 //    straight from the seek makes it take the id from the index entry. One subquery per rule over
-//    that rule's probes: a probe crossing eight UNION branches, as before, cost ~40 % more
+//    that rule's keys: a read crossing eight UNION branches, as before, cost ~40 % more
 //    (docs/benchmarks.md).
 // 3. Creates the records ($rows.records rows [key, id, source, values, linking, purposes,
 //    anchorKey, identifier element ids, blocking keys by rule: 8 slots, null where a rule gives
@@ -43,129 +45,137 @@ CALL () {
   RETURN clock.seq AS seen
 }
 CALL () {
-  UNWIND $rows.probes[0] AS probe
-  WITH probe, COLLECT {
-    MATCH (c:Record) WHERE c.block0 = toInteger(probe[1]) AND c.id IS NOT NULL
+  UNWIND range(0, size($rows.probes.keys[0]) - 1) AS n
+  WITH n, toInteger($rows.probes.keys[0][n]) AS key, $rows.probes.sources[0][n] AS source
+  WITH n, key, source, COLLECT {
+    MATCH (c:Record) WHERE c.block0 = key AND c.id IS NOT NULL
     RETURN c.id LIMIT toInteger($scanLimit)
   } AS members
-  WITH probe, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
-    MATCH (c:Record) WHERE c.block0 = toInteger(probe[1]) AND c.id IS NOT NULL AND c.source <> probe[2]
+  WITH n, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
+    MATCH (c:Record) WHERE c.block0 = key AND c.id IS NOT NULL AND c.source <> source
     RETURN c.id
   } ELSE members END AS named
   RETURN collect([
-    probe[0],
+    n,
     size(members),
     CASE WHEN size(members) <= $maxBlock THEN reduce(ids = '', id IN named | ids + $separator + id) ELSE '' END
   ]) AS blocks0
 }
 CALL () {
-  UNWIND $rows.probes[1] AS probe
-  WITH probe, COLLECT {
-    MATCH (c:Record) WHERE c.block1 = toInteger(probe[1]) AND c.id IS NOT NULL
+  UNWIND range(0, size($rows.probes.keys[1]) - 1) AS n
+  WITH n, toInteger($rows.probes.keys[1][n]) AS key, $rows.probes.sources[1][n] AS source
+  WITH n, key, source, COLLECT {
+    MATCH (c:Record) WHERE c.block1 = key AND c.id IS NOT NULL
     RETURN c.id LIMIT toInteger($scanLimit)
   } AS members
-  WITH probe, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
-    MATCH (c:Record) WHERE c.block1 = toInteger(probe[1]) AND c.id IS NOT NULL AND c.source <> probe[2]
+  WITH n, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
+    MATCH (c:Record) WHERE c.block1 = key AND c.id IS NOT NULL AND c.source <> source
     RETURN c.id
   } ELSE members END AS named
   RETURN collect([
-    probe[0],
+    n,
     size(members),
     CASE WHEN size(members) <= $maxBlock THEN reduce(ids = '', id IN named | ids + $separator + id) ELSE '' END
   ]) AS blocks1
 }
 CALL () {
-  UNWIND $rows.probes[2] AS probe
-  WITH probe, COLLECT {
-    MATCH (c:Record) WHERE c.block2 = toInteger(probe[1]) AND c.id IS NOT NULL
+  UNWIND range(0, size($rows.probes.keys[2]) - 1) AS n
+  WITH n, toInteger($rows.probes.keys[2][n]) AS key, $rows.probes.sources[2][n] AS source
+  WITH n, key, source, COLLECT {
+    MATCH (c:Record) WHERE c.block2 = key AND c.id IS NOT NULL
     RETURN c.id LIMIT toInteger($scanLimit)
   } AS members
-  WITH probe, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
-    MATCH (c:Record) WHERE c.block2 = toInteger(probe[1]) AND c.id IS NOT NULL AND c.source <> probe[2]
+  WITH n, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
+    MATCH (c:Record) WHERE c.block2 = key AND c.id IS NOT NULL AND c.source <> source
     RETURN c.id
   } ELSE members END AS named
   RETURN collect([
-    probe[0],
+    n,
     size(members),
     CASE WHEN size(members) <= $maxBlock THEN reduce(ids = '', id IN named | ids + $separator + id) ELSE '' END
   ]) AS blocks2
 }
 CALL () {
-  UNWIND $rows.probes[3] AS probe
-  WITH probe, COLLECT {
-    MATCH (c:Record) WHERE c.block3 = toInteger(probe[1]) AND c.id IS NOT NULL
+  UNWIND range(0, size($rows.probes.keys[3]) - 1) AS n
+  WITH n, toInteger($rows.probes.keys[3][n]) AS key, $rows.probes.sources[3][n] AS source
+  WITH n, key, source, COLLECT {
+    MATCH (c:Record) WHERE c.block3 = key AND c.id IS NOT NULL
     RETURN c.id LIMIT toInteger($scanLimit)
   } AS members
-  WITH probe, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
-    MATCH (c:Record) WHERE c.block3 = toInteger(probe[1]) AND c.id IS NOT NULL AND c.source <> probe[2]
+  WITH n, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
+    MATCH (c:Record) WHERE c.block3 = key AND c.id IS NOT NULL AND c.source <> source
     RETURN c.id
   } ELSE members END AS named
   RETURN collect([
-    probe[0],
+    n,
     size(members),
     CASE WHEN size(members) <= $maxBlock THEN reduce(ids = '', id IN named | ids + $separator + id) ELSE '' END
   ]) AS blocks3
 }
 CALL () {
-  UNWIND $rows.probes[4] AS probe
-  WITH probe, COLLECT {
-    MATCH (c:Record) WHERE c.block4 = toInteger(probe[1]) AND c.id IS NOT NULL
+  UNWIND range(0, size($rows.probes.keys[4]) - 1) AS n
+  WITH n, toInteger($rows.probes.keys[4][n]) AS key, $rows.probes.sources[4][n] AS source
+  WITH n, key, source, COLLECT {
+    MATCH (c:Record) WHERE c.block4 = key AND c.id IS NOT NULL
     RETURN c.id LIMIT toInteger($scanLimit)
   } AS members
-  WITH probe, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
-    MATCH (c:Record) WHERE c.block4 = toInteger(probe[1]) AND c.id IS NOT NULL AND c.source <> probe[2]
+  WITH n, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
+    MATCH (c:Record) WHERE c.block4 = key AND c.id IS NOT NULL AND c.source <> source
     RETURN c.id
   } ELSE members END AS named
   RETURN collect([
-    probe[0],
+    n,
     size(members),
     CASE WHEN size(members) <= $maxBlock THEN reduce(ids = '', id IN named | ids + $separator + id) ELSE '' END
   ]) AS blocks4
 }
 CALL () {
-  UNWIND $rows.probes[5] AS probe
-  WITH probe, COLLECT {
-    MATCH (c:Record) WHERE c.block5 = toInteger(probe[1]) AND c.id IS NOT NULL
+  UNWIND range(0, size($rows.probes.keys[5]) - 1) AS n
+  WITH n, toInteger($rows.probes.keys[5][n]) AS key, $rows.probes.sources[5][n] AS source
+  WITH n, key, source, COLLECT {
+    MATCH (c:Record) WHERE c.block5 = key AND c.id IS NOT NULL
     RETURN c.id LIMIT toInteger($scanLimit)
   } AS members
-  WITH probe, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
-    MATCH (c:Record) WHERE c.block5 = toInteger(probe[1]) AND c.id IS NOT NULL AND c.source <> probe[2]
+  WITH n, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
+    MATCH (c:Record) WHERE c.block5 = key AND c.id IS NOT NULL AND c.source <> source
     RETURN c.id
   } ELSE members END AS named
   RETURN collect([
-    probe[0],
+    n,
     size(members),
     CASE WHEN size(members) <= $maxBlock THEN reduce(ids = '', id IN named | ids + $separator + id) ELSE '' END
   ]) AS blocks5
 }
 CALL () {
-  UNWIND $rows.probes[6] AS probe
-  WITH probe, COLLECT {
-    MATCH (c:Record) WHERE c.block6 = toInteger(probe[1]) AND c.id IS NOT NULL
+  UNWIND range(0, size($rows.probes.keys[6]) - 1) AS n
+  WITH n, toInteger($rows.probes.keys[6][n]) AS key, $rows.probes.sources[6][n] AS source
+  WITH n, key, source, COLLECT {
+    MATCH (c:Record) WHERE c.block6 = key AND c.id IS NOT NULL
     RETURN c.id LIMIT toInteger($scanLimit)
   } AS members
-  WITH probe, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
-    MATCH (c:Record) WHERE c.block6 = toInteger(probe[1]) AND c.id IS NOT NULL AND c.source <> probe[2]
+  WITH n, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
+    MATCH (c:Record) WHERE c.block6 = key AND c.id IS NOT NULL AND c.source <> source
     RETURN c.id
   } ELSE members END AS named
   RETURN collect([
-    probe[0],
+    n,
     size(members),
     CASE WHEN size(members) <= $maxBlock THEN reduce(ids = '', id IN named | ids + $separator + id) ELSE '' END
   ]) AS blocks6
 }
 CALL () {
-  UNWIND $rows.probes[7] AS probe
-  WITH probe, COLLECT {
-    MATCH (c:Record) WHERE c.block7 = toInteger(probe[1]) AND c.id IS NOT NULL
+  UNWIND range(0, size($rows.probes.keys[7]) - 1) AS n
+  WITH n, toInteger($rows.probes.keys[7][n]) AS key, $rows.probes.sources[7][n] AS source
+  WITH n, key, source, COLLECT {
+    MATCH (c:Record) WHERE c.block7 = key AND c.id IS NOT NULL
     RETURN c.id LIMIT toInteger($scanLimit)
   } AS members
-  WITH probe, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
-    MATCH (c:Record) WHERE c.block7 = toInteger(probe[1]) AND c.id IS NOT NULL AND c.source <> probe[2]
+  WITH n, members, CASE WHEN $linkOnly AND size(members) <= $maxBlock THEN COLLECT {
+    MATCH (c:Record) WHERE c.block7 = key AND c.id IS NOT NULL AND c.source <> source
     RETURN c.id
   } ELSE members END AS named
   RETURN collect([
-    probe[0],
+    n,
     size(members),
     CASE WHEN size(members) <= $maxBlock THEN reduce(ids = '', id IN named | ids + $separator + id) ELSE '' END
   ]) AS blocks7
@@ -198,4 +208,4 @@ CALL () {
     CREATE (r)-[:DESCRIBES]->(i)
   }
 }
-RETURN seen, blocks0 + blocks1 + blocks2 + blocks3 + blocks4 + blocks5 + blocks6 + blocks7 AS blocks
+RETURN seen, [blocks0, blocks1, blocks2, blocks3, blocks4, blocks5, blocks6, blocks7] AS blocks
