@@ -8,6 +8,7 @@ import {
   candidatePools,
   cappedCandidates,
 } from '../../src/resolver/batch-blocks.js';
+import { prng } from '../support/identity-generator.js';
 
 /** Eight slots, rule k's key at k. */
 const slots = (keys: Record<number, number>): (number | null)[] =>
@@ -72,20 +73,9 @@ function reference(
   return rows;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function population(seed: number, committedCount: number, batchCount: number) {
-  const next = random(seed);
+  // Seeded, so a failure can be replayed.
+  const next = prng(seed);
   const pick = (n: number) => Math.floor(next() * n);
   const record = (prefix: string, n: number): BatchRecord => {
     // Few keys per rule, so blocks are shared, grow past maxBlock, and records exceed the cap.
