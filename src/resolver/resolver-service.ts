@@ -448,12 +448,7 @@ export function createResolverService(deps: ResolverDeps) {
       const firstRead = new Map(
         pools.map(({ position, pool, sizes }, n) => [
           position,
-          {
-            found: pool.size,
-            ids: pool,
-            scored: answer.candidates[n]![2].length,
-            sizes: new Map(sizes),
-          },
+          { pool, scored: answer.candidates[n]![2].length, sizes: new Map(sizes) },
         ]),
       );
       const late = await recheckBlocks(tx, {
@@ -468,7 +463,7 @@ export function createResolverService(deps: ResolverDeps) {
         await readCandidates(tx, candidateOf, late);
         for (const [position, found, ids] of late) {
           // Counted here as part of the record's candidates, not as a second record's.
-          const before = firstRead.get(position)!.found;
+          const before = firstRead.get(position)!.pool.size;
           ctx.matching.candidates += found;
           if (before <= matcher.maxCandidates && before + found > matcher.maxCandidates)
             ctx.matching.capped += 1;
@@ -496,17 +491,12 @@ export function createResolverService(deps: ResolverDeps) {
       entry: MatchLogEntry;
       seen: number;
       /**
-       * The first read by record position: found count, every candidate found (a set, or a map
-       * by id), how many were scored (the cap's room), block sizes by rule.
+       * The first read by record position: every candidate found (its pool), how many of them were
+       * scored (the cap's room), block sizes by rule.
        */
       firstRead: ReadonlyMap<
         number,
-        {
-          found: number;
-          ids: { has(id: string): boolean };
-          scored: number;
-          sizes: ReadonlyMap<number, number>;
-        }
+        { pool: ReadonlyMap<string, number>; scored: number; sizes: ReadonlyMap<number, number> }
       >;
     },
   ): Promise<[number, number, string[]][]> {
@@ -559,7 +549,7 @@ export function createResolverService(deps: ResolverDeps) {
       const first = ctx.firstRead.get(position)!;
       const own = ctx.filed[position]!.id;
       for (const id of ids) {
-        if (id === own || first.ids.has(id)) continue;
+        if (id === own || first.pool.has(id)) continue;
         const mine = late.get(position) ?? new Set<string>();
         mine.add(id);
         late.set(position, mine);
