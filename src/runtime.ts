@@ -99,6 +99,7 @@ async function waitFor(
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const { logger, role } = options;
   const { neo4jUri, redisUrl } = serviceAddresses(config);
+  const metrics = createMetrics();
   const graph = createGraph({
     uri: neo4jUri,
     user: config.NEO4J_USER,
@@ -106,6 +107,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     database: config.NEO4J_DATABASE,
     maxPoolSize: config.NEO4J_MAX_POOL_SIZE,
     logger,
+    timings: metrics.graphTimings,
   });
   const apiRedis = createRedis(redisUrl, 'api', logger);
   let workerRedis: Redis | undefined;
@@ -117,7 +119,6 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     logger.info({ neo4j: redactUri(neo4jUri), redis: redactUri(redisUrl), role }, 'connected');
 
     const registry = identifierRegistry(config);
-    const metrics = createMetrics();
     const ingest = createIngestQueue({
       connection: apiRedis,
       queueName: config.INGEST_QUEUE,

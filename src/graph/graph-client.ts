@@ -21,6 +21,16 @@ export interface GraphOptions {
   database?: string | undefined;
   maxPoolSize?: number;
   logger: Logger;
+  /**
+   * Told how long each statement of a write transaction took, and its commit (from the end of its
+   * last statement): a statement that waits for a lock shows here, not in the server's CPU.
+   */
+  timings?: GraphTimings;
+}
+
+export interface GraphTimings {
+  statement(name: CypherName, seconds: number): void;
+  commit(transaction: string, seconds: number): void;
 }
 
 export type Row = Record<string, unknown>;
@@ -58,10 +68,16 @@ function rows<T extends object>(result: QueryResult<RecordShape>): T[] {
   return result.records.map((record) => record.toObject() as T);
 }
 
-function wrapTx(tx: ManagedTransaction): GraphTx {
+function wrapTx(
+  tx: ManagedTransaction,
+  onStatement?: (name: CypherName, started: number) => void,
+): GraphTx {
   return {
     async run<T extends object>(name: CypherName, params: Record<string, unknown> = {}) {
-      return rows<T>(await tx.run(loadCypher(name), params));
+      const started = performance.now();
+      const result = rows<T>(await tx.run(loadCypher(name), params));
+      onStatement?.(name, started);
+      return result;
     },
   };
 }
@@ -161,10 +177,26 @@ export function createGraph(options: GraphOptions): Graph {
 
     async writeTransaction<T>(name: string, work: (tx: GraphTx) => Promise<T>) {
       const session = driver.session(sessionConfig('WRITE'));
+      const timings = options.timings;
+      // Where the last statement of the latest attempt ended: the commit starts there.
+      let lastEnd = 0;
+      const onStatement = timings
+        ? (statement: CypherName, started: number) => {
+            lastEnd = performance.now();
+            timings.statement(statement, (lastEnd - started) / 1000);
+          }
+        : undefined;
       try {
         const result = await withErrors(() =>
-          session.executeWrite((tx) => work(wrapTx(tx)), { metadata: { query: name } }),
+          session.executeWrite(
+            (tx) => {
+              lastEnd = performance.now();
+              return work(wrapTx(tx, onStatement));
+            },
+            { metadata: { query: name } },
+          ),
         );
+        timings?.commit(name, (performance.now() - lastEnd) / 1000);
         lastBookmarks = session.lastBookmarks();
         return result;
       } finally {

@@ -25,6 +25,21 @@ export function createMetrics() {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  // Statement names and transaction names are fixed sets (cypher/ and the resolver's), never values.
+  const statementDuration = new Histogram({
+    name: 'idgraph_graph_statement_duration_seconds',
+    help: 'Time of each statement of a write transaction, round trip included, by statement name (cypher/queries). Waiting for a lock counts: a rising write/lock-matching means batches queue for the matching clock.',
+    labelNames: ['statement'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  });
+  const commitDuration = new Histogram({
+    name: 'idgraph_graph_commit_duration_seconds',
+    help: 'Time to commit a write transaction, from the end of its last statement, by transaction name',
+    labelNames: ['transaction'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  });
   const events = new Counter({
     name: 'idgraph_resolver_events_total',
     help: 'Events handled by the resolver, by outcome',
@@ -74,6 +89,13 @@ export function createMetrics() {
   return {
     registry,
     httpDuration,
+    /** For the graph client (GraphOptions.timings). */
+    graphTimings: {
+      statement: (statement: string, seconds: number) =>
+        statementDuration.observe({ statement }, seconds),
+      commit: (transaction: string, seconds: number) =>
+        commitDuration.observe({ transaction }, seconds),
+    },
     /** Records one resolved batch. */
     observeBatch(
       result: {

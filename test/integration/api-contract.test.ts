@@ -185,6 +185,20 @@ describe('ingest and lookups', () => {
     expect(again.body.events[0]).toMatchObject({ status: 'duplicate', personIds: [personId] });
   });
 
+  it('/metrics times each statement of the batch transaction and its commit, by name', async () => {
+    const text = await (await fetch(`${service.baseUrl}/metrics`)).text();
+    const count = (metric: string, label: string) =>
+      Number(new RegExp(`^${metric}_count\\{${label}\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    // The wait=true batch above was resolved by this process's worker, in one transaction.
+    const statement = 'idgraph_graph_statement_duration_seconds';
+    expect(count(statement, 'statement="write/claim-batch"')).toBeGreaterThanOrEqual(1);
+    expect(count(statement, 'statement="write/apply-plan"')).toBeGreaterThanOrEqual(1);
+    const commit = 'idgraph_graph_commit_duration_seconds';
+    expect(count(commit, 'transaction="resolve-batch"')).toBeGreaterThanOrEqual(1);
+    // Labels name statements, never values.
+    expect(text).not.toContain('ivy@example.org');
+  });
+
   it('GET /v1/resolve answers the person, or 404', async () => {
     const found = await http(
       service.baseUrl,
