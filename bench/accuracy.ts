@@ -69,13 +69,17 @@ import {
   claimDisposableGraph,
   clearDisposableGraph,
   describeMachine,
+  describeSteal,
   fmt,
+  hostSpeed,
   loadAverage,
+  machineCpu,
   machineInfo,
   median,
   positiveInt,
   processCpuSeconds,
   saveResults,
+  stealShare,
   table,
   waitForIdle,
 } from './bench-support.js';
@@ -321,6 +325,10 @@ interface IngestResult {
   cpu: Record<string, number>;
   idleBefore: number;
   loadBefore: number;
+  /** Share of the machine's CPU time the hypervisor took during the run (undefined: unknown). */
+  steal: number | undefined;
+  /** {@link hostSpeed} just before the run (MB/s). */
+  hostBefore: number;
 }
 
 /**
@@ -338,8 +346,10 @@ async function ingest(
   for (let i = 0; i < events.length; i += batchSize)
     bodies.push(JSON.stringify({ events: events.slice(i, i + batchSize) }));
   const idleBefore = options.quiet ? 1 : await waitForIdle(waitIdle);
+  const hostBefore = options.quiet ? 0 : hostSpeed();
   const loadBefore = loadAverage();
   const cpuBefore = cpuSnapshot(services, service);
+  const machineBefore = machineCpu();
   const started = performance.now();
   const jobIds: string[] = [];
   for (const body of bodies) jobIds.push(await postEvents(service.apiUrl, body));
@@ -347,12 +357,13 @@ async function ingest(
   const { outcomes, doneAt } = await waitForJobs(service.apiUrl, jobIds);
   const seconds = (doneAt - started) / 1000;
   const cpu = cpuDelta(cpuBefore, cpuSnapshot(services, service));
+  const steal = stealShare(machineBefore, machineCpu());
   const matching = checkOutcomes(outcomes, events.length, label);
   const dead = await deadLetterCount(service.apiUrl);
   if (dead > 0) throw new Error(`${label}: ${dead} dead-lettered job(s) after the run`);
   benchLog(
     `${label}: ${fmt(events.length)} records in ${seconds.toFixed(2)} s = ${fmt(events.length / seconds)} records/s ` +
-      `(POSTs done after ${((posted - started) / 1000).toFixed(2)} s; idle before ${Math.round(idleBefore * 100)} %, load ${loadBefore.toFixed(1)}; ` +
+      `(POSTs done after ${((posted - started) / 1000).toFixed(2)} s; idle before ${Math.round(idleBefore * 100)} %, load ${loadBefore.toFixed(1)}, host ${fmt(hostBefore)} MB/s, steal during ${describeSteal(steal)}; ` +
       `CPU ms per 1000 records: ${describeCpu(cpu, events.length)}; per record: ${(matching.candidates / events.length).toFixed(1)} candidates, ` +
       `${(matching.scored / events.length).toFixed(1)} pairs scored; ${matching.capped} records capped, ${matching.matched} matched, ${matching.reviews} reviews)`,
   );
@@ -365,6 +376,8 @@ async function ingest(
     cpu,
     idleBefore,
     loadBefore,
+    steal,
+    hostBefore,
   };
 }
 
@@ -950,10 +963,13 @@ async function main(): Promise<void> {
       for (const name of names)
         for (const settings of splinkSettings!) {
           await waitForIdle(waitIdle);
+          const host = hostSpeed();
+          const machineBefore = machineCpu();
           const result = await runSplink(python.python, dataDir, name, settings);
+          const steal = stealShare(machineBefore, machineCpu());
           benchLog(
             `Splink ${name} ${settings}: P ${f4(result.precision)} R ${f4(result.recall)} F1 ${f4(result.f1)} (clustered ${f4(result.clustered.f1)}); ` +
-              `${result.wallSeconds.toFixed(2)} s wall (${result.seconds.toFixed(2)} s training + prediction)`,
+              `${result.wallSeconds.toFixed(2)} s wall (${result.seconds.toFixed(2)} s training + prediction; host ${fmt(host)} MB/s before, steal during ${describeSteal(steal)})`,
           );
           splink.push(result);
         }
@@ -982,9 +998,12 @@ async function main(): Promise<void> {
         if (python) {
           await clearDisposableGraph(graph);
           await waitForIdle(waitIdle);
+          const host = hostSpeed();
+          const machineBefore = machineCpu();
           const s = await runSplink(python.python, dataDir, r.dataset, 'published');
+          const steal = stealShare(machineBefore, machineCpu());
           benchLog(
-            `Splink ${r.dataset} published (round ${round}): ${s.wallSeconds.toFixed(2)} s wall`,
+            `Splink ${r.dataset} published (round ${round}): ${s.wallSeconds.toFixed(2)} s wall (host ${fmt(host)} MB/s before, steal during ${describeSteal(steal)})`,
           );
           t.splink.push(s.wallSeconds);
         }
@@ -1130,6 +1149,8 @@ async function main(): Promise<void> {
             'per record: candidates / scored',
             'CPU ms per 1000 records',
             'idle before',
+            'host MB/s before',
+            'steal during',
           ],
           [
             [
@@ -1140,6 +1161,8 @@ async function main(): Promise<void> {
               `${perRecord(speedResult.preload.matching.candidates, speedResult.population)} / ${perRecord(speedResult.preload.matching.scored, speedResult.population)}`,
               describeCpu(speedResult.preload.cpu, speedResult.population),
               `${Math.round(speedResult.preload.idleBefore * 100)} %`,
+              fmt(speedResult.preload.hostBefore),
+              describeSteal(speedResult.preload.steal),
             ],
             ...speedResult.runs.map((r, i) => [
               `run ${i + 1}`,
@@ -1149,6 +1172,8 @@ async function main(): Promise<void> {
               `${perRecord(r.matching.candidates, speedBatch)} / ${perRecord(r.matching.scored, speedBatch)}`,
               describeCpu(r.cpu, speedBatch),
               `${Math.round(r.idleBefore * 100)} %`,
+              fmt(r.hostBefore),
+              describeSteal(r.steal),
             ]),
           ],
         ),

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -168,11 +169,61 @@ export function processCpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
-function cpuTimes(): { idle: number; total: number } {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!; // "cpu  user nice system idle iowait irq softirq steal ..."
-  const fields = line.trim().split(/\s+/).slice(1).map(Number);
-  return { idle: (fields[3] ?? 0) + (fields[4] ?? 0), total: fields.reduce((a, b) => a + b, 0) };
+function cpuTimes(): { idle: number; steal: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!; // "cpu  user nice system idle iowait irq softirq steal guest guest_nice"
+  // guest and guest_nice are already counted in user and nice.
+  const fields = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  return {
+    idle: (fields[3] ?? 0) + (fields[4] ?? 0),
+    steal: fields[7] ?? 0,
+    total: fields.reduce((a, b) => a + b, 0),
+  };
 }
+
+/** The machine's CPU counters now, for {@link stealShare}; undefined when /proc/stat is unreadable. */
+export function machineCpu(): { steal: number; total: number } | undefined {
+  try {
+    return cpuTimes();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Share of the machine's CPU time between two {@link machineCpu} readings that the hypervisor gave
+ * to other guests (Linux's "steal"). On a shared KVM host it swings from a few % to over a third
+ * within an hour, and a run's speed with it: a run is only comparable with runs at similar steal.
+ */
+export function stealShare(
+  before: ReturnType<typeof machineCpu>,
+  after: ReturnType<typeof machineCpu>,
+): number | undefined {
+  if (!before || !after) return undefined;
+  const total = after.total - before.total;
+  return total > 0 ? (after.steal - before.steal) / total : undefined;
+}
+
+/**
+ * The host's speed now: MB/s of SHA-256 over a fixed buffer on one core, taken over `ms`. What this
+ * KVM guest gets done per CPU second drifts over hours, and steal does not show all of it: the same
+ * code took ~1,100 ms of CPU per 1000 records in one session and ~1,500 at 3-6 % steal in another
+ * (docs/benchmarks.md). Taken while the machine is idle, just before a timed run, so that runs can
+ * be compared with runs at a similar figure.
+ */
+export function hostSpeed(ms = 500): number {
+  const buffer = Buffer.alloc(64 * 1024, 7);
+  let bytes = 0;
+  const started = performance.now();
+  while (performance.now() - started < ms) {
+    for (let i = 0; i < 16; i++) createHash('sha256').update(buffer).digest();
+    bytes += 16 * buffer.length;
+  }
+  return bytes / 1e6 / ((performance.now() - started) / 1000);
+}
+
+/** A steal share as the benchmarks print it. */
+export const describeSteal = (share: number | undefined) =>
+  share === undefined ? 'n/a' : `${Math.round(share * 100)} %`;
 
 /**
  * Share of the machine's CPU time that was idle over the next `ms` milliseconds (Linux; 1 when

@@ -45,13 +45,17 @@ import {
   claimDisposableGraph,
   clearDisposableGraph,
   describeMachine,
+  describeSteal,
   fmt,
+  hostSpeed,
   loadAverage,
+  machineCpu,
   machineInfo,
   median,
   positiveInt,
   processCpuSeconds,
   saveResults,
+  stealShare,
   table,
   waitForIdle,
 } from './bench-support.js';
@@ -195,6 +199,10 @@ interface RunResult {
   loadBefore: number;
   /** Share of CPU idle over the 2 s before the run: well below 1, something else was running. */
   idleBefore: number;
+  /** Share of the machine's CPU time the hypervisor took during the run (undefined: unknown). */
+  steal: number | undefined;
+  /** {@link hostSpeed} just before the run (MB/s). */
+  hostBefore: number;
   /** Transaction functions run again after a deadlock or stale read (batches of this run). */
   retries: number;
 }
@@ -342,8 +350,10 @@ async function ingestRun(
     }
     const baseUrl = await runtime.app!.listen({ host: '127.0.0.1', port: 0 });
     const idleBefore = await waitForIdle(waitIdle);
+    const hostBefore = hostSpeed();
     const loadBefore = loadAverage();
     const cpuBefore = cpuSnapshot(services, workers);
+    const machineBefore = machineCpu();
     const retriesBefore = retries.count;
     const started = performance.now();
     for (const body of load.bodies) {
@@ -365,11 +375,12 @@ async function ingestRun(
     }
     const seconds = (performance.now() - started) / 1000;
     const cpu = cpuDelta(cpuBefore, cpuSnapshot(services, workers));
+    const steal = stealShare(machineBefore, machineCpu());
     const txRetries = retries.count - retriesBefore;
     benchLog(
       `${label}: ${fmt(load.events / seconds)} events/s (${seconds.toFixed(2)} s; POSTs done after ${((posted - started) / 1000).toFixed(2)} s; ` +
         `${txRetries} transaction retries; ` +
-        `idle before ${Math.round(idleBefore * 100)} %, load ${loadBefore.toFixed(1)}; CPU ms per 1000 events: ${describeCpu(cpu, load.events)})`,
+        `idle before ${Math.round(idleBefore * 100)} %, load ${loadBefore.toFixed(1)}, host ${fmt(hostBefore)} MB/s, steal during ${describeSteal(steal)}; CPU ms per 1000 events: ${describeCpu(cpu, load.events)})`,
     );
     await verify(graph, load, label);
     await runtime.ingest.queue.obliterate({ force: true });
@@ -379,6 +390,8 @@ async function ingestRun(
       cpu,
       loadBefore,
       idleBefore,
+      steal,
+      hostBefore,
       retries: txRetries,
     };
   } finally {
@@ -402,8 +415,10 @@ async function ceilingRun(
   let next = 0;
   let txRetries = 0;
   const idleBefore = await waitForIdle(waitIdle);
+  const hostBefore = hostSpeed();
   const loadBefore = loadAverage();
   const cpuBefore = cpuSnapshot(services, []);
+  const machineBefore = machineCpu();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: ceilingConcurrency }, async () => {
@@ -424,8 +439,9 @@ async function ceilingRun(
   );
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuDelta(cpuBefore, cpuSnapshot(services, []));
+  const steal = stealShare(machineBefore, machineCpu());
   benchLog(
-    `${label}: ${fmt(load.events / seconds)} events/s (${seconds.toFixed(2)} s; ${txRetries} transaction retries; idle before ${Math.round(idleBefore * 100)} %, load ${loadBefore.toFixed(1)}; CPU ms per 1000 events: ${describeCpu(cpu, load.events)})`,
+    `${label}: ${fmt(load.events / seconds)} events/s (${seconds.toFixed(2)} s; ${txRetries} transaction retries; idle before ${Math.round(idleBefore * 100)} %, load ${loadBefore.toFixed(1)}, host ${fmt(hostBefore)} MB/s, steal during ${describeSteal(steal)}; CPU ms per 1000 events: ${describeCpu(cpu, load.events)})`,
   );
   const [totals] = await graph.query<{ identifiers: number }>('read/graph-totals');
   if (totals?.identifiers !== load.expected.identifiers)
@@ -438,6 +454,8 @@ async function ceilingRun(
     cpu,
     loadBefore,
     idleBefore,
+    steal,
+    hostBefore,
     retries: txRetries,
   };
 }
@@ -533,6 +551,8 @@ async function main(): Promise<void> {
       describeCpu(medianCpu(list), main.events),
       list.map((r) => r.retries).join(' / '),
       list.map((r) => `${Math.round(r.idleBefore * 100)} %`).join(' / '),
+      list.map((r) => fmt(r.hostBefore)).join(' / '),
+      list.map((r) => describeSteal(r.steal)).join(' / '),
     ]);
     const command = `npm run bench -- ingest ${process.argv.slice(2).join(' ')}`.trim();
     process.stdout.write(
@@ -556,6 +576,8 @@ async function main(): Promise<void> {
             'CPU ms per 1000 events (median)',
             'tx retries',
             'idle before',
+            'host MB/s before',
+            'steal during',
           ],
           rowsOut,
         ),
