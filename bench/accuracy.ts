@@ -908,8 +908,18 @@ const perRecord = (n: number, records: number) => (n / records).toFixed(1);
 interface Timings {
   idgraph: number[];
   splink: number[];
+  /** Steal during each run, as {@link stealShare}: a ratio is only fair between runs at similar steal. */
+  idgraphSteal: (number | undefined)[];
+  splinkSteal: (number | undefined)[];
   /** Every idgraph run found the same links (precision and F1) as the first. */
   sameLinks: boolean;
+}
+
+/** Runs `work`, and returns its result with the machine's steal share while it ran. */
+async function measuringSteal<T>(work: () => Promise<T>): Promise<[T, number | undefined]> {
+  const before = machineCpu();
+  const result = await work();
+  return [result, stealShare(before, machineCpu())];
 }
 
 async function main(): Promise<void> {
@@ -952,60 +962,75 @@ async function main(): Promise<void> {
       );
 
     const results: DatasetResult[] = [];
-    for (const name of names)
-      results.push(await runDataset(services, graph, modelDir, name as Dataset['name']));
+    const firstSteal = new Map<string, number | undefined>();
+    for (const name of names) {
+      const [result, steal] = await measuringSteal(() =>
+        runDataset(services, graph, modelDir, name as Dataset['name']),
+      );
+      results.push(result);
+      firstSteal.set(name, steal);
+    }
     const speedResult = speed ? await runSpeed(services, graph, modelDir) : undefined;
     await clearDisposableGraph(graph);
 
     // Splink last, with the service stopped: the two never share the CPU.
     const splink: SplinkResult[] = [];
+    const splinkSteal = new Map<SplinkResult, number | undefined>();
     if (python) {
       for (const name of names)
         for (const settings of splinkSettings!) {
           await waitForIdle(waitIdle);
           const host = hostSpeed();
-          const machineBefore = machineCpu();
-          const result = await runSplink(python.python, dataDir, name, settings);
-          const steal = stealShare(machineBefore, machineCpu());
+          const [result, steal] = await measuringSteal(() =>
+            runSplink(python.python, dataDir, name, settings),
+          );
           benchLog(
             `Splink ${name} ${settings}: P ${f4(result.precision)} R ${f4(result.recall)} F1 ${f4(result.f1)} (clustered ${f4(result.clustered.f1)}); ` +
               `${result.wallSeconds.toFixed(2)} s wall (${result.seconds.toFixed(2)} s training + prediction; host ${fmt(host)} MB/s before, steal during ${describeSteal(steal)})`,
           );
           splink.push(result);
+          splinkSteal.set(result, steal);
         }
     }
     // More runs of the timings only, the two tools alternating per data set: this host's speed
     // drifts by a quarter within minutes, so one run of each says little about their ratio.
     const timings = new Map<string, Timings>(
-      results.map((r) => [
-        r.dataset,
-        {
-          idgraph: [r.totalSeconds],
-          splink: splink
-            .filter((x) => x.dataset === r.dataset && x.settings === 'published')
-            .map((x) => x.wallSeconds),
-          sameLinks: true,
-        },
-      ]),
+      results.map((r) => {
+        const first = splink.filter((x) => x.dataset === r.dataset && x.settings === 'published');
+        return [
+          r.dataset,
+          {
+            idgraph: [r.totalSeconds],
+            splink: first.map((x) => x.wallSeconds),
+            idgraphSteal: [firstSteal.get(r.dataset)],
+            splinkSteal: first.map((x) => splinkSteal.get(x)),
+            sameLinks: true,
+          },
+        ];
+      }),
     );
     for (let round = 2; round <= repeats; round += 1)
       for (const r of results) {
         const t = timings.get(r.dataset)!;
-        const again = await runDataset(services, graph, modelDir, r.dataset as Dataset['name']);
+        const [again, againSteal] = await measuringSteal(() =>
+          runDataset(services, graph, modelDir, r.dataset as Dataset['name']),
+        );
         t.idgraph.push(again.totalSeconds);
+        t.idgraphSteal.push(againSteal);
         t.sameLinks &&=
           again.links.f1 === r.links.f1 && again.links.precision === r.links.precision;
         if (python) {
           await clearDisposableGraph(graph);
           await waitForIdle(waitIdle);
           const host = hostSpeed();
-          const machineBefore = machineCpu();
-          const s = await runSplink(python.python, dataDir, r.dataset, 'published');
-          const steal = stealShare(machineBefore, machineCpu());
+          const [s, steal] = await measuringSteal(() =>
+            runSplink(python.python, dataDir, r.dataset, 'published'),
+          );
           benchLog(
             `Splink ${r.dataset} published (round ${round}): ${s.wallSeconds.toFixed(2)} s wall (host ${fmt(host)} MB/s before, steal during ${describeSteal(steal)})`,
           );
           t.splink.push(s.wallSeconds);
+          t.splinkSteal.push(steal);
         }
       }
     const published = new Map<string, PublishedAccuracy | undefined>(
@@ -1115,6 +1140,7 @@ async function main(): Promise<void> {
             'Splink, each run (s)',
             'Splink median',
             'idgraph / Splink',
+            'steal during, idgraph · Splink per run',
             'same links every run',
           ],
           results.map((r) => {
@@ -1128,6 +1154,9 @@ async function main(): Promise<void> {
               theirs === undefined ? '-' : each(t.splink),
               theirs === undefined ? '-' : secs(theirs),
               theirs === undefined ? '-' : `${(ours / theirs).toFixed(2)}x`,
+              t.idgraphSteal
+                .map((v, i) => `${describeSteal(v)} · ${describeSteal(t.splinkSteal[i])}`)
+                .join(', '),
               t.sameLinks ? 'yes' : 'NO',
             ];
           }),
