@@ -908,7 +908,10 @@ const perRecord = (n: number, records: number) => (n / records).toFixed(1);
 interface Timings {
   idgraph: number[];
   splink: number[];
-  /** Steal during each run, as {@link stealShare}: a ratio is only fair between runs at similar steal. */
+  /**
+   * Steal during each run, as {@link stealShare}: a ratio is only fair between runs at similar
+   * steal. idgraph's covers its whole data-set run, service start and links read back included.
+   */
   idgraphSteal: (number | undefined)[];
   splinkSteal: (number | undefined)[];
   /** Every idgraph run found the same links (precision and F1) as the first. */
