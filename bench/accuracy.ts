@@ -68,6 +68,7 @@ import {
   benchServices,
   claimDisposableGraph,
   clearDisposableGraph,
+  describeHost,
   describeMachine,
   describeSteal,
   fmt,
@@ -327,8 +328,8 @@ interface IngestResult {
   loadBefore: number;
   /** Share of the machine's CPU time the hypervisor took during the run (undefined: unknown). */
   steal: number | undefined;
-  /** {@link hostSpeed} just before the run (MB/s). */
-  hostBefore: number;
+  /** {@link hostSpeed} just before the run (MB/s); undefined for the quiet warm-ups. */
+  hostBefore: number | undefined;
 }
 
 /**
@@ -346,7 +347,7 @@ async function ingest(
   for (let i = 0; i < events.length; i += batchSize)
     bodies.push(JSON.stringify({ events: events.slice(i, i + batchSize) }));
   const idleBefore = options.quiet ? 1 : await waitForIdle(waitIdle);
-  const hostBefore = options.quiet ? 0 : hostSpeed();
+  const hostBefore = options.quiet ? undefined : hostSpeed();
   const loadBefore = loadAverage();
   const cpuBefore = cpuSnapshot(services, service);
   const machineBefore = machineCpu();
@@ -363,7 +364,7 @@ async function ingest(
   if (dead > 0) throw new Error(`${label}: ${dead} dead-lettered job(s) after the run`);
   benchLog(
     `${label}: ${fmt(events.length)} records in ${seconds.toFixed(2)} s = ${fmt(events.length / seconds)} records/s ` +
-      `(POSTs done after ${((posted - started) / 1000).toFixed(2)} s; idle before ${Math.round(idleBefore * 100)} %, load ${loadBefore.toFixed(1)}, host ${fmt(hostBefore)} MB/s, steal during ${describeSteal(steal)}; ` +
+      `(POSTs done after ${((posted - started) / 1000).toFixed(2)} s; idle before ${Math.round(idleBefore * 100)} %, load ${loadBefore.toFixed(1)}, host ${describeHost(hostBefore)}, steal during ${describeSteal(steal)}; ` +
       `CPU ms per 1000 records: ${describeCpu(cpu, events.length)}; per record: ${(matching.candidates / events.length).toFixed(1)} candidates, ` +
       `${(matching.scored / events.length).toFixed(1)} pairs scored; ${matching.capped} records capped, ${matching.matched} matched, ${matching.reviews} reviews)`,
   );
@@ -989,7 +990,7 @@ async function main(): Promise<void> {
           );
           benchLog(
             `Splink ${name} ${settings}: P ${f4(result.precision)} R ${f4(result.recall)} F1 ${f4(result.f1)} (clustered ${f4(result.clustered.f1)}); ` +
-              `${result.wallSeconds.toFixed(2)} s wall (${result.seconds.toFixed(2)} s training + prediction; host ${fmt(host)} MB/s before, steal during ${describeSteal(steal)})`,
+              `${result.wallSeconds.toFixed(2)} s wall (${result.seconds.toFixed(2)} s training + prediction; host ${describeHost(host)} before, steal during ${describeSteal(steal)})`,
           );
           splink.push(result);
           splinkSteal.set(result, steal);
@@ -1030,7 +1031,7 @@ async function main(): Promise<void> {
             runSplink(python.python, dataDir, r.dataset, 'published'),
           );
           benchLog(
-            `Splink ${r.dataset} published (round ${round}): ${s.wallSeconds.toFixed(2)} s wall (host ${fmt(host)} MB/s before, steal during ${describeSteal(steal)})`,
+            `Splink ${r.dataset} published (round ${round}): ${s.wallSeconds.toFixed(2)} s wall (host ${describeHost(host)} before, steal during ${describeSteal(steal)})`,
           );
           t.splink.push(s.wallSeconds);
           t.splinkSteal.push(steal);
@@ -1181,7 +1182,7 @@ async function main(): Promise<void> {
             'per record: candidates / scored',
             'CPU ms per 1000 records',
             'idle before',
-            'host MB/s before',
+            'host before',
             'steal during',
           ],
           [
@@ -1193,7 +1194,7 @@ async function main(): Promise<void> {
               `${perRecord(speedResult.preload.matching.candidates, speedResult.population)} / ${perRecord(speedResult.preload.matching.scored, speedResult.population)}`,
               describeCpu(speedResult.preload.cpu, speedResult.population),
               `${Math.round(speedResult.preload.idleBefore * 100)} %`,
-              fmt(speedResult.preload.hostBefore),
+              describeHost(speedResult.preload.hostBefore),
               describeSteal(speedResult.preload.steal),
             ],
             ...speedResult.runs.map((r, i) => [
@@ -1204,7 +1205,7 @@ async function main(): Promise<void> {
               `${perRecord(r.matching.candidates, speedBatch)} / ${perRecord(r.matching.scored, speedBatch)}`,
               describeCpu(r.cpu, speedBatch),
               `${Math.round(r.idleBefore * 100)} %`,
-              fmt(r.hostBefore),
+              describeHost(r.hostBefore),
               describeSteal(r.steal),
             ]),
           ],

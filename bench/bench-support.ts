@@ -221,6 +221,10 @@ export function hostSpeed(ms = 500): number {
   return bytes / 1e6 / ((performance.now() - started) / 1000);
 }
 
+/** A {@link hostSpeed} reading as the benchmarks print it. */
+export const describeHost = (mbPerSecond: number | undefined) =>
+  mbPerSecond === undefined ? 'n/a' : `${fmt(mbPerSecond)} MB/s`;
+
 /** A steal share as the benchmarks print it. */
 export const describeSteal = (share: number | undefined) =>
   share === undefined ? 'n/a' : `${Math.round(share * 100)} %`;

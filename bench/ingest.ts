@@ -44,6 +44,7 @@ import {
   benchServices,
   claimDisposableGraph,
   clearDisposableGraph,
+  describeHost,
   describeMachine,
   describeSteal,
   fmt,
@@ -380,7 +381,7 @@ async function ingestRun(
     benchLog(
       `${label}: ${fmt(load.events / seconds)} events/s (${seconds.toFixed(2)} s; POSTs done after ${((posted - started) / 1000).toFixed(2)} s; ` +
         `${txRetries} transaction retries; ` +
-        `idle before ${Math.round(idleBefore * 100)} %, load ${loadBefore.toFixed(1)}, host ${fmt(hostBefore)} MB/s, steal during ${describeSteal(steal)}; CPU ms per 1000 events: ${describeCpu(cpu, load.events)})`,
+        `idle before ${Math.round(idleBefore * 100)} %, load ${loadBefore.toFixed(1)}, host ${describeHost(hostBefore)}, steal during ${describeSteal(steal)}; CPU ms per 1000 events: ${describeCpu(cpu, load.events)})`,
     );
     await verify(graph, load, label);
     await runtime.ingest.queue.obliterate({ force: true });
@@ -441,7 +442,7 @@ async function ceilingRun(
   const cpu = cpuDelta(cpuBefore, cpuSnapshot(services, []));
   const steal = stealShare(machineBefore, machineCpu());
   benchLog(
-    `${label}: ${fmt(load.events / seconds)} events/s (${seconds.toFixed(2)} s; ${txRetries} transaction retries; idle before ${Math.round(idleBefore * 100)} %, load ${loadBefore.toFixed(1)}, host ${fmt(hostBefore)} MB/s, steal during ${describeSteal(steal)}; CPU ms per 1000 events: ${describeCpu(cpu, load.events)})`,
+    `${label}: ${fmt(load.events / seconds)} events/s (${seconds.toFixed(2)} s; ${txRetries} transaction retries; idle before ${Math.round(idleBefore * 100)} %, load ${loadBefore.toFixed(1)}, host ${describeHost(hostBefore)}, steal during ${describeSteal(steal)}; CPU ms per 1000 events: ${describeCpu(cpu, load.events)})`,
   );
   const [totals] = await graph.query<{ identifiers: number }>('read/graph-totals');
   if (totals?.identifiers !== load.expected.identifiers)
@@ -551,7 +552,7 @@ async function main(): Promise<void> {
       describeCpu(medianCpu(list), main.events),
       list.map((r) => r.retries).join(' / '),
       list.map((r) => `${Math.round(r.idleBefore * 100)} %`).join(' / '),
-      list.map((r) => fmt(r.hostBefore)).join(' / '),
+      list.map((r) => describeHost(r.hostBefore)).join(' / '),
       list.map((r) => describeSteal(r.steal)).join(' / '),
     ]);
     const command = `npm run bench -- ingest ${process.argv.slice(2).join(' ')}`.trim();
@@ -576,7 +577,7 @@ async function main(): Promise<void> {
             'CPU ms per 1000 events (median)',
             'tx retries',
             'idle before',
-            'host MB/s before',
+            'host before',
             'steal during',
           ],
           rowsOut,
