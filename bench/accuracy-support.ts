@@ -226,9 +226,11 @@ export async function startServiceProcess(
   name: string,
   env: Record<string, string>,
   timeoutMs = 90_000,
+  nodeFlags: readonly string[] = [],
 ): Promise<ServiceProcess & { url?: string }> {
   const port = role === 'api' ? await freePort() : undefined;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', `--${role}`], {
+  const args = [...nodeFlags, '--import', 'tsx', 'src/main.ts', `--${role}`];
+  const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, ...(port === undefined ? {} : { PORT: String(port) }) },
     stdio: ['ignore', 'pipe', 'pipe'],

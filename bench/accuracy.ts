@@ -38,7 +38,8 @@
  * syntheticPopulation in accuracy-support.ts) of --speed-records records is ingested first, then
  * --speed-runs batches of --speed-batch further records (half duplicates of persons already in the
  * graph, half new persons) are timed one after another; the median records/s is reported.
- * --speed-only skips the accuracy runs.
+ * --speed-only skips the accuracy runs. --cpu-prof yes has the speed runs' API and worker processes
+ * (their preload and timed runs, not the warm-ups) write V8 CPU profiles when they stop.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +52,7 @@ import { applyMigrations } from '../src/graph/migrations.js';
 import { createLogger } from '../src/logger.js';
 import type { BlockingRule } from '../src/matching/blocking.js';
 import { DEFAULT_BLOCKING_RULES } from '../src/matching/default-model.js';
+import { REPO_ROOT } from '../scripts/local-services.mjs';
 import {
   clusterMetrics,
   type EvaluationMode,
@@ -192,6 +194,10 @@ const flags = benchFlags(
       default: '20000',
       help: 'untimed warm-up: synthetic records ingested before the first timed run, in two rounds each ending in a clear (0: none)',
     },
+    'cpu-prof': {
+      default: 'no',
+      help: "yes: the speed runs' API and worker processes write V8 CPU profiles to bench/.results/cpu-prof/",
+    },
     'wait-idle': {
       default: '0',
       help: 'before each timed ingest, wait (at most 5 min) until the machine is this % idle',
@@ -226,6 +232,8 @@ const splinkSettings =
       ? ([flags['splink-settings']] as const)
       : undefined;
 if (!splinkSettings) throw new Error('--splink-settings must be published, matched or both');
+if (flags['cpu-prof'] !== 'yes' && flags['cpu-prof'] !== 'no')
+  throw new Error('--cpu-prof must be yes or no');
 const speedOnly = booleans.has('--speed-only');
 const speed = speedOnly || booleans.has('--speed');
 const withSplink = !booleans.has('--no-splink') && !speedOnly;
@@ -256,6 +264,12 @@ interface Service {
   startSeconds: number;
 }
 
+/** Node flags for the service processes: V8 CPU profiles of the speed runs' processes only. */
+function profileFlags(label: string): string[] {
+  if (flags['cpu-prof'] !== 'yes' || label !== 'speed') return [];
+  return ['--cpu-prof', '--cpu-prof-dir', join(REPO_ROOT, 'bench', '.results', 'cpu-prof')];
+}
+
 async function startService(
   services: BenchServices,
   modelFile: string,
@@ -273,9 +287,15 @@ async function startService(
   });
   const started = performance.now();
   const [api, ...workers] = await Promise.all([
-    startServiceProcess('api', `${label} api`, env),
+    startServiceProcess('api', `${label} api`, env, undefined, profileFlags(label)),
     ...Array.from({ length: workerProcesses }, (_, i) =>
-      startServiceProcess('worker', `${label} worker ${i + 1}`, env),
+      startServiceProcess(
+        'worker',
+        `${label} worker ${i + 1}`,
+        env,
+        undefined,
+        profileFlags(label),
+      ),
     ),
   ]);
   return {
