@@ -287,10 +287,94 @@ export function yearsApart(a: string, b: string): number | null {
 }
 
 /**
+ * A comparison's levels as the loops that evaluate them read them: a kind code and a number per
+ * level, in typed arrays. The predicates themselves are objects of six shapes (`{type}`,
+ * `{type, min}`, `{type, max}`, ...), and reading `when.type` from all of them made every property
+ * read in {@link levelFor} megamorphic: u from a million FEBRL3 pairs took a fifth longer on one
+ * thread than with these arrays (docs/benchmarks.md). Compiled once per levels array.
+ */
+export interface CompiledLevels {
+  /** The kind of each level (EXACT ... ELSE below). */
+  readonly kinds: Uint8Array;
+  /** The level's bound: `min` (jaroWinkler), `max` (edits), `days` or `years`; 0 for none. */
+  readonly limits: Float64Array;
+  /** The other attribute of a `swapped` level; null for every other level. */
+  readonly withs: readonly (string | null)[];
+}
+
+// The kinds in CompiledLevels.kinds: plain numbers, so levelOf switches on small integers.
+const EXACT = 0;
+const JARO_WINKLER = 1;
+const PHONETIC = 2;
+const LEVENSHTEIN = 3;
+const DAMERAU_LEVENSHTEIN = 4;
+const DAY_MONTH_SWAP = 5;
+const DATE_WITHIN_DAYS = 6;
+const YEAR_WITHIN = 7;
+const SWAPPED = 8;
+const ELSE = 9;
+
+const compiledLevels = new WeakMap<readonly ComparisonLevel[], CompiledLevels>();
+
+/** `levels` compiled for {@link levelOf}; the same object for the same array. */
+export function compileLevels(levels: readonly ComparisonLevel[]): CompiledLevels {
+  let compiled = compiledLevels.get(levels);
+  if (compiled) return compiled;
+  const kinds = new Uint8Array(levels.length);
+  const limits = new Float64Array(levels.length);
+  const withs: (string | null)[] = [];
+  levels.forEach(({ when }, index) => {
+    let limit = 0;
+    let other: string | null = null;
+    switch (when.type) {
+      case 'exact':
+        kinds[index] = EXACT;
+        break;
+      case 'jaroWinkler':
+        kinds[index] = JARO_WINKLER;
+        limit = when.min;
+        break;
+      case 'phonetic':
+        kinds[index] = PHONETIC;
+        break;
+      case 'levenshtein':
+        kinds[index] = LEVENSHTEIN;
+        limit = when.max;
+        break;
+      case 'damerauLevenshtein':
+        kinds[index] = DAMERAU_LEVENSHTEIN;
+        limit = when.max;
+        break;
+      case 'dayMonthSwap':
+        kinds[index] = DAY_MONTH_SWAP;
+        break;
+      case 'dateWithinDays':
+        kinds[index] = DATE_WITHIN_DAYS;
+        limit = when.days;
+        break;
+      case 'yearWithin':
+        kinds[index] = YEAR_WITHIN;
+        limit = when.years;
+        break;
+      case 'swapped':
+        kinds[index] = SWAPPED;
+        other = when.with;
+        break;
+      case 'else':
+        kinds[index] = ELSE;
+        break;
+    }
+    limits[index] = limit;
+    withs.push(other);
+  });
+  compiled = { kinds, limits, withs };
+  compiledLevels.set(levels, compiled);
+  return compiled;
+}
+
+/**
  * The index of the first of `levels` that holds for two present values (the last one, `else`, when
- * none does). Similarities are computed lazily and at most once per pair, because several levels
- * of a comparison often ask for the same measure; this runs for every candidate pair, so it keeps
- * them in locals rather than in an object per pair.
+ * none does). Loops over many pairs compile the levels once and call {@link levelOf}.
  */
 export function levelFor(
   levels: readonly ComparisonLevel[],
@@ -301,63 +385,82 @@ export function levelFor(
   /** {@link commonCharactersBound} of the two values, when the caller has it; -1 otherwise. */
   common = -1,
 ): number {
+  return levelOf(compileLevels(levels), a, b, left, right, common);
+}
+
+/**
+ * {@link levelFor} on compiled levels. Similarities are computed lazily and at most once per pair,
+ * because several levels of a comparison often ask for the same measure; this runs for every
+ * candidate pair, so it keeps them in locals rather than in an object per pair.
+ */
+export function levelOf(
+  levels: CompiledLevels,
+  a: string,
+  b: string,
+  left: MatchRecord,
+  right: MatchRecord,
+  /** {@link commonCharactersBound} of the two values, when the caller has it; -1 otherwise. */
+  common = -1,
+): number {
+  const { kinds, limits } = levels;
   let jw = -1;
   let jwBound = -1;
   let lev = -1;
   let dl = -1;
   let editBound = -1;
-  for (let index = 0; index < levels.length; index += 1) {
-    const when = levels[index]!.when;
-    switch (when.type) {
-      case 'exact':
+  for (let index = 0; index < kinds.length; index += 1) {
+    const limit = limits[index]!;
+    switch (kinds[index]) {
+      case EXACT:
         if (a === b) return index;
         break;
-      case 'jaroWinkler':
+      case JARO_WINKLER:
         if (jw < 0) {
           if (jwBound < 0)
             jwBound = jaroWinklerUpperBound(a, b, common < 0 ? commonCharacters(a, b) : common);
-          if (jwBound < when.min) break;
+          if (jwBound < limit) break;
           jw = jaroWinkler(a, b);
         }
-        if (jw >= when.min) return index;
+        if (jw >= limit) return index;
         break;
-      case 'phonetic':
+      case PHONETIC:
         if (phoneticEqual(a, b)) return index;
         break;
-      case 'levenshtein':
+      case LEVENSHTEIN:
         if (lev < 0) {
           if (editBound < 0)
             editBound = editDistanceLowerBound(a, b, common < 0 ? commonCharacters(a, b) : common);
-          if (editBound > when.max) break;
+          if (editBound > limit) break;
           lev = levenshtein(a, b);
         }
-        if (lev <= when.max) return index;
+        if (lev <= limit) return index;
         break;
-      case 'damerauLevenshtein':
+      case DAMERAU_LEVENSHTEIN:
         if (dl < 0) {
           if (editBound < 0)
             editBound = editDistanceLowerBound(a, b, common < 0 ? commonCharacters(a, b) : common);
-          if (editBound > when.max) break;
+          if (editBound > limit) break;
           dl = damerauLevenshtein(a, b);
         }
-        if (dl <= when.max) return index;
+        if (dl <= limit) return index;
         break;
-      case 'dayMonthSwap':
+      case DAY_MONTH_SWAP:
         if (dayMonthSwapped(a, b)) return index;
         break;
-      case 'dateWithinDays': {
+      case DATE_WITHIN_DAYS: {
         const days = daysApart(a, b);
-        if (days !== null && days <= when.days) return index;
+        if (days !== null && days <= limit) return index;
         break;
       }
-      case 'yearWithin': {
+      case YEAR_WITHIN: {
         const years = yearsApart(a, b);
-        if (years !== null && years <= when.years) return index;
+        if (years !== null && years <= limit) return index;
         break;
       }
-      case 'swapped': {
-        const otherLeft = left.values[when.with];
-        const otherRight = right.values[when.with];
+      case SWAPPED: {
+        const other = levels.withs[index]!;
+        const otherLeft = left.values[other];
+        const otherRight = right.values[other];
         if (
           otherLeft != null &&
           otherRight != null &&
@@ -368,11 +471,11 @@ export function levelFor(
           return index;
         break;
       }
-      case 'else':
+      case ELSE:
         return index;
     }
   }
-  return levels.length - 1;
+  return kinds.length - 1;
 }
 
 /**

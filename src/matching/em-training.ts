@@ -2,8 +2,10 @@ import { type BlockingRule, generateCandidatePairs, totalPairs } from './blockin
 import {
   commonCharactersBound,
   type ComparisonDefinition,
+  type CompiledLevels,
+  compileLevels,
   comparisonVector,
-  levelFor,
+  levelOf,
   MISSING_LEVEL,
   SIGNATURE_WORDS,
   writeCharacterSignature,
@@ -93,7 +95,7 @@ export function countUChunk(
   // No vector per pair, just counts; a block bounds the memory whatever the number of pairs.
   for (let size = nextPairs(left, right); size > 0; size = nextPairs(left, right)) {
     pairs += size;
-    columns.forEach(({ levels, values, signatures }, c) => {
+    columns.forEach(({ compiled, values, signatures }, c) => {
       const levelCounts = counts[c]!;
       for (let pair = 0; pair < size; pair += 1) {
         const i = left[pair]!;
@@ -105,7 +107,7 @@ export function countUChunk(
           signatures === undefined
             ? -1
             : commonCharactersBound(signatures, i * SIGNATURE_WORDS, j * SIGNATURE_WORDS);
-        levelCounts[levelFor(levels, a, b, records[i]!, records[j]!, common)]! += 1;
+        levelCounts[levelOf(compiled, a, b, records[i]!, records[j]!, common)]! += 1;
       }
     });
   }
@@ -114,7 +116,7 @@ export function countUChunk(
 
 /** One comparison's view of the records, for {@link countUChunk}. */
 export interface UColumn {
-  readonly levels: ComparisonDefinition['levels'];
+  readonly compiled: CompiledLevels;
   /** The attribute's value of each record, by record index. */
   readonly values: readonly (string | null)[];
   /** {@link SIGNATURE_WORDS} words per record, when a level has a character bound. */
@@ -135,7 +137,7 @@ export function uColumns(
     const signatures = comparison.levels.some((level) => BOUNDED_LEVELS.has(level.when.type))
       ? columnSignatures(values)
       : undefined;
-    return { levels: comparison.levels, values, signatures };
+    return { compiled: compileLevels(comparison.levels), values, signatures };
   });
 }
 

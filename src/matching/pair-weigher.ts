@@ -1,4 +1,4 @@
-import { levelFor, MISSING_LEVEL } from './comparisons.js';
+import { compileLevels, levelOf, MISSING_LEVEL } from './comparisons.js';
 import {
   comparisonWeight,
   type FellegiSunterModel,
@@ -47,6 +47,7 @@ export function createPairWeigher(
   floor: number,
 ): PairWeigher {
   const { comparisons } = model;
+  const compiled = comparisons.map((c) => compileLevels(c.levels));
   const maximum = comparisons.map((_, i) => maximumComparisonWeight(model, i, options));
   // Level weights without term frequencies, and where term frequencies adjust the exact level.
   const weights = comparisons.map((c) => c.levels.map((l) => levelWeight(l.m, l.u)));
@@ -75,7 +76,7 @@ export function createPairWeigher(
         let weight = 0;
         let level = MISSING_LEVEL;
         if (a != null && b != null) {
-          level = levelFor(comparison.levels, a, b, left, right);
+          level = levelOf(compiled[i]!, a, b, left, right);
           weight = adjusted[i]?.[level]
             ? comparisonWeight(model, i, level, left, right, options)
             : weights[i]![level]!;
