@@ -18,6 +18,7 @@ import { createCandidateCache } from './resolver/candidate-cache.js';
 import { createResolverService } from './resolver/resolver-service.js';
 import { createReviewService } from './reviews/review-service.js';
 import { createLinkExplainService } from './links/link-explain.js';
+import { forgetMemoisedValues } from './matching/comparisons.js';
 import { matcherFromConfig } from './matching/matcher-config.js';
 import { recordModel } from './matching/recorded-model.js';
 
@@ -134,6 +135,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       ttlMs: config.MATCH_CANDIDATE_CACHE_TTL_SECONDS * 1000,
     });
     closers.push(async () => candidateCache.close());
+    // The comparison memos hold values too (names, birth dates): emptied on the candidate cache's
+    // sweep clock, so no value stays in this process longer than a cached candidate may.
+    const forgetting = setInterval(
+      forgetMemoisedValues,
+      Math.min(60_000, config.MATCH_CANDIDATE_CACHE_TTL_SECONDS * 1000),
+    ).unref();
+    closers.push(async () => clearInterval(forgetting));
     const resolverService = createResolverService({
       graph,
       registry,

@@ -86,6 +86,22 @@ export function levelLabel(when: LevelPredicate): string {
 const PHONETIC_CACHE_LIMIT = 100_000;
 const phoneticCache = new Map<string, readonly [string, string]>();
 
+/**
+ * Empties the memos of this module (phonetic codes and parsed dates, keyed by the values). They hold
+ * names and birth dates, so a long-running process empties them on a clock, as its candidate cache
+ * expires entries: the values of an erased record then leave its memory in bounded time
+ * (src/runtime.ts).
+ */
+export function forgetMemoisedValues(): void {
+  phoneticCache.clear();
+  dateCache.clear();
+}
+
+/** How many values the memos hold (for tests and diagnostics). */
+export function memoisedValues(): number {
+  return phoneticCache.size + dateCache.size;
+}
+
 /** Double metaphone codes of a normalised value, memoised (values repeat a lot across pairs). */
 export function phoneticCodes(value: string): readonly [string, string] {
   let codes = phoneticCache.get(value);

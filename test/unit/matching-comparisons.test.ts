@@ -10,6 +10,7 @@ import {
   daysApart,
   dayMonthSwapped,
   exactComparison,
+  forgetMemoisedValues,
   jaroWinklerSimilarity,
   levelLabel,
   levenshteinDistance,
@@ -18,6 +19,7 @@ import {
   jaroWinklerUpperBound,
   commonCharactersBound,
   levelFor,
+  memoisedValues,
   MISSING_LEVEL,
   SIGNATURE_WORDS,
   writeCharacterSignature,
@@ -200,6 +202,17 @@ describe('similarity functions', () => {
     expect(daysApart('1980-01-31', '1980-03-01')).toBe(30);
     expect(daysApart('1980-02-30', '1980-03-01')).toBeNull();
     expect(yearsApart('1980-02-30', '1981-03-01')).toBe(1);
+  });
+
+  it('forgets the names and dates it memoised, and compares them the same afterwards', () => {
+    forgetMemoisedValues();
+    expect(phoneticEqual('catherine', 'kathryn')).toBe(true);
+    expect(dayMonthSwapped('1980-03-04', '1980-04-03')).toBe(true);
+    expect(memoisedValues()).toBe(4);
+    forgetMemoisedValues();
+    expect(memoisedValues()).toBe(0);
+    expect(phoneticEqual('catherine', 'kathryn')).toBe(true);
+    expect(dayMonthSwapped('1980-03-04', '1980-04-03')).toBe(true);
   });
 });
 
