@@ -330,6 +330,36 @@ const YEAR_WITHIN = 7;
 const SWAPPED = 8;
 const ELSE = 9;
 
+const KIND_OF: Readonly<Record<LevelPredicate['type'], number>> = {
+  exact: EXACT,
+  jaroWinkler: JARO_WINKLER,
+  phonetic: PHONETIC,
+  levenshtein: LEVENSHTEIN,
+  damerauLevenshtein: DAMERAU_LEVENSHTEIN,
+  dayMonthSwap: DAY_MONTH_SWAP,
+  dateWithinDays: DATE_WITHIN_DAYS,
+  yearWithin: YEAR_WITHIN,
+  swapped: SWAPPED,
+  else: ELSE,
+};
+
+/** What a predicate compares against: its `min`, `max`, `days` or `years`; 0 for none. */
+function limitOf(when: LevelPredicate): number {
+  switch (when.type) {
+    case 'jaroWinkler':
+      return when.min;
+    case 'levenshtein':
+    case 'damerauLevenshtein':
+      return when.max;
+    case 'dateWithinDays':
+      return when.days;
+    case 'yearWithin':
+      return when.years;
+    default:
+      return 0;
+  }
+}
+
 const compiledLevels = new WeakMap<readonly ComparisonLevel[], CompiledLevels>();
 
 /** `levels` compiled for {@link levelOf}; the same object for the same array. */
@@ -340,48 +370,9 @@ export function compileLevels(levels: readonly ComparisonLevel[]): CompiledLevel
   const limits = new Float64Array(levels.length);
   const withs: (string | null)[] = [];
   levels.forEach(({ when }, index) => {
-    let limit = 0;
-    let other: string | null = null;
-    switch (when.type) {
-      case 'exact':
-        kinds[index] = EXACT;
-        break;
-      case 'jaroWinkler':
-        kinds[index] = JARO_WINKLER;
-        limit = when.min;
-        break;
-      case 'phonetic':
-        kinds[index] = PHONETIC;
-        break;
-      case 'levenshtein':
-        kinds[index] = LEVENSHTEIN;
-        limit = when.max;
-        break;
-      case 'damerauLevenshtein':
-        kinds[index] = DAMERAU_LEVENSHTEIN;
-        limit = when.max;
-        break;
-      case 'dayMonthSwap':
-        kinds[index] = DAY_MONTH_SWAP;
-        break;
-      case 'dateWithinDays':
-        kinds[index] = DATE_WITHIN_DAYS;
-        limit = when.days;
-        break;
-      case 'yearWithin':
-        kinds[index] = YEAR_WITHIN;
-        limit = when.years;
-        break;
-      case 'swapped':
-        kinds[index] = SWAPPED;
-        other = when.with;
-        break;
-      case 'else':
-        kinds[index] = ELSE;
-        break;
-    }
-    limits[index] = limit;
-    withs.push(other);
+    kinds[index] = KIND_OF[when.type];
+    limits[index] = limitOf(when);
+    withs.push(when.type === 'swapped' ? when.with : null);
   });
   compiled = { kinds, limits, withs };
   compiledLevels.set(levels, compiled);
@@ -398,10 +389,8 @@ export function levelFor(
   b: string,
   left: MatchRecord,
   right: MatchRecord,
-  /** {@link commonCharactersBound} of the two values, when the caller has it; -1 otherwise. */
-  common = -1,
 ): number {
-  return levelOf(compileLevels(levels), a, b, left, right, common);
+  return levelOf(compileLevels(levels), a, b, left, right);
 }
 
 /**

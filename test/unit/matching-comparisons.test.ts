@@ -18,7 +18,9 @@ import {
   editDistanceLowerBound,
   jaroWinklerUpperBound,
   commonCharactersBound,
+  compileLevels,
   levelFor,
+  levelOf,
   memoisedValues,
   MISSING_LEVEL,
   SIGNATURE_WORDS,
@@ -172,7 +174,7 @@ describe('similarity functions', () => {
         const left = rec({ v: a }, 'l');
         const right = rec({ v: b }, 'r');
         for (const { levels } of comparisons)
-          expect(levelFor(levels, a, b, left, right, common)).toBe(
+          expect(levelOf(compileLevels(levels), a, b, left, right, common)).toBe(
             levelFor(levels, a, b, left, right),
           );
       }),
