@@ -14,7 +14,7 @@ import { type Logger, redactUri, safeError } from './logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createPersonService } from './persons/person-service.js';
 import { identifierRegistry, mergeLimits } from './resolver/resolver-config.js';
-import { createCandidateCache } from './resolver/candidate-cache.js';
+import { createCandidateCache, sweepIntervalMs } from './resolver/candidate-cache.js';
 import { createResolverService } from './resolver/resolver-service.js';
 import { createReviewService } from './reviews/review-service.js';
 import { createLinkExplainService } from './links/link-explain.js';
@@ -139,7 +139,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     // sweep clock, so no value stays in this process longer than a cached candidate may.
     const forgetting = setInterval(
       forgetMemoisedValues,
-      Math.min(60_000, config.MATCH_CANDIDATE_CACHE_TTL_SECONDS * 1000),
+      sweepIntervalMs(config.MATCH_CANDIDATE_CACHE_TTL_SECONDS * 1000),
     ).unref();
     closers.push(async () => clearInterval(forgetting));
     const resolverService = createResolverService({

@@ -30,6 +30,15 @@ export interface CandidateCacheOptions {
 
 export type CandidateCache = ReturnType<typeof createCandidateCache>;
 
+/**
+ * How often expired values are swept out of a worker's memory for a TTL of `ttlMs`: once a minute,
+ * or once per TTL when that is shorter. The candidate cache sweeps on it, and so does whatever else
+ * keeps values in memory (the comparison memos, src/runtime.ts).
+ */
+export function sweepIntervalMs(ttlMs: number): number {
+  return Math.min(60_000, ttlMs);
+}
+
 export function createCandidateCache(options: CandidateCacheOptions) {
   const cache =
     options.maxEntries > 0
@@ -37,7 +46,7 @@ export function createCandidateCache(options: CandidateCacheOptions) {
       : undefined;
   // One sweep a minute instead of lru-cache's per-entry timers (costly for large caches).
   const sweep = cache
-    ? setInterval(() => cache.purgeStale(), Math.min(60_000, options.ttlMs)).unref()
+    ? setInterval(() => cache.purgeStale(), sweepIntervalMs(options.ttlMs)).unref()
     : undefined;
   return {
     get: (id: string): CachedCandidate | undefined => cache?.get(id),
