@@ -5,22 +5,22 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { linkSchema, jobResponseSchema, resolveResponseSchema } from '../src/api/schemas.js';
-import type { BlockingRule } from '../src/matching/blocking.js';
+import type { BlockingRule } from '../src/matching/records/blocking.js';
 import {
   type FellegiSunterModel,
   type TermFrequencies,
   termFrequencyAttributes,
-} from '../src/matching/fellegi-sunter.js';
-import { createRandom } from '../src/matching/em-training.js';
-import { MODEL_FILE_FORMAT, MODEL_FILE_FORMAT_VERSION } from '../src/matching/model-file.js';
-import { commonTermFrequencies } from '../src/matching/model-training.js';
+} from '../src/matching/scoring/fellegi-sunter.js';
+import { createRandom } from '../src/matching/training/em-training.js';
+import { MODEL_FILE_FORMAT, MODEL_FILE_FORMAT_VERSION } from '../src/matching/model/model-file.js';
+import { commonTermFrequencies } from '../src/matching/training/model-training.js';
 import {
   type AttributeKind,
   type MatchRecord,
   normalizeDate,
-} from '../src/matching/normalize-attributes.js';
+} from '../src/matching/records/normalize-attributes.js';
 import type { EvaluationMode, TruthRecord } from '../src/matching/evaluate.js';
-import type { IdentityEvent } from '../src/resolver/event-schema.js';
+import type { IdentityEvent } from '../src/events/event-schema.js';
 import { freePort, REPO_ROOT } from '../scripts/local-services.mjs';
 import { benchAuthHeader, benchLog } from './bench-support.js';
 import { type Dataset, normalizeRaw, type RawRecord } from './peers/datasets.js';
@@ -144,7 +144,7 @@ export function toEventWorkload(
 // Model files
 
 /**
- * The model file the service loads (format of src/matching/model-file.ts), with the blocking rules,
+ * The model file the service loads (format of src/matching/model/model-file.ts), with the blocking rules,
  * the kinds of extra attributes and the matching mode of the data set. Written as plain JSON here
  * so that the fields the service reads are visible in one place.
  */

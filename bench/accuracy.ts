@@ -50,8 +50,8 @@ import { emptyMatching, type MatchingOutcome } from '../src/resolver/record-scor
 import { createGraph, type Graph } from '../src/graph/graph-client.js';
 import { applyMigrations } from '../src/graph/migrations.js';
 import { createLogger } from '../src/logger.js';
-import type { BlockingRule } from '../src/matching/blocking.js';
-import { DEFAULT_BLOCKING_RULES } from '../src/matching/default-model.js';
+import type { BlockingRule } from '../src/matching/records/blocking.js';
+import { DEFAULT_BLOCKING_RULES } from '../src/matching/model/default-model.js';
 import { REPO_ROOT } from '../scripts/local-services.mjs';
 import {
   clusterMetrics,
@@ -60,8 +60,8 @@ import {
   pairwiseMetrics,
   type TruthRecord,
 } from '../src/matching/evaluate.js';
-import type { FellegiSunterModel } from '../src/matching/fellegi-sunter.js';
-import type { MatchRecord } from '../src/matching/normalize-attributes.js';
+import type { FellegiSunterModel } from '../src/matching/scoring/fellegi-sunter.js';
+import type { MatchRecord } from '../src/matching/records/normalize-attributes.js';
 import {
   type BenchServices,
   benchEnv,

@@ -1,12 +1,12 @@
-// CI: the built package's u worker thread (dist/matching/u-chunk-worker.js) loads and counts.
+// CI: the built package's u worker thread (dist/matching/training/u-chunk-worker.js) loads and counts.
 // The tests run from source, where parallel-u starts the worker through tsx; `idgraph model train`
 // and the Docker image run dist/, where the worker is plain JS beside parallel-u.js. This checks
 // that path: u on two threads from dist/ equals u on one.
 //
 //   npm run build && node scripts/check-built-u-worker.mjs
-import { dateComparison, nameComparison } from '../dist/matching/comparisons.js';
-import { estimateU } from '../dist/matching/em-training.js';
-import { estimateUInParallel } from '../dist/matching/parallel-u.js';
+import { dateComparison, nameComparison } from '../dist/matching/scoring/comparisons.js';
+import { estimateU } from '../dist/matching/training/em-training.js';
+import { estimateUInParallel } from '../dist/matching/training/parallel-u.js';
 
 const names = ['anna', 'anne', 'john', 'jon', 'maria', 'mario', 'peter', 'pieter', 'zoe'];
 const records = Array.from({ length: 3000 }, (_, i) => ({

@@ -18,9 +18,9 @@ import { createCandidateCache, sweepIntervalMs } from './resolver/candidate-cach
 import { createResolverService } from './resolver/resolver-service.js';
 import { createReviewService } from './reviews/review-service.js';
 import { createLinkExplainService } from './links/link-explain.js';
-import { forgetMemoisedValues } from './matching/comparisons.js';
-import { matcherFromConfig } from './matching/matcher-config.js';
-import { recordModel } from './matching/recorded-model.js';
+import { forgetMemoisedValues } from './matching/scoring/comparisons.js';
+import { matcherFromConfig } from './matching/model/matcher-config.js';
+import { recordModel } from './matching/model/recorded-model.js';
 
 /**
  * Wires the service from a parsed config: clients, migrations, API and/or worker. `main.ts` runs it

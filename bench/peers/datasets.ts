@@ -6,7 +6,7 @@ import {
   type MatchRecord,
   normalizeRecord,
   type RawAttributes,
-} from '../../src/matching/normalize-attributes.js';
+} from '../../src/matching/records/normalize-attributes.js';
 
 /**
  * The peer benchmark data sets, read in place from shared/data (never copied into the repo) and

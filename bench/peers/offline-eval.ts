@@ -14,7 +14,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type BlockingRule, generateCandidatePairs } from '../../src/matching/blocking.js';
+import { type BlockingRule, generateCandidatePairs } from '../../src/matching/records/blocking.js';
 import {
   codeComparison,
   type ComparisonDefinition,
@@ -23,16 +23,16 @@ import {
   exactComparison,
   nameComparison,
   textComparison,
-} from '../../src/matching/comparisons.js';
-import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from '../../src/matching/default-model.js';
+} from '../../src/matching/scoring/comparisons.js';
+import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
 import {
   trainModel,
   type TrainingReport,
   type UEstimate,
   withStartingParameters,
-} from '../../src/matching/em-training.js';
-import { saveModelFile } from '../../src/matching/model-file.js';
-import { estimateUInParallel } from '../../src/matching/parallel-u.js';
+} from '../../src/matching/training/em-training.js';
+import { saveModelFile } from '../../src/matching/model/model-file.js';
+import { estimateUInParallel } from '../../src/matching/training/parallel-u.js';
 import {
   clusterMetrics,
   connectedComponents,
@@ -46,7 +46,7 @@ import {
   scoreVector,
   type TermFrequencies,
   termFrequencyAttributes,
-} from '../../src/matching/fellegi-sunter.js';
+} from '../../src/matching/scoring/fellegi-sunter.js';
 import {
   type Dataset,
   DEFAULT_DATA_DIR,

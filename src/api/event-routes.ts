@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { JobNotFoundError } from '../errors.js';
 import type { PersonService } from '../persons/person-service.js';
-import { eventBatchSchema, type IdentityEvent } from '../resolver/event-schema.js';
+import { eventBatchSchema, type IdentityEvent } from '../events/event-schema.js';
 import type { JobView } from '../ingest/ingest-queue.js';
 import type { IngestGateway } from './app-deps.js';
 import { setConsistency } from './consistency.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ServiceUnavailableError } from '../errors.js';
 import { safeError } from '../logger.js';
-import { MAX_EVENTS_PER_BATCH } from '../resolver/event-schema.js';
+import { MAX_EVENTS_PER_BATCH } from '../events/event-schema.js';
 import {
   CliError,
   type CliContext,

@@ -1,4 +1,4 @@
-import { attributesSchema } from '../resolver/event-schema.js';
+import { attributesSchema } from '../events/event-schema.js';
 
 /**
  * How a CSV file maps onto identity events: the header names each column's role (docs/cli.md).

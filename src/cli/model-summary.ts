@@ -1,9 +1,9 @@
-import type { BlockingRule } from '../matching/blocking.js';
-import { levelLabel } from '../matching/comparisons.js';
-import { DEFAULT_BLOCKING_RULES } from '../matching/default-model.js';
-import type { TrainingReport } from '../matching/em-training.js';
-import { levelWeight, priorWeight } from '../matching/fellegi-sunter.js';
-import type { ModelFile } from '../matching/model-file.js';
+import type { BlockingRule } from '../matching/records/blocking.js';
+import { levelLabel } from '../matching/scoring/comparisons.js';
+import { DEFAULT_BLOCKING_RULES } from '../matching/model/default-model.js';
+import type { TrainingReport } from '../matching/training/em-training.js';
+import { levelWeight, priorWeight } from '../matching/scoring/fellegi-sunter.js';
+import type { ModelFile } from '../matching/model/model-file.js';
 import { formatCount, formatDuration, printable, table } from './format.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { eventKey, eventSchema, MAX_EVENTS_PER_BATCH } from '../resolver/event-schema.js';
+import { eventKey, eventSchema, MAX_EVENTS_PER_BATCH } from '../events/event-schema.js';
 
 /**
  * The ingest queue's contract: job name, payload and result. The producer validates before it adds

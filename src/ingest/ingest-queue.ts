@@ -1,7 +1,7 @@
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DeadLetterNotFoundError, ServiceUnavailableError } from '../errors.js';
-import type { IdentityEvent } from '../resolver/event-schema.js';
+import type { IdentityEvent } from '../events/event-schema.js';
 import {
   batchJobId,
   type IngestPayload,

@@ -1,6 +1,6 @@
 import type { Graph } from '../graph/graph-client.js';
 import { NotFoundError } from '../errors.js';
-import { expandExplanation } from '../matching/explanation.js';
+import { expandExplanation } from '../matching/scoring/explanation.js';
 
 /**
  * Why a link exists. A probabilistic link carries the comparison vector of its best-scored record

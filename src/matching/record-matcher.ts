@@ -4,8 +4,8 @@ import {
   type CompiledBlockingRule,
   compileBlockingRules,
   MAX_BLOCKING_RULES,
-} from './blocking.js';
-import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from './default-model.js';
+} from './records/blocking.js';
+import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from './model/default-model.js';
 import {
   type FellegiSunterModel,
   type PairScore,
@@ -14,10 +14,14 @@ import {
   scoreVector,
   type TermFrequencies,
   weightFromProbability,
-} from './fellegi-sunter.js';
-import { createPairWeigher } from './pair-weigher.js';
-import type { ModelFile } from './model-file.js';
-import { type MatchRecord, normalizeRecord, STANDARD_ATTRIBUTES } from './normalize-attributes.js';
+} from './scoring/fellegi-sunter.js';
+import { createPairWeigher } from './scoring/pair-weigher.js';
+import type { ModelFile } from './model/model-file.js';
+import {
+  type MatchRecord,
+  normalizeRecord,
+  STANDARD_ATTRIBUTES,
+} from './records/normalize-attributes.js';
 
 /**
  * The matching model as the resolver uses it on one record at a time: attributes of an event become

@@ -1,4 +1,4 @@
-import { eventKey, type IdentityEvent } from './event-schema.js';
+import { eventKey, type IdentityEvent } from '../events/event-schema.js';
 import type { IdentifierRegistry } from './identifier-types.js';
 import type { PlanEvent } from './resolution-plan.js';
 

@@ -1,6 +1,6 @@
 import { newId } from '../ids.js';
-import type { MatchRecord } from '../matching/normalize-attributes.js';
-import { storedExplanation } from '../matching/explanation.js';
+import type { MatchRecord } from '../matching/records/normalize-attributes.js';
+import { storedExplanation } from '../matching/scoring/explanation.js';
 import type { RecordMatcher } from '../matching/record-matcher.js';
 import type { PlanMatch } from './resolution-plan.js';
 

@@ -1,17 +1,17 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Graph, GraphTx } from '../graph/graph-client.js';
 import { newId } from '../ids.js';
-import { MAX_BLOCKING_RULES } from '../matching/blocking.js';
-import { modelTemplate, storedExplanation } from '../matching/explanation.js';
-import type { FellegiSunterModel } from '../matching/fellegi-sunter.js';
+import { MAX_BLOCKING_RULES } from '../matching/records/blocking.js';
+import { modelTemplate, storedExplanation } from '../matching/scoring/explanation.js';
+import type { FellegiSunterModel } from '../matching/scoring/fellegi-sunter.js';
 import type { Logger } from '../logger.js';
 import {
   parseRecordValues,
   type RecordMatcher,
   serializeRecordValues,
 } from '../matching/record-matcher.js';
-import type { MatchRecord } from '../matching/normalize-attributes.js';
-import type { IdentityEvent } from './event-schema.js';
+import type { MatchRecord } from '../matching/records/normalize-attributes.js';
+import type { IdentityEvent } from '../events/event-schema.js';
 import { splitIfDisconnected } from './person-split.js';
 import type { CandidateCache } from './candidate-cache.js';
 import {

@@ -1,7 +1,7 @@
 import type { Graph, GraphTx } from '../graph/graph-client.js';
 import { AppError, NotFoundError } from '../errors.js';
 import { newId } from '../ids.js';
-import { expandExplanation } from '../matching/explanation.js';
+import { expandExplanation } from '../matching/scoring/explanation.js';
 import { type ResolverService, withStaleRetries } from '../resolver/resolver-service.js';
 
 /**

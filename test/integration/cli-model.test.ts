@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL } from '../../src/matching/default-model.js';
-import { createRandom } from '../../src/matching/em-training.js';
-import { parseModelFile } from '../../src/matching/model-file.js';
-import type { IdentityEvent } from '../../src/resolver/event-schema.js';
+import { DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
+import { createRandom } from '../../src/matching/training/em-training.js';
+import { parseModelFile } from '../../src/matching/model/model-file.js';
+import type { IdentityEvent } from '../../src/events/event-schema.js';
 import {
   clearGraph,
   ingestAll,

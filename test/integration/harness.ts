@@ -6,7 +6,7 @@ import { jobResponseSchema, resolveResponseSchema } from '../../src/api/schemas.
 import { type Config, loadConfig } from '../../src/config.js';
 import type { Graph } from '../../src/graph/graph-client.js';
 import { createLogger } from '../../src/logger.js';
-import type { IdentityEvent } from '../../src/resolver/event-schema.js';
+import type { IdentityEvent } from '../../src/events/event-schema.js';
 import { createRuntime, type Role, type Runtime } from '../../src/runtime.js';
 
 /**

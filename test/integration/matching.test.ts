@@ -8,13 +8,13 @@ import {
 } from '../../src/api/schemas.js';
 import type { CypherName } from '../../src/graph/cypher-loader.js';
 import type { Graph } from '../../src/graph/graph-client.js';
-import { DEFAULT_MODEL } from '../../src/matching/default-model.js';
-import { scorePair } from '../../src/matching/fellegi-sunter.js';
-import { normalizeRecord } from '../../src/matching/normalize-attributes.js';
-import type { IdentityEvent } from '../../src/resolver/event-schema.js';
+import { DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
+import { scorePair } from '../../src/matching/scoring/fellegi-sunter.js';
+import { normalizeRecord } from '../../src/matching/records/normalize-attributes.js';
+import type { IdentityEvent } from '../../src/events/event-schema.js';
 import { createLogger } from '../../src/logger.js';
 import { createRecordMatcher } from '../../src/matching/record-matcher.js';
-import { ModelVersionConflictError, recordModel } from '../../src/matching/recorded-model.js';
+import { ModelVersionConflictError, recordModel } from '../../src/matching/model/recorded-model.js';
 import { identifierRegistry } from '../../src/resolver/resolver-config.js';
 import { rescore } from '../../src/resolver/rescore.js';
 import { createResolverService, defaultMergeLimits } from '../../src/resolver/resolver-service.js';

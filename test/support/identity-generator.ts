@@ -1,4 +1,4 @@
-import type { IdentityEvent } from '../../src/resolver/event-schema.js';
+import type { IdentityEvent } from '../../src/events/event-schema.js';
 
 /**
  * A seeded generator of identity event streams with ground truth, for correctness tests and

@@ -1,4 +1,4 @@
-import type { IdentityEvent } from '../../src/resolver/event-schema.js';
+import type { IdentityEvent } from '../../src/events/event-schema.js';
 import { prng } from './identity-generator.js';
 
 /**

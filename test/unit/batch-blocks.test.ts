@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_BLOCKING_RULES } from '../../src/matching/blocking.js';
+import { MAX_BLOCKING_RULES } from '../../src/matching/records/blocking.js';
 import {
   type BatchRecord,
   type BlockProbes,

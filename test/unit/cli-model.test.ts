@@ -9,9 +9,9 @@ import {
   shellWord,
   type TrainingSummary,
 } from '../../src/cli/model-summary.js';
-import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from '../../src/matching/default-model.js';
-import type { FellegiSunterModel } from '../../src/matching/fellegi-sunter.js';
-import { type ModelFile, parseModelFile } from '../../src/matching/model-file.js';
+import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
+import type { FellegiSunterModel } from '../../src/matching/scoring/fellegi-sunter.js';
+import { type ModelFile, parseModelFile } from '../../src/matching/model/model-file.js';
 
 /** `idgraph model show` / `train` output, and the parts of the command that run before connecting. */
 

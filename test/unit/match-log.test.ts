@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_BLOCKING_RULES } from '../../src/matching/blocking.js';
+import { MAX_BLOCKING_RULES } from '../../src/matching/records/blocking.js';
 import { lateBlocks, type MatchLogRow, matchLogEntry } from '../../src/resolver/match-log.js';
 
 /** Eight slots, rule k's key at k. */

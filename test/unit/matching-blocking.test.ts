@@ -5,9 +5,12 @@ import {
   compileBlockingRules,
   generateCandidatePairs,
   totalPairs,
-} from '../../src/matching/blocking.js';
-import { DEFAULT_BLOCKING_RULES } from '../../src/matching/default-model.js';
-import { type MatchRecord, normalizeRecord } from '../../src/matching/normalize-attributes.js';
+} from '../../src/matching/records/blocking.js';
+import { DEFAULT_BLOCKING_RULES } from '../../src/matching/model/default-model.js';
+import {
+  type MatchRecord,
+  normalizeRecord,
+} from '../../src/matching/records/normalize-attributes.js';
 
 function person(id: string, attributes: Record<string, string>, source?: string): MatchRecord {
   return normalizeRecord({ id, attributes, ...(source ? { source } : {}) });

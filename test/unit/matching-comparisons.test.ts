@@ -29,7 +29,7 @@ import {
   phoneticEqual,
   textComparison,
   yearsApart,
-} from '../../src/matching/comparisons.js';
+} from '../../src/matching/scoring/comparisons.js';
 import {
   type MatchRecord,
   normalizeCode,
@@ -39,7 +39,7 @@ import {
   normalizeRecord,
   normalizeText,
   parseIsoDate,
-} from '../../src/matching/normalize-attributes.js';
+} from '../../src/matching/records/normalize-attributes.js';
 
 function rec(values: Record<string, string | null>, id = 'r'): MatchRecord {
   return { id, values };

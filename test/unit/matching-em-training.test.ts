@@ -5,7 +5,7 @@ import {
   exactComparison,
   MISSING_LEVEL,
   nameComparison,
-} from '../../src/matching/comparisons.js';
+} from '../../src/matching/scoring/comparisons.js';
 import {
   createRandom,
   estimateLambda,
@@ -13,14 +13,14 @@ import {
   expectationMaximisation,
   trainModel,
   withStartingParameters,
-} from '../../src/matching/em-training.js';
+} from '../../src/matching/training/em-training.js';
 import {
   type FellegiSunterModel,
   type ModelComparison,
   scorePair,
-} from '../../src/matching/fellegi-sunter.js';
-import type { MatchRecord } from '../../src/matching/normalize-attributes.js';
-import { estimateUInParallel } from '../../src/matching/parallel-u.js';
+} from '../../src/matching/scoring/fellegi-sunter.js';
+import type { MatchRecord } from '../../src/matching/records/normalize-attributes.js';
+import { estimateUInParallel } from '../../src/matching/training/parallel-u.js';
 
 /** Draws a level index from a discrete distribution. */
 function draw(random: () => number, probabilities: readonly number[]): number {

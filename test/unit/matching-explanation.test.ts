@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL } from '../../src/matching/default-model.js';
+import { DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
 import {
   expandExplanation,
   modelTemplate,
   storedExplanation,
-} from '../../src/matching/explanation.js';
+} from '../../src/matching/scoring/explanation.js';
 import {
   buildTermFrequencies,
   scorePair,
   termFrequencyAttributes,
-} from '../../src/matching/fellegi-sunter.js';
-import { normalizeRecord } from '../../src/matching/normalize-attributes.js';
+} from '../../src/matching/scoring/fellegi-sunter.js';
+import { normalizeRecord } from '../../src/matching/records/normalize-attributes.js';
 
 const record = (id: string, attributes: Record<string, string>) =>
   normalizeRecord({ id, attributes });

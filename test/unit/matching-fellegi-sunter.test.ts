@@ -4,8 +4,8 @@ import {
   exactComparison,
   nameComparison,
   MISSING_LEVEL,
-} from '../../src/matching/comparisons.js';
-import { DEFAULT_MODEL } from '../../src/matching/default-model.js';
+} from '../../src/matching/scoring/comparisons.js';
+import { DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
 import {
   assertValidModel,
   buildTermFrequencies,
@@ -15,8 +15,11 @@ import {
   scoreVector,
   vectorWeight,
   weightFromProbability,
-} from '../../src/matching/fellegi-sunter.js';
-import { type MatchRecord, normalizeRecord } from '../../src/matching/normalize-attributes.js';
+} from '../../src/matching/scoring/fellegi-sunter.js';
+import {
+  type MatchRecord,
+  normalizeRecord,
+} from '../../src/matching/records/normalize-attributes.js';
 
 const model: FellegiSunterModel = {
   version: 'test-v1',

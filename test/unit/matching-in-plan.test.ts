@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRecordMatcher } from '../../src/matching/record-matcher.js';
-import { normalizeRecord } from '../../src/matching/normalize-attributes.js';
+import { normalizeRecord } from '../../src/matching/records/normalize-attributes.js';
 import { linkComponents } from '../../src/resolver/person-split.js';
 import {
   type PlanMatch,

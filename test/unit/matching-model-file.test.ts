@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from '../../src/matching/default-model.js';
+import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
 import {
   loadModelFile,
   MODEL_FILE_FORMAT,
@@ -10,7 +10,7 @@ import {
   parseModelFile,
   saveModelFile,
   serializeModelFile,
-} from '../../src/matching/model-file.js';
+} from '../../src/matching/model/model-file.js';
 
 describe('model file', () => {
   let dir: string;

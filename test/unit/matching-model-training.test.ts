@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from '../../src/matching/default-model.js';
-import { createRandom } from '../../src/matching/em-training.js';
-import { parseModelFile, serializeModelFile } from '../../src/matching/model-file.js';
+import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
+import { createRandom } from '../../src/matching/training/em-training.js';
+import { parseModelFile, serializeModelFile } from '../../src/matching/model/model-file.js';
 import {
   commonTermFrequencies,
   MIN_TRAINING_RECORDS,
   TrainingDataError,
   trainModelFile,
-} from '../../src/matching/model-training.js';
-import { type MatchRecord, normalizeRecord } from '../../src/matching/normalize-attributes.js';
+} from '../../src/matching/training/model-training.js';
+import {
+  type MatchRecord,
+  normalizeRecord,
+} from '../../src/matching/records/normalize-attributes.js';
 
 const FIRST = [
   'anna',

@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { comparisonVector } from '../../src/matching/comparisons.js';
-import { DEFAULT_MODEL } from '../../src/matching/default-model.js';
+import { comparisonVector } from '../../src/matching/scoring/comparisons.js';
+import { DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
 import {
   buildTermFrequencies,
   termFrequencyAttributes,
   vectorWeight,
   weightFromProbability,
-} from '../../src/matching/fellegi-sunter.js';
-import { type MatchRecord, normalizeRecord } from '../../src/matching/normalize-attributes.js';
-import { createPairWeigher } from '../../src/matching/pair-weigher.js';
+} from '../../src/matching/scoring/fellegi-sunter.js';
+import {
+  type MatchRecord,
+  normalizeRecord,
+} from '../../src/matching/records/normalize-attributes.js';
+import { createPairWeigher } from '../../src/matching/scoring/pair-weigher.js';
 import { generatePersonRecords } from '../support/person-records.js';
 
 /** Seeded person records with typo'd, date-swapped and shortened duplicates. */

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { batchJobId } from '../../ingest/ingest-contract.js';
 import { createIngestQueue } from '../../ingest/ingest-queue.js';
-import { eventSchema, type IdentityEvent } from '../../resolver/event-schema.js';
+import { eventSchema, type IdentityEvent } from '../../events/event-schema.js';
 import { identifierRegistry } from '../../resolver/resolver-config.js';
 import { CliError, type CliContext, connectRedis, ExitCode } from '../cli-context.js';
 import { EventFileError } from '../csv-columns.js';

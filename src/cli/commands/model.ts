@@ -3,16 +3,16 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
 import type { Graph } from '../../graph/graph-client.js';
-import { compileBlockingRules } from '../../matching/blocking.js';
-import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from '../../matching/default-model.js';
-import { termFrequencyAttributes } from '../../matching/fellegi-sunter.js';
+import { compileBlockingRules } from '../../matching/records/blocking.js';
+import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from '../../matching/model/default-model.js';
+import { termFrequencyAttributes } from '../../matching/scoring/fellegi-sunter.js';
 import {
   loadModelFile,
   type ModelFile,
   ModelFileError,
   saveModelFile,
   serializeModelFile,
-} from '../../matching/model-file.js';
+} from '../../matching/model/model-file.js';
 import {
   type ActiveModel,
   DEFAULT_MIN_TERM_FREQUENCY_COUNT,
@@ -20,10 +20,10 @@ import {
   TrainingDataError,
   trainModelFile,
   uForTraining,
-} from '../../matching/model-training.js';
-import type { MatchRecord } from '../../matching/normalize-attributes.js';
-import { matcherFromConfig } from '../../matching/matcher-config.js';
-import { ModelVersionConflictError, recordModel } from '../../matching/recorded-model.js';
+} from '../../matching/training/model-training.js';
+import type { MatchRecord } from '../../matching/records/normalize-attributes.js';
+import { matcherFromConfig } from '../../matching/model/matcher-config.js';
+import { ModelVersionConflictError, recordModel } from '../../matching/model/recorded-model.js';
 import { parseRecordValues } from '../../matching/record-matcher.js';
 import { rescore } from '../../resolver/rescore.js';
 import { identifierRegistry, mergeLimits } from '../../resolver/resolver-config.js';

@@ -1,10 +1,10 @@
-import type { Config } from '../config.js';
+import type { Config } from '../../config.js';
 import { loadModelFile } from './model-file.js';
 import {
   createRecordMatcher,
   DEVELOPMENT_KEY_SECRET,
   type RecordMatcher,
-} from './record-matcher.js';
+} from '../record-matcher.js';
 
 /**
  * The matcher the configuration describes: the model file when MATCH_MODEL_FILE is set (rejected

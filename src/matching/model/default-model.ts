@@ -1,4 +1,4 @@
-import type { BlockingRule } from './blocking.js';
+import type { BlockingRule } from '../records/blocking.js';
 import {
   type ComparisonDefinition,
   codeComparison,
@@ -6,8 +6,8 @@ import {
   exactComparison,
   nameComparison,
   textComparison,
-} from './comparisons.js';
-import type { FellegiSunterModel, ModelComparison } from './fellegi-sunter.js';
+} from '../scoring/comparisons.js';
+import type { FellegiSunterModel, ModelComparison } from '../scoring/fellegi-sunter.js';
 
 /**
  * A model that works untrained on typical person data. The m values say how often a true match

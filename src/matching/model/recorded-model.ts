@@ -1,6 +1,6 @@
-import type { Graph } from '../graph/graph-client.js';
-import { modelTemplate } from './explanation.js';
-import type { FellegiSunterModel } from './fellegi-sunter.js';
+import type { Graph } from '../../graph/graph-client.js';
+import { modelTemplate } from '../scoring/explanation.js';
+import type { FellegiSunterModel } from '../scoring/fellegi-sunter.js';
 
 /**
  * Another model was recorded in the graph under this model's version: explanations stored by the

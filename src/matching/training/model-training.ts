@@ -1,13 +1,17 @@
-import { type BlockingRule, generateCandidatePairs } from './blocking.js';
+import { type BlockingRule, generateCandidatePairs } from '../records/blocking.js';
 import {
   trainModel,
   type TrainingReport,
   type UEstimate,
   withStartingParameters,
 } from './em-training.js';
-import { type FellegiSunterModel, termFrequencyAttributes, valueCounts } from './fellegi-sunter.js';
-import type { ModelFile } from './model-file.js';
-import type { MatchRecord } from './normalize-attributes.js';
+import {
+  type FellegiSunterModel,
+  termFrequencyAttributes,
+  valueCounts,
+} from '../scoring/fellegi-sunter.js';
+import type { ModelFile } from '../model/model-file.js';
+import type { MatchRecord } from '../records/normalize-attributes.js';
 import { estimateUInParallel } from './parallel-u.js';
 
 /**

@@ -1,4 +1,4 @@
-import { phoneticCodes } from './comparisons.js';
+import { phoneticCodes } from '../scoring/comparisons.js';
 import type { MatchRecord } from './normalize-attributes.js';
 
 /**

@@ -8,7 +8,7 @@ import {
   type ScoreOptions,
   vectorWeight,
 } from './fellegi-sunter.js';
-import type { MatchRecord } from './normalize-attributes.js';
+import type { MatchRecord } from '../records/normalize-attributes.js';
 
 /**
  * Weighs candidate pairs for a decision, stopping as soon as a pair cannot reach `floor` (the

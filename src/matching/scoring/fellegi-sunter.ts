@@ -6,7 +6,7 @@ import {
   levelLabel,
   MISSING_LEVEL,
 } from './comparisons.js';
-import type { MatchRecord } from './normalize-attributes.js';
+import type { MatchRecord } from '../records/normalize-attributes.js';
 
 /**
  * The Fellegi–Sunter model. For each comparison level, `m` is the probability of that level among

@@ -1,4 +1,4 @@
-import { type BlockingRule, generateCandidatePairs, totalPairs } from './blocking.js';
+import { type BlockingRule, generateCandidatePairs, totalPairs } from '../records/blocking.js';
 import {
   commonCharactersBound,
   type ComparisonDefinition,
@@ -9,9 +9,9 @@ import {
   MISSING_LEVEL,
   SIGNATURE_WORDS,
   writeCharacterSignature,
-} from './comparisons.js';
-import type { FellegiSunterModel, ModelComparison } from './fellegi-sunter.js';
-import type { MatchRecord } from './normalize-attributes.js';
+} from '../scoring/comparisons.js';
+import type { FellegiSunterModel, ModelComparison } from '../scoring/fellegi-sunter.js';
+import type { MatchRecord } from '../records/normalize-attributes.js';
 
 /**
  * Unsupervised training, following Splink's recipe:

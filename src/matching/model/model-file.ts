@@ -1,10 +1,10 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { AppError } from '../errors.js';
-import type { BlockingRule } from './blocking.js';
-import type { LevelPredicate } from './comparisons.js';
-import type { AttributeKind } from './normalize-attributes.js';
-import { assertValidModel, type FellegiSunterModel } from './fellegi-sunter.js';
+import { AppError } from '../../errors.js';
+import type { BlockingRule } from '../records/blocking.js';
+import type { LevelPredicate } from '../scoring/comparisons.js';
+import type { AttributeKind } from '../records/normalize-attributes.js';
+import { assertValidModel, type FellegiSunterModel } from '../scoring/fellegi-sunter.js';
 
 /**
  * The versioned model file: a trained (or hand-set) model plus the blocking rules it was trained

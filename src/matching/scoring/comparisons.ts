@@ -2,7 +2,7 @@ import { doubleMetaphone } from 'double-metaphone';
 import { distance as levenshtein } from 'fastest-levenshtein';
 import damerauLevenshtein from 'talisman/metrics/damerau-levenshtein.js';
 import jaroWinkler from 'talisman/metrics/jaro-winkler.js';
-import { type DateParts, type MatchRecord, parseIsoDate } from './normalize-attributes.js';
+import { type DateParts, type MatchRecord, parseIsoDate } from '../records/normalize-attributes.js';
 
 /**
  * Comparison levels. A comparison looks at one attribute of two records and returns the index of

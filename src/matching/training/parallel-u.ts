@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ComparisonDefinition } from './comparisons.js';
+import type { ComparisonDefinition } from '../scoring/comparisons.js';
 import {
   countUChunk,
   estimateU,
@@ -13,7 +13,7 @@ import {
   type UOptions,
   uColumns,
 } from './em-training.js';
-import type { MatchRecord } from './normalize-attributes.js';
+import type { MatchRecord } from '../records/normalize-attributes.js';
 
 /**
  * u from random pairs on several threads: the chunks of {@link countUChunk} shared out over worker
@@ -22,7 +22,7 @@ import type { MatchRecord } from './normalize-attributes.js';
  * 2×: docs/benchmarks.md).
  */
 
-/** What a u-chunk worker is given (src/matching/u-chunk-worker.ts). */
+/** What a u-chunk worker is given (src/matching/training/u-chunk-worker.ts). */
 export interface UChunkWork {
   readonly records: readonly MatchRecord[];
   readonly comparisons: readonly ComparisonDefinition[];
