@@ -14,7 +14,10 @@ import { type Logger, redactUri, safeError } from './logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createPersonService } from './persons/person-service.js';
 import { identifierRegistry, mergeLimits } from './resolver/resolver-config.js';
-import { createCandidateCache, sweepIntervalMs } from './resolver/candidate-cache.js';
+import {
+  createCandidateCache,
+  sweepIntervalMs,
+} from './resolver/record-matching/candidate-cache.js';
 import { createResolverService } from './resolver/resolver-service.js';
 import { createReviewService } from './reviews/review-service.js';
 import { createLinkExplainService } from './links/link-explain.js';

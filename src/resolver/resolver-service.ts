@@ -13,7 +13,7 @@ import {
 import type { MatchRecord } from '../matching/records/normalize-attributes.js';
 import type { IdentityEvent } from '../events/event-schema.js';
 import { splitIfDisconnected } from './person-split.js';
-import type { CandidateCache } from './candidate-cache.js';
+import type { CandidateCache } from './record-matching/candidate-cache.js';
 import {
   type BatchRecord,
   type BlockRead,
@@ -21,14 +21,14 @@ import {
   type CandidatePool,
   candidatePools,
   cappedCandidates,
-} from './batch-blocks.js';
+} from './record-matching/batch-blocks.js';
 import {
   lateBlocks,
   MATCH_LOG_KEPT,
   type MatchLogEntry,
   type MatchLogRow,
   matchLogEntry,
-} from './match-log.js';
+} from './record-matching/match-log.js';
 import {
   type AnchorRow,
   type Candidate,
@@ -38,7 +38,7 @@ import {
   type ReviewRow,
   type Scoring,
   scoreCandidates,
-} from './record-scoring.js';
+} from './record-matching/record-scoring.js';
 import type { IdentifierRegistry } from './identifier-types.js';
 import { type PreparedEvent, type Rejection, prepareEvents } from './prepare-events.js';
 import {

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { MatchRecord } from '../matching/records/normalize-attributes.js';
+import type { MatchRecord } from '../../matching/records/normalize-attributes.js';
 
 /**
  * The candidate records a worker has seen, by record id. A record's values, source and anchor never

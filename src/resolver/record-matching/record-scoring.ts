@@ -1,8 +1,8 @@
-import { newId } from '../ids.js';
-import type { MatchRecord } from '../matching/records/normalize-attributes.js';
-import { storedExplanation } from '../matching/scoring/explanation.js';
-import type { RecordMatcher } from '../matching/record-matcher.js';
-import type { PlanMatch } from './resolution-plan.js';
+import { newId } from '../../ids.js';
+import type { MatchRecord } from '../../matching/records/normalize-attributes.js';
+import { storedExplanation } from '../../matching/scoring/explanation.js';
+import type { RecordMatcher } from '../../matching/record-matcher.js';
+import type { PlanMatch } from '../resolution-plan.js';
 
 /**
  * Scoring records against their candidates, for ingestion (write/claim-records) and rescoring

@@ -15,7 +15,7 @@
  * cap, and the size of each block read.
  */
 
-import { MAX_BLOCKING_RULES } from '../matching/records/blocking.js';
+import { MAX_BLOCKING_RULES } from '../../matching/records/blocking.js';
 
 /**
  * The block reads of write/claim-records, per rule (rule k's at k): the keys, and in link mode the
