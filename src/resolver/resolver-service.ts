@@ -33,14 +33,18 @@ import {
   type AnchorRow,
   type Candidate,
   completePending,
-  emptyMatching,
-  type MatchingOutcome,
   type ReviewRow,
   type Scoring,
   scoreCandidates,
 } from './record-matching/record-scoring.js';
+import {
+  type BatchOutcome,
+  emptyMatching,
+  type EventOutcome,
+  type MatchingOutcome,
+} from './batch-outcome.js';
 import type { IdentifierRegistry } from './identifier-types.js';
-import { type PreparedEvent, type Rejection, prepareEvents } from './prepare-events.js';
+import { type PreparedEvent, prepareEvents } from './prepare-events.js';
 import {
   type PlanMatch,
   type PlanPerson,
@@ -78,23 +82,6 @@ import {
  */
 
 export const defaultMergeLimits: Readonly<Record<string, number>> = { user_id: 1, crm_id: 1 };
-
-export type EventOutcome =
-  | { eventId: string; source: string; status: 'applied'; personIds: string[] }
-  | { eventId: string; source: string; status: 'duplicate' };
-
-export interface BatchOutcome {
-  applied: number;
-  duplicates: number;
-  /** Events rejected whole (no usable identifier). */
-  rejectedEvents: number;
-  /** Every dropped value and rejected event, with its reason. */
-  rejected: Rejection[];
-  events: EventOutcome[];
-  merges: number;
-  refusals: number;
-  matching: MatchingOutcome;
-}
 
 export interface ResolverDeps {
   graph: Pick<Graph, 'writeTransaction'>;

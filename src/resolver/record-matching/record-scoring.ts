@@ -2,6 +2,7 @@ import { newId } from '../../ids.js';
 import type { MatchRecord } from '../../matching/records/normalize-attributes.js';
 import { storedExplanation } from '../../matching/scoring/explanation.js';
 import type { RecordMatcher } from '../../matching/record-matcher.js';
+import type { MatchingOutcome } from '../batch-outcome.js';
 import type { PlanMatch } from '../resolution-plan.js';
 
 /**
@@ -10,21 +11,6 @@ import type { PlanMatch } from '../resolution-plan.js';
  * match between the records' anchor identifiers, in the review band a review row. Pure apart from
  * the ids it draws.
  */
-
-export interface MatchingOutcome {
-  /** Records stored (events with usable attributes). */
-  records: number;
-  /** Candidates found per record, before the cap, summed. */
-  candidates: number;
-  /** Records that had more candidates than the cap. */
-  capped: number;
-  /** Pairs scored. */
-  scored: number;
-  /** Pairs at or above the auto threshold. */
-  matched: number;
-  /** Pairs sent to review. */
-  reviews: number;
-}
 
 export const PROBABILISTIC_RULE = 'fellegi_sunter';
 
@@ -77,15 +63,6 @@ export interface Scoring {
   /** Rescoring: a pair already in one person needs nothing. */
   skipSamePerson?: boolean;
 }
-
-export const emptyMatching = (): MatchingOutcome => ({
-  records: 0,
-  candidates: 0,
-  capped: 0,
-  scored: 0,
-  matched: 0,
-  reviews: 0,
-});
 
 const intersect = (a: readonly string[], b: readonly string[]) => a.filter((x) => b.includes(x));
 
