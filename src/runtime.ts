@@ -190,7 +190,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         eventsWaitTimeoutMs: config.EVENTS_WAIT_TIMEOUT_MS,
         persons: createPersonService({ graph, registry }),
         audit: createAuditService({ graph }),
-        reviews: createReviewService({ graph, resolver: resolverService }),
+        reviews: createReviewService({ graph, planWriter: resolverService.planWriter }),
         links: createLinkExplainService({ graph }),
         readiness: async () => {
           const checks: Record<string, string> = {};

@@ -25,7 +25,7 @@ import type { MatchRecord } from '../../matching/records/normalize-attributes.js
 import { matcherFromConfig } from '../../matching/model/matcher-config.js';
 import { ModelVersionConflictError, recordModel } from '../../matching/model/recorded-model.js';
 import { parseRecordValues } from '../../matching/record-matcher.js';
-import { rescore } from '../../resolver/rescore.js';
+import { rescore } from '../../resolver/rescoring/rescore.js';
 import { identifierRegistry, mergeLimits } from '../../resolver/resolver-config.js';
 import { createResolverService } from '../../resolver/resolver-service.js';
 import { CliError, type CliContext, connectGraph, ExitCode } from '../cli-context.js';
@@ -382,7 +382,7 @@ export async function modelTrainCommand(
 }
 
 /**
- * `idgraph model rescore`: brings the graph in line with the active model (src/resolver/rescore.ts)
+ * `idgraph model rescore`: brings the graph in line with the active model (src/resolver/rescoring/)
  * through the resolver the service uses, in transactions of `--page-size`. Safe next to live
  * ingestion and to run again; prints what changed.
  */

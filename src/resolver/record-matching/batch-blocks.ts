@@ -57,6 +57,9 @@ export interface CandidatePool {
   sizes: [rule: number, size: number][];
 }
 
+/** A record that must never be a candidate (its event refuses identity_linking): no keys. */
+export const NO_KEYS: readonly null[] = new Array<null>(MAX_BLOCKING_RULES).fill(null);
+
 /**
  * A block as one number: keys are 48-bit (src/matching/record-matcher.ts), so rule * 2^48 + key
  * stays below 2^51, exact in a double. Numbers, not strings: turning 48-bit keys into strings for
