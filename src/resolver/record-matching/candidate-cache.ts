@@ -33,7 +33,7 @@ export type CandidateCache = ReturnType<typeof createCandidateCache>;
 /**
  * How often expired values are swept out of a worker's memory for a TTL of `ttlMs`: once a minute,
  * or once per TTL when that is shorter. The candidate cache sweeps on it, and so does whatever else
- * keeps values in memory (the comparison memos, src/runtime.ts).
+ * keeps values in memory (the comparison memos, resolver-factory.ts).
  */
 export function sweepIntervalMs(ttlMs: number): number {
   return Math.min(60_000, ttlMs);
