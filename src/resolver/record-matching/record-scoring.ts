@@ -106,7 +106,7 @@ export function scoreCandidates(
     if (weighed === undefined) continue;
     const decision = matcher.decide(weighed.probability);
     if (decision === 'none') continue;
-    // JSON: the review's key in the graph, as it has always been written.
+    // JSON: the review's key in the graph, the form stored reviews are found by.
     const pair = JSON.stringify([left, right]);
     const score = matcher.explain(mine.record, c.record, weighed.vector);
     const explanation = storedExplanation(score);
