@@ -6,6 +6,7 @@ import type { RecordMatcher } from '../matching/record-matcher.js';
 import type { PreparedEvent } from './prepare-events.js';
 import type { ReviewRow } from './record-matching/record-scoring.js';
 import {
+  METHOD_RANK,
   type PlanMatch,
   type PlanPerson,
   type ResolutionPlan,
@@ -20,9 +21,6 @@ import { StaleResolutionError } from './transaction-retry.js';
  * refusals (pure); write/apply-plan writes persons, memberships, merges, links, reviews and audit
  * records in one statement.
  */
-
-/** A link's method outranks another's: the strongest evidence decides a link's method. */
-const METHOD_RANK = { probabilistic: 0, deterministic: 1, manual: 2 };
 
 /** A model's template as the statements that store explanations record it ($model). */
 export function modelParameter(model: FellegiSunterModel) {
