@@ -168,10 +168,25 @@ export function compareMatches(a: PlanMatch, b: PlanMatch): number {
 }
 
 export function planResolution(input: PlanInput): ResolutionPlan {
+  // Union-find over nodes: `p:<id>` for persisted persons, `i:<key>` for new identifiers.
+  const parent = new Map<string, string>();
+  const component = new Map<string, Component>();
+  const find = (node: string): string => {
+    let root = node;
+    while (parent.get(root) !== root) root = parent.get(root)!;
+    let cursor = node;
+    while (cursor !== root) {
+      const next = parent.get(cursor)!;
+      parent.set(cursor, root);
+      cursor = next;
+    }
+    return root;
+  };
   const s: Planning = {
     input,
-    parent: new Map(),
-    component: new Map(),
+    parent,
+    component,
+    find,
     nodeOf: new Map(),
     links: new Map(),
     merges: [],
@@ -213,32 +228,21 @@ export function planResolution(input: PlanInput): ResolutionPlan {
 }
 
 /**
- * A plan in the making: union-find over nodes, `p:<id>` for persisted persons, `i:<key>` for new
- * identifiers, with each root's component, and the links, merges and refusals made so far.
+ * A plan in the making: the union-find over persons and new identifiers, with each root's
+ * component, and the links, merges and refusals made so far.
  */
 interface Planning {
   input: PlanInput;
   parent: Map<string, string>;
   component: Map<string, Component>;
+  /** The root of a node's set (compressing the path to it). */
+  find: (node: string) => string;
   /** Identifier key -> its node. */
   nodeOf: Map<string, string>;
   /** By pair (`from\u0000to`). */
   links: Map<string, LinkUpsert>;
   merges: PersonMerge[];
   refusals: MergeRefusal[];
-}
-
-function find(s: Planning, node: string): string {
-  const { parent } = s;
-  let root = node;
-  while (parent.get(root) !== root) root = parent.get(root)!;
-  let cursor = node;
-  while (cursor !== root) {
-    const next = parent.get(cursor)!;
-    parent.set(cursor, root);
-    cursor = next;
-  }
-  return root;
 }
 
 function addIdentifier(s: Planning, key: string, type: string | undefined): void {
@@ -314,8 +318,8 @@ function join(s: Planning, fromKey: string, toKey: string, evidence: Evidence): 
   }
   addEvidence(link, evidence);
 
-  const a = find(s, nodeOf.get(from)!);
-  const b = find(s, nodeOf.get(to)!);
+  const a = s.find(nodeOf.get(from)!);
+  const b = s.find(nodeOf.get(to)!);
   if (a === b) {
     link.status = 'active';
     return;
@@ -394,7 +398,7 @@ function finalPlan(s: Planning): ResolutionPlan {
   // Sorted so that new person ids are handed out in a stable order.
   for (const key of [...nodeOf.keys()].sort()) {
     const node = nodeOf.get(key)!;
-    const id = idOfRoot(find(s, node));
+    const id = idOfRoot(s.find(node));
     personOf.set(key, id);
     if (node.startsWith('i:')) attach.push({ key, personId: id });
   }
@@ -403,7 +407,7 @@ function finalPlan(s: Planning): ResolutionPlan {
   for (const merge of merges)
     absorbed.push({
       absorbedId: merge.absorbedId,
-      survivorId: idOfRoot(find(s, `p:${merge.absorbedId}`)),
+      survivorId: idOfRoot(s.find(`p:${merge.absorbedId}`)),
     });
 
   // Counts only grow within a batch, so two components kept apart by a limit never join later:
