@@ -105,11 +105,13 @@ export function createResolverService(deps: ResolverDeps) {
     batchEvents: readonly PreparedEvent[],
   ): Promise<ResolvedInTx> {
     const at = now();
+    // 1. Claim the events, lock their identifiers; duplicates stop here.
     const batch = await claimBatch(tx, { jobId, at, events: batchEvents });
     const { claimed, replayed, fresh, elementIdOf, personOf } = batch;
     const matching = emptyMatching();
     if (fresh.length === 0) return { claimed, replayed, plan: undefined, matching };
 
+    // 2-3. Store and score the records (without a lock), then take the matching clock.
     const { matches, reviews, unchecked }: MatchedRecords = recordMatching
       ? await matchRecords(tx, recordMatching, {
           jobId,
@@ -120,6 +122,7 @@ export function createResolverService(deps: ResolverDeps) {
           matching,
         })
       : { matches: [], reviews: [], unchecked: new Set() };
+    // 4-6. Lock the persons the evidence may join, plan, write.
     const plan = await planWriter.lockAndPlan(tx, {
       jobId,
       at,
