@@ -46,7 +46,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../src/config.js';
-import { emptyMatching, type MatchingOutcome } from '../src/resolver/record-scoring.js';
+import { emptyMatching, type MatchingOutcome } from '../src/resolver/batch-outcome.js';
 import { createGraph, type Graph } from '../src/graph/graph-client.js';
 import { applyMigrations } from '../src/graph/migrations.js';
 import { createLogger } from '../src/logger.js';

@@ -13,14 +13,9 @@ import { createRedis, type Redis } from './ingest/redis-connection.js';
 import { type Logger, redactUri, safeError } from './logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createPersonService } from './persons/person-service.js';
-import { identifierRegistry, mergeLimits } from './resolver/resolver-config.js';
-import { createCandidateCache, sweepIntervalMs } from './resolver/candidate-cache.js';
-import { createResolverService } from './resolver/resolver-service.js';
+import { createResolverFromConfig } from './resolver/resolver-factory.js';
 import { createReviewService } from './reviews/review-service.js';
 import { createLinkExplainService } from './links/link-explain.js';
-import { forgetMemoisedValues } from './matching/scoring/comparisons.js';
-import { matcherFromConfig } from './matching/model/matcher-config.js';
-import { recordModel } from './matching/model/recorded-model.js';
 
 /**
  * Wires the service from a parsed config: clients, migrations, API and/or worker. `main.ts` runs it
@@ -119,7 +114,6 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     await applyMigrations(graph, logger);
     logger.info({ neo4j: redactUri(neo4jUri), redis: redactUri(redisUrl), role }, 'connected');
 
-    const registry = identifierRegistry(config);
     const ingest = createIngestQueue({
       connection: apiRedis,
       queueName: config.INGEST_QUEUE,
@@ -127,30 +121,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       attempts: config.JOB_ATTEMPTS,
     });
 
-    const matcher = await matcherFromConfig(config);
-    await recordModel(graph, matcher.model);
-    logger.info({ model: matcher.model.version }, 'matching model loaded');
-    const candidateCache = createCandidateCache({
-      maxEntries: config.MATCH_CANDIDATE_CACHE_SIZE,
-      ttlMs: config.MATCH_CANDIDATE_CACHE_TTL_SECONDS * 1000,
-    });
-    closers.push(async () => candidateCache.close());
-    // The comparison memos hold values too (names, birth dates): emptied on the candidate cache's
-    // sweep clock, so no value stays in this process longer than a cached candidate may.
-    const forgetting = setInterval(
-      forgetMemoisedValues,
-      sweepIntervalMs(config.MATCH_CANDIDATE_CACHE_TTL_SECONDS * 1000),
-    ).unref();
-    closers.push(async () => clearInterval(forgetting));
-    const resolverService = createResolverService({
-      graph,
-      registry,
-      limits: mergeLimits(config),
-      evidenceKept: config.LINK_EVIDENCE_KEPT,
-      matcher,
-      candidateCache,
-      logger,
-    });
+    const configured = await createResolverFromConfig(config, { graph, logger });
+    closers.push(async () => configured.close());
+    const { resolver: resolverService, registry } = configured;
 
     if (role === 'all' || role === 'worker') {
       workerRedis = createRedis(redisUrl, 'worker', logger);
@@ -187,7 +160,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         eventsWaitTimeoutMs: config.EVENTS_WAIT_TIMEOUT_MS,
         persons: createPersonService({ graph, registry }),
         audit: createAuditService({ graph }),
-        reviews: createReviewService({ graph, resolver: resolverService }),
+        reviews: createReviewService({ graph, planWriter: resolverService.planWriter }),
         links: createLinkExplainService({ graph }),
         readiness: async () => {
           const checks: Record<string, string> = {};

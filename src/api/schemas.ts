@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { matchingOutcomeSchema } from '../resolver/batch-outcome.js';
 
 /** Schemas shared by several routes (request and response), also used by tests to parse answers. */
 
@@ -47,18 +48,7 @@ export const jobResponseSchema = z.object({
   rejected: z
     .array(rejectionSchema)
     .describe('Each rejected event and each value dropped from an applied event, with its reason'),
-  matching: z
-    .object({
-      records: z.number().int().describe('Events whose attributes became a record'),
-      candidates: z
-        .number()
-        .int()
-        .describe('Candidates found, summed over records, before the per-record cap'),
-      capped: z.number().int().describe('Records with more candidates than MATCH_MAX_CANDIDATES'),
-      scored: z.number().int().describe('Record pairs scored'),
-      matched: z.number().int().describe('Pairs at or above MATCH_AUTO_THRESHOLD'),
-      reviews: z.number().int().describe('Pairs sent to the review queue'),
-    })
+  matching: matchingOutcomeSchema
     .optional()
     .describe('Probabilistic matching of the batch (completed jobs)'),
   failedReason: z

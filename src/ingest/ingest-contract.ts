@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { eventKey, eventSchema, MAX_EVENTS_PER_BATCH } from '../events/event-schema.js';
+import { matchingOutcomeSchema } from '../resolver/batch-outcome.js';
 
 /**
  * The ingest queue's contract: job name, payload and result. The producer validates before it adds
@@ -33,16 +34,7 @@ export const jobResultSchema = z.object({
   merges: z.number().int(),
   refusals: z.number().int(),
   /** Probabilistic matching of the batch's records (absent in results of older versions). */
-  matching: z
-    .object({
-      records: z.number().int(),
-      candidates: z.number().int(),
-      capped: z.number().int(),
-      scored: z.number().int(),
-      matched: z.number().int(),
-      reviews: z.number().int(),
-    })
-    .optional(),
+  matching: matchingOutcomeSchema.optional(),
   /** Neo4j bookmarks after the batch committed: the consistency token of `wait=true` answers. */
   bookmarks: z.array(z.string()).optional(),
 });

@@ -1,4 +1,4 @@
-import type { MatchingOutcome } from '../resolver/record-scoring.js';
+import type { MatchingOutcome } from '../resolver/batch-outcome.js';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /**

@@ -182,147 +182,22 @@ export function planResolution(input: PlanInput): ResolutionPlan {
     }
     return root;
   };
-  const nodeOf = new Map<string, string>();
-  const addIdentifier = (key: string, type: string | undefined) => {
-    if (nodeOf.has(key)) return;
-    const personId = input.personOf.get(key) ?? null;
-    if (personId === null && type === undefined)
-      throw new Error('planResolution: a match names an identifier that is neither new nor known');
-    const node = personId === null ? `i:${key}` : `p:${personId}`;
-    nodeOf.set(key, node);
-    if (parent.has(node)) return;
-    parent.set(node, node);
-    if (personId === null) {
-      component.set(node, {
-        person: null,
-        known: true,
-        counts: type! in input.limits ? { [type!]: 1 } : {},
-        constrained: new Set(),
-        forbidden: new Set(),
-      });
-      return;
-    }
-    const person = input.persons.get(personId);
-    if (!person) {
-      // Not read under lock: the caller saw no evidence that could join it to anything else.
-      component.set(node, {
-        person: { id: personId, createdAt: 0, counts: {} },
-        known: false,
-        counts: {},
-        constrained: new Set(),
-        forbidden: new Set(),
-      });
-      return;
-    }
-    const c: Component = {
-      person,
-      known: true,
-      counts: { ...person.counts },
-      constrained: new Set(),
-      forbidden: new Set(),
-    };
-    for (const [own, other] of person.cannotLink ?? []) {
-      c.constrained.add(own);
-      c.forbidden.add(other);
-    }
-    component.set(node, c);
+  const s: Planning = {
+    input,
+    parent,
+    component,
+    find,
+    nodeOf: new Map(),
+    links: new Map(),
+    merges: [],
+    refusals: [],
   };
   for (const event of input.events)
-    for (const identifier of event.identifiers) addIdentifier(identifier.key, identifier.type);
+    for (const identifier of event.identifiers) addIdentifier(s, identifier.key, identifier.type);
   for (const match of input.matches ?? []) {
-    addIdentifier(match.fromKey, undefined);
-    addIdentifier(match.toKey, undefined);
+    addIdentifier(s, match.fromKey, undefined);
+    addIdentifier(s, match.toKey, undefined);
   }
-
-  const links = new Map<string, LinkUpsert>();
-  const merges: PersonMerge[] = [];
-  const refusals: MergeRefusal[] = [];
-
-  /** Records one piece of evidence for a pair and joins the pair's persons unless that is refused. */
-  const join = (fromKey: string, toKey: string, evidence: Evidence) => {
-    const [from, to] = fromKey < toKey ? [fromKey, toKey] : [toKey, fromKey];
-    const pair = `${from}\u0000${to}`;
-    let link = links.get(pair);
-    if (!link) {
-      link = {
-        fromKey: from,
-        toKey: to,
-        status: 'active',
-        method: evidence.method,
-        rule: evidence.rule,
-        modelVersion: null,
-        explanation: null,
-        records: null,
-        confidence: evidence.confidence,
-        sources: [],
-        firstSeen: evidence.occurredAt,
-        lastSeen: evidence.occurredAt,
-        eventKeys: [],
-        purposes: [],
-      };
-      links.set(pair, link);
-    }
-    addEvidence(link, evidence);
-
-    const a = find(nodeOf.get(from)!);
-    const b = find(nodeOf.get(to)!);
-    if (a === b) {
-      link.status = 'active';
-      return;
-    }
-    const ca = component.get(a)!;
-    const cb = component.get(b)!;
-    if (!ca.known || !cb.known)
-      throw new Error('planResolution: a person that may merge was not locked and read');
-    const breach = limitBreach(ca.counts, cb.counts, input.limits);
-    const forbidden = !breach && constraintBreach(ca, cb);
-    if (breach || forbidden) {
-      // A later piece of evidence may still join the two through another path; the link itself
-      // stays refused unless its own ends end up in one person (checked below).
-      link.status = 'refused';
-      refusals.push({
-        personIds: ['', ''],
-        eventKey: evidence.eventKey,
-        fromKey: from,
-        toKey: to,
-        method: evidence.method,
-        rule: evidence.rule,
-        confidence: link.confidence,
-        reason: breach ? 'limit_exceeded' : 'no_match_decision',
-        identifierType: breach?.type ?? null,
-        limit: breach?.limit ?? null,
-        wouldHave: breach?.count ?? null,
-      });
-      return;
-    }
-    link.status = 'active';
-    // Keep the older persisted person as the root; a component of new identifiers joins anything.
-    const [root, child] =
-      ca.person && (!cb.person || older(ca.person, cb.person))
-        ? [a, b]
-        : cb.person
-          ? [b, a]
-          : [a, b];
-    const rootC = component.get(root)!;
-    const childC = component.get(child)!;
-    if (rootC.person && childC.person) {
-      merges.push({
-        survivorId: rootC.person.id,
-        absorbedId: childC.person.id,
-        eventKey: evidence.eventKey,
-        fromKey: from,
-        toKey: to,
-        rule: evidence.rule,
-        confidence: link.confidence,
-      });
-    }
-    parent.set(child, root);
-    for (const [type, n] of Object.entries(childC.counts))
-      rootC.counts[type] = (rootC.counts[type] ?? 0) + n;
-    for (const key of childC.constrained) rootC.constrained.add(key);
-    for (const key of childC.forbidden) rootC.forbidden.add(key);
-    component.delete(child);
-  };
 
   const events = [...input.events].sort(compareEvents);
   for (const event of events) {
@@ -341,16 +216,167 @@ export function planResolution(input: PlanInput): ResolutionPlan {
       records: null,
     };
     for (let i = 0; i < ids.length; i++)
-      for (let j = i + 1; j < ids.length; j++) join(ids[i]!.key, ids[j]!.key, evidence);
+      for (let j = i + 1; j < ids.length; j++) join(s, ids[i]!.key, ids[j]!.key, evidence);
   }
   // In a fixed order, whatever order the candidates were read and scored in: which join a limit
   // refuses, and which evidence a link keeps, must not depend on it.
   for (const match of [...(input.matches ?? [])].sort(compareMatches)) {
     if (match.fromKey === match.toKey) continue;
-    join(match.fromKey, match.toKey, match);
+    join(s, match.fromKey, match.toKey, match);
   }
+  return finalPlan(s);
+}
 
-  // Give each component its final person id.
+/**
+ * A plan in the making: the union-find over persons and new identifiers, with each root's
+ * component, and the links, merges and refusals made so far.
+ */
+interface Planning {
+  input: PlanInput;
+  parent: Map<string, string>;
+  component: Map<string, Component>;
+  /** The root of a node's set (compressing the path to it). */
+  find: (node: string) => string;
+  /** Identifier key -> its node. */
+  nodeOf: Map<string, string>;
+  /** By pair (`from\u0000to`). */
+  links: Map<string, LinkUpsert>;
+  merges: PersonMerge[];
+  refusals: MergeRefusal[];
+}
+
+function addIdentifier(s: Planning, key: string, type: string | undefined): void {
+  const { input, parent, component, nodeOf } = s;
+  if (nodeOf.has(key)) return;
+  const personId = input.personOf.get(key) ?? null;
+  if (personId === null && type === undefined)
+    throw new Error('planResolution: a match names an identifier that is neither new nor known');
+  const node = personId === null ? `i:${key}` : `p:${personId}`;
+  nodeOf.set(key, node);
+  if (parent.has(node)) return;
+  parent.set(node, node);
+  if (personId === null) {
+    component.set(node, {
+      person: null,
+      known: true,
+      counts: type! in input.limits ? { [type!]: 1 } : {},
+      constrained: new Set(),
+      forbidden: new Set(),
+    });
+    return;
+  }
+  const person = input.persons.get(personId);
+  if (!person) {
+    // Not read under lock: the caller saw no evidence that could join it to anything else.
+    component.set(node, {
+      person: { id: personId, createdAt: 0, counts: {} },
+      known: false,
+      counts: {},
+      constrained: new Set(),
+      forbidden: new Set(),
+    });
+    return;
+  }
+  const c: Component = {
+    person,
+    known: true,
+    counts: { ...person.counts },
+    constrained: new Set(),
+    forbidden: new Set(),
+  };
+  for (const [own, other] of person.cannotLink ?? []) {
+    c.constrained.add(own);
+    c.forbidden.add(other);
+  }
+  component.set(node, c);
+}
+
+/** Records one piece of evidence for a pair and joins the pair's persons unless that is refused. */
+function join(s: Planning, fromKey: string, toKey: string, evidence: Evidence): void {
+  const { links, component, nodeOf } = s;
+  const [from, to] = fromKey < toKey ? [fromKey, toKey] : [toKey, fromKey];
+  const pair = `${from}\u0000${to}`;
+  let link = links.get(pair);
+  if (!link) {
+    link = {
+      fromKey: from,
+      toKey: to,
+      status: 'active',
+      method: evidence.method,
+      rule: evidence.rule,
+      modelVersion: null,
+      explanation: null,
+      records: null,
+      confidence: evidence.confidence,
+      sources: [],
+      firstSeen: evidence.occurredAt,
+      lastSeen: evidence.occurredAt,
+      eventKeys: [],
+      purposes: [],
+    };
+    links.set(pair, link);
+  }
+  addEvidence(link, evidence);
+
+  const a = s.find(nodeOf.get(from)!);
+  const b = s.find(nodeOf.get(to)!);
+  if (a === b) {
+    link.status = 'active';
+    return;
+  }
+  const ca = component.get(a)!;
+  const cb = component.get(b)!;
+  if (!ca.known || !cb.known)
+    throw new Error('planResolution: a person that may merge was not locked and read');
+  const breach = limitBreach(ca.counts, cb.counts, s.input.limits);
+  const forbidden = !breach && constraintBreach(ca, cb);
+  if (breach || forbidden) {
+    // A later piece of evidence may still join the two through another path; the link itself
+    // stays refused unless its own ends end up in one person (checked below).
+    link.status = 'refused';
+    s.refusals.push({
+      personIds: ['', ''],
+      eventKey: evidence.eventKey,
+      fromKey: from,
+      toKey: to,
+      method: evidence.method,
+      rule: evidence.rule,
+      confidence: link.confidence,
+      reason: breach ? 'limit_exceeded' : 'no_match_decision',
+      identifierType: breach?.type ?? null,
+      limit: breach?.limit ?? null,
+      wouldHave: breach?.count ?? null,
+    });
+    return;
+  }
+  link.status = 'active';
+  // Keep the older persisted person as the root; a component of new identifiers joins anything.
+  const [root, child] =
+    ca.person && (!cb.person || older(ca.person, cb.person)) ? [a, b] : cb.person ? [b, a] : [a, b];
+  const rootC = component.get(root)!;
+  const childC = component.get(child)!;
+  if (rootC.person && childC.person) {
+    s.merges.push({
+      survivorId: rootC.person.id,
+      absorbedId: childC.person.id,
+      eventKey: evidence.eventKey,
+      fromKey: from,
+      toKey: to,
+      rule: evidence.rule,
+      confidence: link.confidence,
+    });
+  }
+  s.parent.set(child, root);
+  for (const [type, n] of Object.entries(childC.counts))
+    rootC.counts[type] = (rootC.counts[type] ?? 0) + n;
+  for (const key of childC.constrained) rootC.constrained.add(key);
+  for (const key of childC.forbidden) rootC.forbidden.add(key);
+  component.delete(child);
+}
+
+/** Gives each component its final person id, and the plan its final shape. */
+function finalPlan(s: Planning): ResolutionPlan {
+  const { input, component, nodeOf, merges, refusals } = s;
   const finalId = new Map<string, string>();
   const newPersons: { id: string; createdAt: number }[] = [];
   const idOfRoot = (root: string): string => {
@@ -372,7 +398,7 @@ export function planResolution(input: PlanInput): ResolutionPlan {
   // Sorted so that new person ids are handed out in a stable order.
   for (const key of [...nodeOf.keys()].sort()) {
     const node = nodeOf.get(key)!;
-    const id = idOfRoot(find(node));
+    const id = idOfRoot(s.find(node));
     personOf.set(key, id);
     if (node.startsWith('i:')) attach.push({ key, personId: id });
   }
@@ -381,7 +407,7 @@ export function planResolution(input: PlanInput): ResolutionPlan {
   for (const merge of merges)
     absorbed.push({
       absorbedId: merge.absorbedId,
-      survivorId: idOfRoot(find(`p:${merge.absorbedId}`)),
+      survivorId: idOfRoot(s.find(`p:${merge.absorbedId}`)),
     });
 
   // Counts only grow within a batch, so two components kept apart by a limit never join later:
@@ -396,7 +422,7 @@ export function planResolution(input: PlanInput): ResolutionPlan {
     attach,
     merges,
     absorbed,
-    links: [...links.values()],
+    links: [...s.links.values()],
     refusals: finalRefusals,
     personOf,
   };
@@ -416,7 +442,8 @@ type Evidence = Pick<
   | 'records'
 > & { method: LinkMethod };
 
-const METHOD_RANK: Readonly<Record<LinkMethod, number>> = {
+/** A link's method outranks another's: the strongest evidence names the link. */
+export const METHOD_RANK: Readonly<Record<LinkMethod, number>> = {
   probabilistic: 0,
   deterministic: 1,
   manual: 2,

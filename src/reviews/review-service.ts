@@ -2,7 +2,9 @@ import type { Graph, GraphTx } from '../graph/graph-client.js';
 import { AppError, NotFoundError } from '../errors.js';
 import { newId } from '../ids.js';
 import { expandExplanation } from '../matching/scoring/explanation.js';
-import { type ResolverService, withStaleRetries } from '../resolver/resolver-service.js';
+import type { PlanWriter } from '../resolver/plan-writer.js';
+import { withStaleRetries } from '../resolver/transaction-retry.js';
+import { joinManually } from './manual-join.js';
 
 /**
  * The review queue: record pairs whose match probability fell in the review band, for a data team
@@ -58,8 +60,10 @@ const iso = (ms: unknown) => (typeof ms === 'number' ? new Date(ms).toISOString(
 
 export function createReviewService(deps: {
   graph: Pick<Graph, 'query' | 'writeTransaction'>;
-  resolver: Pick<ResolverService, 'joinManually'>;
+  /** The resolver's plan writer: a `match` joins persons as ingestion would. */
+  planWriter: Pick<PlanWriter, 'lockAndPlan'>;
 }) {
+  const join = { planWriter: deps.planWriter, now: Date.now };
   return {
     async list(filter: { status: ReviewStatus; limit: number }): Promise<ReviewView[]> {
       const rows = await deps.graph.query<{
@@ -144,7 +148,7 @@ export function createReviewService(deps: {
     ];
     let personIds: string[];
     if (input.decision === 'match') {
-      const plan = await deps.resolver.joinManually(tx, {
+      const plan = await joinManually(tx, join, {
         fromKey,
         toKey,
         eventKey: `review/${input.reviewId}`,

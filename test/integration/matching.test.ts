@@ -16,7 +16,7 @@ import { createLogger } from '../../src/logger.js';
 import { createRecordMatcher } from '../../src/matching/record-matcher.js';
 import { ModelVersionConflictError, recordModel } from '../../src/matching/model/recorded-model.js';
 import { identifierRegistry } from '../../src/resolver/resolver-config.js';
-import { rescore } from '../../src/resolver/rescore.js';
+import { rescore } from '../../src/resolver/rescoring/rescore.js';
 import { createResolverService, defaultMergeLimits } from '../../src/resolver/resolver-service.js';
 import {
   clearGraph,

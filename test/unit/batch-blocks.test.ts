@@ -7,7 +7,7 @@ import {
   blockProbes,
   candidatePools,
   cappedCandidates,
-} from '../../src/resolver/batch-blocks.js';
+} from '../../src/resolver/record-matching/batch-blocks.js';
 import { prng } from '../support/identity-generator.js';
 
 /** Eight slots, rule k's key at k. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCandidateCache } from '../../src/resolver/candidate-cache.js';
+import { createCandidateCache } from '../../src/resolver/record-matching/candidate-cache.js';
 
 const candidate = (key: string) => ({
   id: `rec_${key}`,

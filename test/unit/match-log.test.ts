@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_BLOCKING_RULES } from '../../src/matching/records/blocking.js';
-import { lateBlocks, type MatchLogRow, matchLogEntry } from '../../src/resolver/match-log.js';
+import {
+  lateBlocks,
+  type MatchLogRow,
+  matchLogEntry,
+} from '../../src/resolver/record-matching/match-log.js';
 
 /** Eight slots, rule k's key at k. */
 const slots = (keys: Record<number, number>): (number | null)[] =>

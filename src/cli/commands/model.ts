@@ -23,11 +23,13 @@ import {
 } from '../../matching/training/model-training.js';
 import type { MatchRecord } from '../../matching/records/normalize-attributes.js';
 import { matcherFromConfig } from '../../matching/model/matcher-config.js';
-import { ModelVersionConflictError, recordModel } from '../../matching/model/recorded-model.js';
+import { ModelVersionConflictError } from '../../matching/model/recorded-model.js';
 import { parseRecordValues } from '../../matching/record-matcher.js';
-import { rescore } from '../../resolver/rescore.js';
-import { identifierRegistry, mergeLimits } from '../../resolver/resolver-config.js';
-import { createResolverService } from '../../resolver/resolver-service.js';
+import {
+  type ConfiguredResolver,
+  createResolverFromConfig,
+} from '../../resolver/resolver-factory.js';
+import { rescore } from '../../resolver/rescoring/rescore.js';
 import { CliError, type CliContext, connectGraph, ExitCode } from '../cli-context.js';
 import { formatCount, formatDuration, printable } from '../format.js';
 import { formatModel, formatTrainingSummary, type TrainingSummary } from '../model-summary.js';
@@ -382,7 +384,7 @@ export async function modelTrainCommand(
 }
 
 /**
- * `idgraph model rescore`: brings the graph in line with the active model (src/resolver/rescore.ts)
+ * `idgraph model rescore`: brings the graph in line with the active model (src/resolver/rescoring/)
  * through the resolver the service uses, in transactions of `--page-size`. Safe next to live
  * ingestion and to run again; prints what changed.
  */
@@ -398,22 +400,20 @@ export async function modelRescoreCommand(
     throw error;
   }
   const graph = await connectGraph(ctx);
+  let configured: ConfiguredResolver | undefined;
   try {
     try {
-      await recordModel(graph, matcher.model);
+      configured = await createResolverFromConfig(ctx.config, {
+        graph,
+        logger: ctx.logger,
+        matcher,
+      });
     } catch (error) {
       if (error instanceof ModelVersionConflictError)
         throw new CliError(error.message, ExitCode.usage);
       throw error;
     }
-    const resolver = createResolverService({
-      graph,
-      registry: identifierRegistry(ctx.config),
-      limits: mergeLimits(ctx.config),
-      evidenceKept: ctx.config.LINK_EVIDENCE_KEPT,
-      matcher,
-      logger: ctx.logger,
-    });
+    const { resolver } = configured;
     let lastLine = performance.now();
     const report = await rescore(
       { graph, resolver, modelVersion: matcher.model.version, logger: ctx.logger },
@@ -441,6 +441,7 @@ export async function modelRescoreCommand(
     );
     return ExitCode.ok;
   } finally {
+    configured?.close();
     await graph.close();
   }
 }

@@ -6,22 +6,21 @@
  * records, so its index seeks never merge the transaction's own uncommitted entries. The batch's
  * records are candidates of each other: the worker adds them from its own keys. Counting, dropping
  * the record itself, picking the lowest rule per candidate and capping also happen here, one
- * JavaScript map per record, where Cypher spent an aggregation per record and a row per member.
- * Together those were 40 % of Neo4j's statement time while ingesting (docs/benchmarks.md).
+ * JavaScript map per record, where Cypher would spend an aggregation per record and a row per
+ * member, on the database that every worker shares.
  *
- * The result is what the single statement returned before: per record with keys, the distinct
- * candidates of its blocks of at most `maxBlock` records (this batch's included), at most `cap`
- * of them (earlier rules first, then by record key, when there are more), their count before the
- * cap, and the size of each block read.
+ * The result, per record with keys: the distinct candidates of its blocks of at most `maxBlock`
+ * records (this batch's included), at most `cap` of them (earlier rules first, then by record key,
+ * when there are more), their count before the cap, and the size of each block read.
  */
 
-import { MAX_BLOCKING_RULES } from '../matching/records/blocking.js';
+import { MAX_BLOCKING_RULES } from '../../matching/records/blocking.js';
 
 /**
  * The block reads of write/claim-records, per rule (rule k's at k): the keys, and in link mode the
  * source of each read (a read there leaves out its own source's records); in dedupe mode the
- * source lists are empty. Flat lists of numbers: a row of three values per read made the driver
- * pack four times as many values.
+ * source lists are empty. Flat lists of numbers rather than a row per read: rows multiply the
+ * values the driver packs.
  */
 export interface BlockProbes {
   keys: number[][];
@@ -57,10 +56,13 @@ export interface CandidatePool {
   sizes: [rule: number, size: number][];
 }
 
+/** A record that must never be a candidate (its event refuses identity_linking): no keys. */
+export const NO_KEYS: readonly null[] = new Array<null>(MAX_BLOCKING_RULES).fill(null);
+
 /**
  * A block as one number: keys are 48-bit (src/matching/record-matcher.ts), so rule * 2^48 + key
- * stays below 2^51, exact in a double. Numbers, not strings: turning 48-bit keys into strings for
- * map keys was most of what this module cost.
+ * stays below 2^51, exact in a double. Numbers, not strings: building a string per key for the map
+ * lookups would cost more than the grouping itself.
  */
 const blockOf = (rule: number, key: number) => rule * 2 ** 48 + key;
 

@@ -1,8 +1,9 @@
-import { newId } from '../ids.js';
-import type { MatchRecord } from '../matching/records/normalize-attributes.js';
-import { storedExplanation } from '../matching/scoring/explanation.js';
-import type { RecordMatcher } from '../matching/record-matcher.js';
-import type { PlanMatch } from './resolution-plan.js';
+import { newId } from '../../ids.js';
+import type { MatchRecord } from '../../matching/records/normalize-attributes.js';
+import { storedExplanation } from '../../matching/scoring/explanation.js';
+import type { RecordMatcher } from '../../matching/record-matcher.js';
+import type { MatchingOutcome } from '../batch-outcome.js';
+import type { PlanMatch } from '../resolution-plan.js';
 
 /**
  * Scoring records against their candidates, for ingestion (write/claim-records) and rescoring
@@ -10,21 +11,6 @@ import type { PlanMatch } from './resolution-plan.js';
  * match between the records' anchor identifiers, in the review band a review row. Pure apart from
  * the ids it draws.
  */
-
-export interface MatchingOutcome {
-  /** Records stored (events with usable attributes). */
-  records: number;
-  /** Candidates found per record, before the cap, summed. */
-  candidates: number;
-  /** Records that had more candidates than the cap. */
-  capped: number;
-  /** Pairs scored. */
-  scored: number;
-  /** Pairs at or above the auto threshold. */
-  matched: number;
-  /** Pairs sent to review. */
-  reviews: number;
-}
 
 export const PROBABILISTIC_RULE = 'fellegi_sunter';
 
@@ -78,15 +64,6 @@ export interface Scoring {
   skipSamePerson?: boolean;
 }
 
-export const emptyMatching = (): MatchingOutcome => ({
-  records: 0,
-  candidates: 0,
-  capped: 0,
-  scored: 0,
-  matched: 0,
-  reviews: 0,
-});
-
 const intersect = (a: readonly string[], b: readonly string[]) => a.filter((x) => b.includes(x));
 
 /**
@@ -129,7 +106,7 @@ export function scoreCandidates(
     if (weighed === undefined) continue;
     const decision = matcher.decide(weighed.probability);
     if (decision === 'none') continue;
-    // JSON: the review's key in the graph, as it has always been written.
+    // JSON: the review's key in the graph, the form stored reviews are found by.
     const pair = JSON.stringify([left, right]);
     const score = matcher.explain(mine.record, c.record, weighed.vector);
     const explanation = storedExplanation(score);

@@ -1,12 +1,12 @@
 import { LRUCache } from 'lru-cache';
-import type { MatchRecord } from '../matching/records/normalize-attributes.js';
+import type { MatchRecord } from '../../matching/records/normalize-attributes.js';
 
 /**
  * The candidate records a worker has seen, by record id. A record's values, source and anchor never
- * change once written, and every record is a candidate of many later ones, so reading them from the
- * graph each time was most of what the matching statement shipped (docs/benchmarks.md). With the
- * cache, write/claim-records answers record ids only and the resolver reads just the records it
- * has not seen (write/read-candidates).
+ * change once written, and every record is a candidate of many later ones, so reading their values
+ * from the graph for every batch would make them most of what the matching statements ship. With
+ * the cache, write/claim-records answers record ids only and the resolver reads just the records
+ * it has not seen (write/read-candidates).
  *
  * Ids are drawn at random and never reused, so an entry cannot describe another record. Entries
  * hold personal data in memory: they expire after `ttlMs` and are purged on a timer, so values of a
@@ -33,7 +33,7 @@ export type CandidateCache = ReturnType<typeof createCandidateCache>;
 /**
  * How often expired values are swept out of a worker's memory for a TTL of `ttlMs`: once a minute,
  * or once per TTL when that is shorter. The candidate cache sweeps on it, and so does whatever else
- * keeps values in memory (the comparison memos, src/runtime.ts).
+ * keeps values in memory (the comparison memos, resolver-factory.ts).
  */
 export function sweepIntervalMs(ttlMs: number): number {
   return Math.min(60_000, ttlMs);
@@ -44,7 +44,7 @@ export function createCandidateCache(options: CandidateCacheOptions) {
     options.maxEntries > 0
       ? new LRUCache<string, CachedCandidate>({ max: options.maxEntries, ttl: options.ttlMs })
       : undefined;
-  // One sweep a minute instead of lru-cache's per-entry timers (costly for large caches).
+  // One periodic sweep rather than lru-cache's per-entry timers, which are costly for large caches.
   const sweep = cache
     ? setInterval(() => cache.purgeStale(), sweepIntervalMs(options.ttlMs)).unref()
     : undefined;

@@ -1,4 +1,4 @@
-import { MAX_BLOCKING_RULES } from '../matching/records/blocking.js';
+import { MAX_BLOCKING_RULES } from '../../matching/records/blocking.js';
 
 /**
  * The matching log: what concurrent matching transactions tell each other about the records they

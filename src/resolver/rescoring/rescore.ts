@@ -1,6 +1,7 @@
-import type { Graph } from '../graph/graph-client.js';
-import type { Logger } from '../logger.js';
-import type { RecordsPageRow, ResolverService } from './resolver-service.js';
+import type { Graph } from '../../graph/graph-client.js';
+import type { Logger } from '../../logger.js';
+import type { ResolverService } from '../resolver-service.js';
+import type { RecordsPageRow } from './rescore-records.js';
 
 /**
  * `idgraph model rescore`: brings the graph in line with the current model.

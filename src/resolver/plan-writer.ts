@@ -1,0 +1,255 @@
+import type { GraphTx } from '../graph/graph-client.js';
+import { newId } from '../ids.js';
+import { modelTemplate } from '../matching/scoring/explanation.js';
+import type { FellegiSunterModel } from '../matching/scoring/fellegi-sunter.js';
+import type { RecordMatcher } from '../matching/record-matcher.js';
+import type { PreparedEvent } from './prepare-events.js';
+import type { ReviewRow } from './record-matching/record-scoring.js';
+import {
+  METHOD_RANK,
+  type PlanMatch,
+  type PlanPerson,
+  type ResolutionPlan,
+  planResolution,
+} from './resolution-plan.js';
+import { StaleResolutionError } from './transaction-retry.js';
+
+/**
+ * The end of every resolver transaction that may join persons (event batches, rescore pages,
+ * review decisions): write/lock-persons locks, in id order, the persons the evidence may join and
+ * reads their limit counts and no-match constraints; {@link planResolution} plans links, merges and
+ * refusals (pure); write/apply-plan writes persons, memberships, merges, links, reviews and audit
+ * records in one statement.
+ */
+
+/** A model's template as the statements that store explanations record it ($model). */
+export function modelParameter(model: FellegiSunterModel) {
+  const { json, checksum } = modelTemplate(model);
+  return { version: model.version, checksum, template: json };
+}
+
+/*
+ * A link row travels as a positional tuple, not a map: a map repeats every field name in every
+ * row. write/apply-plan names each position in its first WITH.
+ */
+type LinkRow = [
+  from: string,
+  to: string,
+  id: string,
+  status: string,
+  firstSeen: number,
+  lastSeen: number,
+  sources: readonly string[],
+  purposes: readonly string[],
+  eventKeys: readonly string[],
+  confidence: number,
+  method: string,
+  rule: string,
+  modelVersion: string | null,
+  explanation: string | null,
+  records: readonly string[] | null,
+];
+
+/** What a transaction found and wants joined: its events, matches and reviews, under its locks. */
+export interface PlanInput {
+  jobId: string;
+  at: number;
+  events: readonly PreparedEvent[];
+  matches: readonly PlanMatch[];
+  reviews: readonly ReviewRow[];
+  elementIdOf: Map<string, string>;
+  personOf: Map<string, string | null>;
+  /** Identifiers whose person was read without a lock: checked again under the locks. */
+  unchecked?: ReadonlySet<string>;
+}
+
+export interface PlanWriterDeps {
+  limits: Readonly<Record<string, number>>;
+  evidenceKept: number;
+  /** The model whose explanations the plan's probabilistic links and reviews refer to. */
+  matcher?: Pick<RecordMatcher, 'model'>;
+}
+
+export type PlanWriter = ReturnType<typeof createPlanWriter>;
+
+export function createPlanWriter(deps: PlanWriterDeps) {
+  const limitedTypes = Object.keys(deps.limits);
+  return {
+    /** Locks the persons the evidence may join, plans, and writes the plan. */
+    async lockAndPlan(tx: GraphTx, input: PlanInput): Promise<ResolutionPlan> {
+      const { persons, personElementId } = await lockPersons(tx, input, limitedTypes);
+      const plan = planResolution({
+        events: input.events,
+        matches: input.matches,
+        personOf: input.personOf,
+        persons,
+        limits: deps.limits,
+        now: input.at,
+        newPersonId: () => newId('per'),
+      });
+      await tx.run(
+        'write/apply-plan',
+        planParams(plan, deps, {
+          jobId: input.jobId,
+          at: input.at,
+          elementIdOf: input.elementIdOf,
+          personOf: input.personOf,
+          personElementId,
+          reviews: input.reviews,
+        }),
+      );
+      return plan;
+    },
+  };
+}
+
+/**
+ * write/lock-persons, when evidence may join persons: locks them and reads their ages, per-type
+ * counts and no-match constraints, and re-reads the persons of identifiers read without a lock (a
+ * moved one means the transaction starts again).
+ */
+async function lockPersons(
+  tx: GraphTx,
+  input: PlanInput,
+  limitedTypes: readonly string[],
+): Promise<{ persons: Map<string, PlanPerson>; personElementId: Map<string, string> }> {
+  const { personOf } = input;
+  // Only persons that evidence may join to something else can change; the rest need no lock.
+  const toLock = new Set<string>();
+  const consider = (keys: readonly string[]) => {
+    const persons = new Set(keys.map((k) => personOf.get(k) ?? `new:${k}`));
+    if (persons.size > 1) for (const p of persons) if (!p.startsWith('new:')) toLock.add(p);
+  };
+  for (const event of input.events)
+    if (event.linking) consider(event.identifiers.map((i) => i.key));
+  const check = new Set<string>();
+  for (const match of input.matches) {
+    consider([match.fromKey, match.toKey]);
+    for (const key of [match.fromKey, match.toKey]) if (input.unchecked?.has(key)) check.add(key);
+  }
+  const persons = new Map<string, PlanPerson>();
+  const personElementId = new Map<string, string>();
+  if (toLock.size > 0 || check.size > 0) {
+    const [locked] = await tx.run<{
+      persons: [string, string, number, string, string[], [string, string][]][];
+      checks: [string, string | null][];
+    }>('write/lock-persons', {
+      rows: {
+        personIds: [...toLock].sort(),
+        limitedTypes,
+        checkIdentifiers: [...check].sort(),
+      },
+    });
+    if (!locked) throw new Error('write/lock-persons answered no row');
+    for (const [id, elementId, createdAt, status, types, cannotLink] of locked.persons) {
+      if (status !== 'active') throw new StaleResolutionError();
+      const counts: Record<string, number> = {};
+      for (const type of types) counts[type] = (counts[type] ?? 0) + 1;
+      persons.set(id, { id, createdAt, counts, cannotLink });
+      personElementId.set(id, elementId);
+    }
+    if (persons.size !== toLock.size) throw new StaleResolutionError();
+    // A candidate's anchor that moved between the unlocked read and the locks: read again.
+    for (const [key, personId] of locked.checks)
+      if (personId !== personOf.get(key)) throw new StaleResolutionError();
+  }
+  return { persons, personElementId };
+}
+
+/**
+ * The parameters of write/apply-plan. Identifiers and grown persons are addressed by the element
+ * ids the earlier statements returned: no second index lookup (and index lock) per row.
+ */
+function planParams(
+  plan: ResolutionPlan,
+  deps: PlanWriterDeps,
+  ctx: {
+    jobId: string;
+    at: number;
+    elementIdOf: ReadonlyMap<string, string>;
+    personOf: ReadonlyMap<string, string | null>;
+    personElementId: ReadonlyMap<string, string>;
+    reviews: readonly ReviewRow[];
+  },
+) {
+  const node = (key: string) => {
+    const id = ctx.elementIdOf.get(key);
+    if (id === undefined)
+      throw new Error('resolver: the plan names an identifier the batch did not lock');
+    return id;
+  };
+  const linkIds = new Map(plan.links.map((l) => [`${l.fromKey}\u0000${l.toKey}`, newId('lnk')]));
+  const linkId = (from: string, to: string) => linkIds.get(`${from}\u0000${to}`)!;
+
+  const created = new Map(
+    plan.newPersons.map((p) => [
+      p.id,
+      { id: p.id, createdAt: p.createdAt, identifiers: [] as string[] },
+    ]),
+  );
+  const grown = new Map<string, { person: string; identifiers: string[] }>();
+  for (const { key, personId } of plan.attach) {
+    let row: { identifiers: string[] } | undefined = created.get(personId) ?? grown.get(personId);
+    if (!row) {
+      const person = ctx.personElementId.get(personId);
+      // Only a locked person can grow: an event joined a new identifier to one of its identifiers.
+      if (person === undefined)
+        throw new Error('resolver: the plan grows a person the batch did not lock');
+      const existing = { person, identifiers: [] };
+      grown.set(personId, existing);
+      row = existing;
+    }
+    row.identifiers.push(node(key));
+  }
+
+  const newLinks: LinkRow[] = [];
+  const links: LinkRow[] = [];
+  for (const l of plan.links) {
+    const row: LinkRow = [
+      node(l.fromKey),
+      node(l.toKey),
+      linkId(l.fromKey, l.toKey),
+      l.status,
+      l.firstSeen,
+      l.lastSeen,
+      l.sources,
+      l.purposes,
+      l.eventKeys,
+      l.confidence,
+      l.method,
+      l.rule,
+      l.modelVersion,
+      l.explanation,
+      l.records,
+    ];
+    // An identifier without a person was created in this transaction: its pairs cannot be linked yet.
+    (ctx.personOf.get(l.fromKey) === null || ctx.personOf.get(l.toKey) === null
+      ? newLinks
+      : links
+    ).push(row);
+  }
+
+  // Explanations of probabilistic links and reviews refer to their model's template.
+  const scored = ctx.reviews.length > 0 || plan.links.some((l) => l.explanation !== null);
+  return {
+    jobId: ctx.jobId,
+    now: ctx.at,
+    kept: deps.evidenceKept,
+    methodRank: METHOD_RANK,
+    model: scored && deps.matcher ? modelParameter(deps.matcher.model) : null,
+    rows: {
+      reviews: ctx.reviews,
+      created: [...created.values()],
+      grown: [...grown.values()],
+      absorbed: plan.absorbed,
+      refusals: plan.refusals.map((r) => ({
+        ...r,
+        id: newId('aud'),
+        linkId: linkId(r.fromKey, r.toKey),
+      })),
+      newLinks,
+      links,
+      merges: plan.merges.map((m) => ({ ...m, id: newId('aud') })),
+    },
+  };
+}

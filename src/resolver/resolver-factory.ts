@@ -1,0 +1,77 @@
+import type { Config } from '../config.js';
+import type { Graph } from '../graph/graph-client.js';
+import type { Logger } from '../logger.js';
+import { matcherFromConfig } from '../matching/model/matcher-config.js';
+import { recordModel } from '../matching/model/recorded-model.js';
+import type { RecordMatcher } from '../matching/record-matcher.js';
+import { forgetMemoisedValues } from '../matching/scoring/comparisons.js';
+import type { IdentifierRegistry } from './identifier-types.js';
+import { createCandidateCache, sweepIntervalMs } from './record-matching/candidate-cache.js';
+import { identifierRegistry, mergeLimits } from './resolver-config.js';
+import { createResolverService, type ResolverService } from './resolver-service.js';
+
+/**
+ * Builds the resolver the configuration describes, the one place the service (src/runtime.ts) and
+ * `idgraph model rescore` get it from, so both normalise, match, limit and write alike: the
+ * identifier registry, the merge limits, the matcher (MATCH_MODEL_FILE or the built-in model),
+ * recorded in the graph before it scores anything, and the candidate cache.
+ */
+
+export interface ConfiguredResolver {
+  resolver: ResolverService;
+  matcher: RecordMatcher;
+  registry: IdentifierRegistry;
+  /** Stops the timers that sweep values out of memory; batches in flight may still finish. */
+  close(): void;
+}
+
+/**
+ * Throws `ModelFileError` when MATCH_MODEL_FILE cannot be used (unless `matcher` is given) and
+ * `ModelVersionConflictError` when the graph holds another model under the matcher's version.
+ */
+export async function createResolverFromConfig(
+  config: Config,
+  deps: {
+    graph: Pick<Graph, 'query' | 'writeTransaction'>;
+    logger: Logger;
+    /**
+     * The matcher, when the caller has loaded it already: the CLI reads the model file before it
+     * connects, so a bad file is a usage error whether or not the graph answers.
+     */
+    matcher?: RecordMatcher;
+  },
+): Promise<ConfiguredResolver> {
+  const { graph, logger } = deps;
+  const registry = identifierRegistry(config);
+  const matcher = deps.matcher ?? (await matcherFromConfig(config));
+  await recordModel(graph, matcher.model);
+  logger.info({ model: matcher.model.version }, 'matching model loaded');
+  const candidateCache = createCandidateCache({
+    maxEntries: config.MATCH_CANDIDATE_CACHE_SIZE,
+    ttlMs: config.MATCH_CANDIDATE_CACHE_TTL_SECONDS * 1000,
+  });
+  // The comparison memos hold values too (names, birth dates): emptied on the candidate cache's
+  // sweep clock, so no value stays in this process longer than a cached candidate may.
+  const forgetting = setInterval(
+    forgetMemoisedValues,
+    sweepIntervalMs(config.MATCH_CANDIDATE_CACHE_TTL_SECONDS * 1000),
+  ).unref();
+  const resolver = createResolverService({
+    graph,
+    registry,
+    limits: mergeLimits(config),
+    evidenceKept: config.LINK_EVIDENCE_KEPT,
+    matcher,
+    candidateCache,
+    logger,
+  });
+  return {
+    resolver,
+    matcher,
+    registry,
+    close() {
+      candidateCache.close();
+      clearInterval(forgetting);
+    },
+  };
+}
