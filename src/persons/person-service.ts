@@ -9,6 +9,35 @@ import {
   scopedPersonId,
   type ScopeLink,
 } from './scoped-view.js';
+import { createCoalescingLookup, personsByKey } from './identifier-lookup.js';
+import {
+  ATTRIBUTE_EVENTS,
+  IDENTIFIER_LINKS,
+  type IdentifierRow,
+  type IdentifierView,
+  isScoped,
+  iso,
+  type LinkRow,
+  type LinkView,
+  linkView,
+  type PersonRow,
+  type PersonView,
+  provenance,
+  type ReadOptions,
+  type ResolveItem,
+  type ResolveResult,
+} from './person-views.js';
+
+export { COALESCE_MAX_KEYS } from './identifier-lookup.js';
+export type {
+  IdentifierView,
+  LinkView,
+  PersonIdentifierView,
+  PersonView,
+  ReadOptions,
+  ResolveItem,
+  ResolveResult,
+} from './person-views.js';
 
 /**
  * Read side for downstream services: which person is this identifier, what is a person, and how
@@ -18,208 +47,64 @@ import {
  * the asked identifier through links that qualify (see scoped-view.ts and docs/api.md).
  */
 
-/** Bookmarks a read must wait for (a client's consistency token). */
-export interface ReadOptions {
-  bookmarks?: string[];
-}
+const toScopeLinks = (rows: LinkRow[]): ScopeLink[] =>
+  rows.map((r) => ({
+    fromKey: r.fromKey,
+    toKey: r.toKey,
+    status: r.link.status,
+    confidence: r.link.confidence,
+    purposes: r.link.purposes,
+  }));
 
-export interface ResolveItem {
-  type: string;
-  value: string;
-}
-
-export type ResolveResult = {
-  type: string;
-  value: string;
-  personId: string | null;
-  confidence?: number;
-  reason?: string;
-};
-
-export interface LinkView {
-  id: string;
-  from: { type: string; value: string };
-  to: { type: string; value: string };
-  status: string;
-  method: string;
-  rule: string;
-  confidence: number;
-  sources: string[];
-  firstSeen: string;
-  lastSeen: string;
-  evidenceCount: number;
-  evidenceEvents: string[];
-  purposes: string[];
-}
-
-export interface PersonIdentifierView {
-  type: string;
-  value: string;
-  confidence: number;
-  sources: string[];
-  firstSeen: string;
-  lastSeen: string | null;
-}
-
-export interface PersonView {
-  id: string;
-  requestedId: string;
-  status: string;
-  scope?: Scope;
-  identifiers: PersonIdentifierView[];
-  attributes: Record<string, unknown>;
-  mergedFrom: string[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface IdentifierView {
-  type: string;
-  value: string;
-  personId: string;
-  sources: string[];
-  firstSeen: string;
-  lastSeen: string | null;
-  links: (Omit<LinkView, 'from' | 'to'> & { other: { type: string; value: string } })[];
-}
-
-interface PersonRow {
-  id: string;
-  requestedId: string;
-  status: string;
-  createdAt: number;
-  updatedAt: number;
-  identifiers: {
-    key: string;
-    type: string;
-    value: string;
-    createdAt: number;
-    lastSeen: number | null;
-    ref: string;
-    sources: string[];
-  }[];
-  mergedFrom: string[];
-}
-
-interface LinkRow {
-  link: Record<string, unknown> & ScopeLinkProps;
-  fromKey: string;
-  fromType: string;
-  fromValue: string;
-  toKey: string;
-  toType: string;
-  toValue: string;
-}
-
-interface ScopeLinkProps {
-  id: string;
-  status: string;
-  confidence: number;
-  purposes: string[];
-  method: string;
-  rule: string;
-  modelVersion?: string;
-  sources: string[];
-  firstSeen: number;
-  lastSeen: number;
-  evidenceCount: number;
-  events: string[];
-}
-
-const iso = (ms: number | null | undefined) =>
-  typeof ms === 'number' ? new Date(ms).toISOString() : null;
-
-const ATTRIBUTE_EVENTS = 200;
-const IDENTIFIER_LINKS = 1000;
-
-function linkView(row: LinkRow): LinkView {
-  const l = row.link;
-  return {
-    id: l.id,
-    from: { type: row.fromType, value: row.fromValue },
-    to: { type: row.toType, value: row.toValue },
-    ...provenance(l),
-  };
-}
-
-function provenance(l: ScopeLinkProps) {
-  return {
-    status: l.status,
-    method: l.method,
-    rule: l.rule,
-    confidence: l.confidence,
-    ...(l.modelVersion ? { modelVersion: l.modelVersion } : {}),
-    sources: l.sources,
-    firstSeen: iso(l.firstSeen)!,
-    lastSeen: iso(l.lastSeen)!,
-    evidenceCount: l.evidenceCount,
-    evidenceEvents: l.events,
-    purposes: l.purposes,
-  };
-}
-
-const isScoped = (scope: Scope) => scope.purpose !== undefined || (scope.minConfidence ?? 0) > 0;
-
-/** The active person of each identifier key (null: unknown identifier), in one query. */
-async function personsByKey(
-  graph: Pick<Graph, 'query'>,
-  keys: readonly string[],
-  bookmarks?: string[],
-): Promise<Map<string, string | null>> {
-  if (keys.length === 0) return new Map();
-  const rows = await graph.query<{ key: string; personId: string | null }>(
-    'read/resolve-identifiers',
-    { keys },
-    bookmarks ? { bookmarks } : {},
-  );
-  return new Map(rows.map((r) => [r.key, r.personId]));
-}
-
-/** Keys of one coalesced `read/resolve-identifiers` query at most; a request this large runs alone. */
-export const COALESCE_MAX_KEYS = 1000;
-
-/**
- * The person of each identifier key, for concurrent callers in one query: keys asked for in the same
- * event-loop turn (every request whose handler reached this point before the turn's I/O phase ended)
- * are looked up together when the turn ends, up to {@link COALESCE_MAX_KEYS} keys a query.
- *
- * Why: a single lookup is one index seek and one hop in Neo4j, and the fixed cost of a query (a
- * session, a transaction, the Bolt round trip, packing and unpacking) dwarfs it. Under load, 50
- * concurrent single lookups become a handful of queries (docs/benchmarks.md, Lookup). An idle
- * service still answers a lone request after one turn of the loop.
- *
- * A failed query fails every caller whose keys it carried, with the same error.
- */
-export function createCoalescingLookup(graph: Pick<Graph, 'query'>) {
-  type Persons = Map<string, string | null>;
-  interface Batch {
-    keys: Set<string>;
-    waiters: { resolve: (persons: Persons) => void; reject: (error: unknown) => void }[];
-  }
-  let open: Batch | undefined;
-
-  const query = (keys: readonly string[]) => personsByKey(graph, keys);
-
-  function flush(batch: Batch): void {
-    if (open === batch) open = undefined;
-    query([...batch.keys]).then(
-      (persons) => batch.waiters.forEach((w) => w.resolve(persons)),
-      (error: unknown) => batch.waiters.forEach((w) => w.reject(error)),
-    );
-  }
-
-  return (keys: readonly string[]): Promise<Persons> => {
-    if (keys.length === 0 || keys.length >= COALESCE_MAX_KEYS) return query(keys);
-    if (open && open.keys.size + keys.length > COALESCE_MAX_KEYS) flush(open);
-    if (!open) {
-      const batch: Batch = { keys: new Set(), waiters: [] };
-      open = batch;
-      setImmediate(() => open === batch && flush(batch));
+/** Identifier confidence inside a set of links: its strongest incident link; 1 when alone. */
+function confidenceOf(key: string, links: readonly ScopeLink[]): number {
+  let best = 0;
+  let any = false;
+  for (const l of links) {
+    if (l.fromKey === key || l.toKey === key) {
+      any = true;
+      best = Math.max(best, l.confidence);
     }
-    const batch = open;
-    for (const key of keys) batch.keys.add(key);
-    return new Promise((resolve, reject) => batch.waiters.push({ resolve, reject }));
-  };
+  }
+  return any ? best : 1;
+}
+
+/** Each identifier of a person's scoped components: its scoped person id and confidence. */
+function scopedMembership(
+  person: PersonRow,
+  links: readonly LinkRow[],
+  scope: Scope,
+  into: Map<string, { personId: string; confidence: number }>,
+): void {
+  const scopeLinks = toScopeLinks([...links]);
+  for (const component of scopedComponents(person.identifiers, scopeLinks, scope)) {
+    const id = scopedPersonId(person.id, component, person.identifiers.length);
+    const qualifying = scopeLinks.filter(
+      (l) => component.keys.has(l.fromKey) && component.keys.has(l.toKey),
+    );
+    for (const key of component.keys)
+      into.set(key, { personId: id, confidence: confidenceOf(key, qualifying) });
+  }
+}
+
+/** Attributes of a person's newest events; the newest value of each attribute wins. */
+async function attributesOf(
+  graph: Pick<Graph, 'query'>,
+  personId: string,
+): Promise<Record<string, unknown>> {
+  const rows = await graph.query<{ payload: string }>('read/person-attributes', {
+    personId,
+    limit: ATTRIBUTE_EVENTS,
+  });
+  const attributes: Record<string, unknown> = {};
+  // Newest first: the first value seen for an attribute wins.
+  for (const { payload } of rows) {
+    const event = JSON.parse(payload) as { attributes?: Record<string, unknown> };
+    for (const [name, value] of Object.entries(event.attributes ?? {})) {
+      if (value !== null && value !== undefined && !(name in attributes)) attributes[name] = value;
+    }
+  }
+  return attributes;
 }
 
 export type PersonService = ReturnType<typeof createPersonService>;
@@ -239,45 +124,6 @@ export function createPersonService(deps: {
 
   async function linkRows(personId: string): Promise<LinkRow[]> {
     return graph.query<LinkRow>('read/person-links', { personId });
-  }
-
-  const toScopeLinks = (rows: LinkRow[]): ScopeLink[] =>
-    rows.map((r) => ({
-      fromKey: r.fromKey,
-      toKey: r.toKey,
-      status: r.link.status,
-      confidence: r.link.confidence,
-      purposes: r.link.purposes,
-    }));
-
-  /** Identifier confidence inside a set of links: its strongest incident link; 1 when alone. */
-  function confidenceOf(key: string, links: readonly ScopeLink[]): number {
-    let best = 0;
-    let any = false;
-    for (const l of links) {
-      if (l.fromKey === key || l.toKey === key) {
-        any = true;
-        best = Math.max(best, l.confidence);
-      }
-    }
-    return any ? best : 1;
-  }
-
-  async function attributesOf(personId: string): Promise<Record<string, unknown>> {
-    const rows = await graph.query<{ payload: string }>('read/person-attributes', {
-      personId,
-      limit: ATTRIBUTE_EVENTS,
-    });
-    const attributes: Record<string, unknown> = {};
-    // Newest first: the first value seen for an attribute wins.
-    for (const { payload } of rows) {
-      const event = JSON.parse(payload) as { attributes?: Record<string, unknown> };
-      for (const [name, value] of Object.entries(event.attributes ?? {})) {
-        if (value !== null && value !== undefined && !(name in attributes))
-          attributes[name] = value;
-      }
-    }
-    return attributes;
   }
 
   return {
@@ -304,16 +150,7 @@ export function createPersonService(deps: {
         const persons = [...new Set([...personOf.values()].filter((p): p is string => p !== null))];
         for (const personId of persons) {
           const [person, links] = await Promise.all([personRow(personId), linkRows(personId)]);
-          const scopeLinks = toScopeLinks(links);
-          const components = scopedComponents(person.identifiers, scopeLinks, scope);
-          for (const component of components) {
-            const id = scopedPersonId(personId, component, person.identifiers.length);
-            const qualifying = scopeLinks.filter(
-              (l) => component.keys.has(l.fromKey) && component.keys.has(l.toKey),
-            );
-            for (const key of component.keys)
-              scoped.set(key, { personId: id, confidence: confidenceOf(key, qualifying) });
-          }
+          scopedMembership(person, links, scope, scoped);
         }
       }
 
@@ -381,7 +218,7 @@ export function createPersonService(deps: {
           firstSeen: iso(i.createdAt)!,
           lastSeen: iso(i.lastSeen),
         })),
-        attributes: await attributesOf(person.id),
+        attributes: await attributesOf(graph, person.id),
         mergedFrom: person.mergedFrom,
         createdAt: iso(person.createdAt)!,
         updatedAt: iso(person.updatedAt)!,
@@ -399,15 +236,10 @@ export function createPersonService(deps: {
     async getIdentifier(type: string, value: string): Promise<IdentifierView> {
       const n = deps.registry.normalize(type, value);
       if (!n.ok) throw new IdentifierNotFoundError();
-      const [row] = await graph.query<{
-        type: string;
-        value: string;
-        createdAt: number;
-        lastSeen: number | null;
-        personId: string;
-        sources: string[];
-        links: { link: ScopeLinkProps; otherType: string; otherValue: string }[];
-      }>('read/identifier-view', { key: n.key, limit: IDENTIFIER_LINKS });
+      const [row] = await graph.query<IdentifierRow>('read/identifier-view', {
+        key: n.key,
+        limit: IDENTIFIER_LINKS,
+      });
       if (!row) throw new IdentifierNotFoundError();
       return {
         type: row.type,

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { batchJobId } from '../../ingest/ingest-contract.js';
-import { createIngestQueue } from '../../ingest/ingest-queue.js';
+import { createIngestQueue, type IngestQueue } from '../../ingest/ingest-queue.js';
 import { eventSchema, type IdentityEvent } from '../../events/event-schema.js';
 import { identifierRegistry } from '../../resolver/resolver-config.js';
 import { CliError, type CliContext, connectRedis, ExitCode } from '../cli-context.js';
@@ -13,7 +13,7 @@ import {
   type IngestSummary,
   ingestExitCode,
 } from '../ingest-summary.js';
-import { createJobTracker, type WaitOutcome } from '../job-tracker.js';
+import { createJobTracker, type JobTracker, type WaitOutcome } from '../job-tracker.js';
 import { startProgress } from '../progress.js';
 import { type EventFileFormat, formatOfPath, readEvents } from '../read-events.js';
 
@@ -70,6 +70,15 @@ function limitedReporter(limit: number, log: (line: string) => void, what: strin
   };
 }
 
+interface IngestCounts {
+  read: number;
+  invalid: number;
+  enqueued: number;
+  batches: number;
+  reusedBatches: number;
+  repeatedEvents: number;
+}
+
 export async function ingestCommand(
   ctx: CliContext,
   file: string,
@@ -98,7 +107,7 @@ export async function ingestCommand(
   });
   const started = performance.now();
   const input = createReadStream(file);
-  const counts = {
+  const counts: IngestCounts = {
     read: 0,
     invalid: 0,
     enqueued: 0,
@@ -107,7 +116,6 @@ export async function ingestCommand(
     repeatedEvents: 0,
   };
   const jobIds: string[] = [];
-  const seenJobIds = new Set<string>();
   let readMs: number | undefined;
 
   // Its callbacks print through the progress display, which starts right after it.
@@ -147,29 +155,16 @@ export async function ingestCommand(
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   const reportInvalid = limitedReporter(options.showErrors, log, 'invalid lines');
   const reportRejection = limitedReporter(options.showErrors, log, 'resolver rejections');
+  const flush = createBatchSender({
+    queue,
+    tracker,
+    counts,
+    jobIds,
+    options,
+    timeoutMs,
+    signal: ctx.signal,
+  });
   let batch: IdentityEvent[] = [];
-  const flush = async (): Promise<WaitOutcome> => {
-    if (batch.length === 0) return 'done';
-    const events = batch;
-    batch = [];
-    const reused = (await queue.getJob(batchJobId(events))) !== undefined;
-    const { jobId } = await queue.enqueue(events);
-    counts.enqueued += events.length;
-    if (seenJobIds.has(jobId)) {
-      // The same events twice in this file, batched alike: the queue answered with the first job.
-      counts.repeatedEvents += events.length;
-      return 'done';
-    }
-    seenJobIds.add(jobId);
-    counts.batches += 1;
-    if (reused) counts.reusedBatches += 1;
-    jobIds.push(jobId);
-    if (!options.wait) return 'done';
-    tracker.add(jobId, events.length);
-    await tracker.collect();
-    return tracker.waitUntilPendingAtMost(options.maxPending, timeoutMs, ctx.signal);
-  };
-
   let wait: WaitOutcome = 'done';
   try {
     const items = readEvents(input, {
@@ -192,14 +187,15 @@ export async function ingestCommand(
       }
       batch.push(item.event);
       if (batch.length >= options.batchSize) {
-        wait = await flush();
+        wait = await flush(batch);
+        batch = [];
         if (wait !== 'done') break;
       }
     }
     if (wait === 'done' && ctx.signal.aborted) wait = 'aborted';
     if (wait === 'done') {
       readMs = performance.now() - started;
-      wait = await flush();
+      wait = await flush(batch);
     }
     if (wait === 'done' && options.wait)
       wait = await tracker.waitUntilPendingAtMost(0, timeoutMs, ctx.signal);
@@ -216,6 +212,34 @@ export async function ingestCommand(
     await redis.quit().catch(() => redis.disconnect());
   }
 
+  const summary = ingestSummary({
+    file,
+    format,
+    bytes,
+    wait,
+    options,
+    counts,
+    totals: tracker.totals(),
+    elapsedMs: performance.now() - started,
+    jobIds,
+  });
+  ctx.io.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : formatIngestSummary(summary));
+  return ingestExitCode(summary);
+}
+
+/** What one `idgraph ingest` did, from the reader's counts and the tracked jobs' totals. */
+function ingestSummary(run: {
+  file: string;
+  format: IngestSummary['format'];
+  bytes: number;
+  wait: WaitOutcome;
+  options: Pick<IngestOptions, 'wait' | 'timeout'>;
+  counts: IngestCounts;
+  totals: ReturnType<JobTracker['totals']>;
+  elapsedMs: number;
+  jobIds: string[];
+}): IngestSummary {
+  const { wait, options, counts, totals, elapsedMs } = run;
   const outcome: IngestOutcome =
     wait === 'aborted'
       ? 'interrupted'
@@ -224,12 +248,10 @@ export async function ingestCommand(
         : options.wait
           ? 'completed'
           : 'enqueued';
-  const totals = tracker.totals();
-  const elapsedMs = performance.now() - started;
-  const summary: IngestSummary = {
-    file,
-    format,
-    bytes,
+  return {
+    file: run.file,
+    format: run.format,
+    bytes: run.bytes,
     outcome,
     read: counts.read,
     invalid: counts.invalid,
@@ -250,8 +272,42 @@ export async function ingestCommand(
     elapsedMs: Math.round(elapsedMs),
     eventsPerSecond: Math.round(ratePerSecond(counts.read, elapsedMs)),
     timeoutSeconds: options.timeout,
-    jobIds,
+    jobIds: run.jobIds,
   };
-  ctx.io.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : formatIngestSummary(summary));
-  return ingestExitCode(summary);
+}
+
+/**
+ * Sends one batch to the queue and, when following, waits until few enough are pending. The same
+ * events batched alike give the same job id: the queue answers with the first job, counted once.
+ */
+function createBatchSender(deps: {
+  queue: Pick<IngestQueue, 'getJob' | 'enqueue'>;
+  tracker: Pick<JobTracker, 'add' | 'collect' | 'waitUntilPendingAtMost'>;
+  counts: IngestCounts;
+  jobIds: string[];
+  options: Pick<IngestOptions, 'wait' | 'maxPending'>;
+  timeoutMs: number;
+  signal: AbortSignal;
+}) {
+  const { queue, tracker, counts, options } = deps;
+  const seenJobIds = new Set<string>();
+  return async (events: IdentityEvent[]): Promise<WaitOutcome> => {
+    if (events.length === 0) return 'done';
+    const reused = (await queue.getJob(batchJobId(events))) !== undefined;
+    const { jobId } = await queue.enqueue(events);
+    counts.enqueued += events.length;
+    if (seenJobIds.has(jobId)) {
+      // The same events twice in this file, batched alike: the queue answered with the first job.
+      counts.repeatedEvents += events.length;
+      return 'done';
+    }
+    seenJobIds.add(jobId);
+    counts.batches += 1;
+    if (reused) counts.reusedBatches += 1;
+    deps.jobIds.push(jobId);
+    if (!options.wait) return 'done';
+    tracker.add(jobId, events.length);
+    await tracker.collect();
+    return tracker.waitUntilPendingAtMost(options.maxPending, deps.timeoutMs, deps.signal);
+  };
 }
