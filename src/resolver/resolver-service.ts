@@ -200,7 +200,7 @@ interface FreshRecord {
   anchorKey: string;
 }
 
-/** A row of write/read-candidates. */
+/** A row of read/candidate-records. */
 interface StoredCandidate {
   id: string;
   key: string;
@@ -478,7 +478,7 @@ export function createResolverService(deps: ResolverDeps) {
   /**
    * Takes the matching clock (write/lock-matching) and finds the records other transactions filed
    * under the batch's keys since claim-records read the clock: from the matching log, or by reading
-   * the blocks again (write/recheck-blocks) where the log cannot tell on its own. Returns, per
+   * the blocks again (read/recheck-blocks) where the log cannot tell on its own. Returns, per
    * record, the candidates that read did not return (never the record itself), earlier rules
    * first, within the record's cap: rows shaped as claim-records' ([position, found, ids]).
    */
@@ -532,7 +532,7 @@ export function createResolverService(deps: ResolverDeps) {
     }
     if (probes.length > 0) {
       const [answer] = await tx.run<{ found: [number, number, string[]][] }>(
-        'write/recheck-blocks',
+        'read/recheck-blocks',
         {
           rows: { probes },
           maxBlock: matcher.maxBlockSize,
@@ -540,7 +540,7 @@ export function createResolverService(deps: ResolverDeps) {
           linkOnly: matcher.linkOnly,
         },
       );
-      if (!answer) throw new Error('write/recheck-blocks answered no row');
+      if (!answer) throw new Error('read/recheck-blocks answered no row');
       for (const [position, rule, ids] of answer.found) found.push({ position, rule, ids });
     }
     const late = new Map<number, Set<string>>();
@@ -604,7 +604,7 @@ export function createResolverService(deps: ResolverDeps) {
 
   /**
    * Event keys of the candidates of records with more than `cap` of them, which order those
-   * candidates: from the batch, the cache, or write/read-record-keys (keys only: such a record
+   * candidates: from the batch, the cache, or read/candidate-keys (keys only: such a record
    * may have thousands of candidates, and only `cap` of them are read).
    */
   async function candidateKeys(
@@ -624,7 +624,7 @@ export function createResolverService(deps: ResolverDeps) {
       }
     }
     if (missing.size === 0) return keyOf;
-    const rows = await tx.run<{ id: string; key: string }>('write/read-record-keys', {
+    const rows = await tx.run<{ id: string; key: string }>('read/candidate-keys', {
       ids: [...missing].sort(),
     });
     if (rows.length !== missing.size) throw new StaleResolutionError();
@@ -634,7 +634,7 @@ export function createResolverService(deps: ResolverDeps) {
 
   /**
    * Adds the candidates named in the rows of `found` ([position, found, ids, ...]) that
-   * `candidateOf` lacks: from the cache, or read with write/read-candidates and cached.
+   * `candidateOf` lacks: from the cache, or read with read/candidate-records and cached.
    */
   async function readCandidates(
     tx: GraphTx,
@@ -651,7 +651,7 @@ export function createResolverService(deps: ResolverDeps) {
         else missing.add(id);
       }
     if (missing.size === 0) return;
-    const rows = await tx.run<StoredCandidate>('write/read-candidates', {
+    const rows = await tx.run<StoredCandidate>('read/candidate-records', {
       ids: [...missing].sort(),
     });
     for (const { id, key, source, values, anchorKey } of rows) {
@@ -663,13 +663,13 @@ export function createResolverService(deps: ResolverDeps) {
   }
 
   /**
-   * Purposes and anchors of the matched candidates that lack them (write/read-anchors); anchors
+   * Purposes and anchors of the matched candidates that lack them (read/candidate-anchors); anchors
    * found here were read without a lock (`unchecked`: write/lock-persons reads them again under the
    * persons' locks).
    */
   async function readAnchors(tx: GraphTx, s: Scoring): Promise<void> {
     if (s.pending.size === 0) return;
-    const rows = await tx.run<AnchorRow>('write/read-anchors', {
+    const rows = await tx.run<AnchorRow>('read/candidate-anchors', {
       ids: [...s.pending.keys()].sort(),
     });
     if (rows.length !== s.pending.size) throw new StaleResolutionError();
