@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expandCypher } from './cypher-template.js';
 
 /**
  * Every Cypher statement lives in a `.cypher` file and is loaded by name: the service's in
@@ -64,13 +65,13 @@ export type StatementPath = `${string}${'read' | 'write'}/${string}`;
 /** A set of named statements: what a graph client runs. */
 export interface CypherStatements<N extends string> {
   readonly names: readonly N[];
-  /** The statement Neo4j receives: the file's text. */
+  /** The statement Neo4j receives: the file's text with its markers expanded (cypher-template.ts). */
   text(name: N): string;
   /** True when the statement's file sits in a `write/` folder. */
   writes(name: N): boolean;
 }
 
-/** Statements read from `<dir>/<name>.cypher`, each file read once, on first use. */
+/** Statements read from `<dir>/<name>.cypher`, each file read and expanded once, on first use. */
 export function cypherStatements<N extends StatementPath>(
   dir: string,
   names: readonly N[],
@@ -81,7 +82,7 @@ export function cypherStatements<N extends StatementPath>(
     text(name) {
       let text = texts.get(name);
       if (text === undefined) {
-        text = readFileSync(join(dir, `${name}.cypher`), 'utf8');
+        text = expandCypher(readFileSync(join(dir, `${name}.cypher`), 'utf8'));
         texts.set(name, text);
       }
       return text;
