@@ -117,10 +117,10 @@ export function createGraph(
     },
   });
   // Writes share one bookmark manager, so each write transaction of this process begins after every
-  // earlier one. Reads do not join it: with it, every read waited for the bookmarks of the process's
-  // earlier transactions and then replaced them with its own, which more than doubled the server's
-  // work per lookup (docs/benchmarks.md, Lookup). A read that must see given writes passes their bookmarks; on a
-  // single Neo4j instance every committed write is visible to any later transaction anyway.
+  // earlier one. Reads do not join it: in it, every read would wait for the bookmarks of the
+  // process's earlier transactions and then replace them with its own, server work that a lookup
+  // does not need. A read that must see given writes passes their bookmarks; on a single Neo4j
+  // instance every committed write is visible to any later transaction anyway.
   const bookmarkManager = neo4j.bookmarkManager();
   const sessionConfig = (mode: 'READ' | 'WRITE', bookmarks?: string[]) => ({
     database: options.database,
