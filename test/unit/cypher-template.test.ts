@@ -7,36 +7,27 @@ describe('expandCypher', () => {
     expect(expandCypher(text)).toBe(text);
   });
 
-  it('repeats a rules section per slot, k standing for the slot', () => {
-    const text = [
-      'CALL () {',
-      '  // {{#rules}}',
-      '  RETURN {{k}} AS r{{k}}',
-      '  // {{/rules}}',
-      '}',
-    ];
-    expect(expandCypher(text.join('\n'), 3)).toBe(
-      ['CALL () {', '  RETURN 0 AS r0', '  RETURN 1 AS r1', '  RETURN 2 AS r2', '}'].join('\n'),
-    );
-  });
-
-  it('ends every repetition but the last with a comma', () => {
-    const text = ['SET', '  // {{#rules ,}}', '  n.b{{k}} = {{k}}', '  // {{/rules}}', 'RETURN n'];
-    expect(expandCypher(text.join('\n'), 3)).toBe(
-      ['SET', '  n.b0 = 0,', '  n.b1 = 1,', '  n.b2 = 2', 'RETURN n'].join('\n'),
-    );
-  });
-
-  it('puts a keyword separator on a line of its own between repetitions', () => {
-    const text = [
-      '  // {{#rules UNION ALL}}',
-      '  WITH {{k}} AS k',
-      '  RETURN k',
-      '  // {{/rules}}',
-    ];
-    expect(expandCypher(text.join('\n'), 2)).toBe(
-      ['  WITH 0 AS k', '  RETURN k', '  UNION ALL', '  WITH 1 AS k', '  RETURN k'].join('\n'),
-    );
+  it.each([
+    {
+      what: 'repeats a rules section per slot, k standing for the slot',
+      slots: 3,
+      text: ['CALL () {', '  // {{#rules}}', '  RETURN {{k}} AS r{{k}}', '  // {{/rules}}', '}'],
+      expanded: ['CALL () {', '  RETURN 0 AS r0', '  RETURN 1 AS r1', '  RETURN 2 AS r2', '}'],
+    },
+    {
+      what: 'ends every repetition but the last with a comma',
+      slots: 3,
+      text: ['SET', '  // {{#rules ,}}', '  n.b{{k}} = {{k}}', '  // {{/rules}}', 'RETURN n'],
+      expanded: ['SET', '  n.b0 = 0,', '  n.b1 = 1,', '  n.b2 = 2', 'RETURN n'],
+    },
+    {
+      what: 'puts a keyword separator on a line of its own between repetitions',
+      slots: 2,
+      text: ['  // {{#rules UNION ALL}}', '  WITH {{k}} AS k', '  RETURN k', '  // {{/rules}}'],
+      expanded: ['  WITH 0 AS k', '  RETURN k', '  UNION ALL', '  WITH 1 AS k', '  RETURN k'],
+    },
+  ])('$what', ({ slots, text, expanded }) => {
+    expect(expandCypher(text.join('\n'), slots)).toBe(expanded.join('\n'));
   });
 
   it('places a defined fragment at each use, at its indentation, and nowhere else', () => {
