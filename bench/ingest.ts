@@ -12,7 +12,7 @@
  *   procs:PxC  the API in this process, P worker processes (`src/main.ts --worker`) of concurrency C
  *
  * The ceiling replays the same identifiers, batch by batch, straight into Neo4j with
- * `write/bench-raw-merge` (one transaction per batch, --ceiling-concurrency at once): once the
+ * `bench/write/raw-merge` (one transaction per batch, --ceiling-concurrency at once): once the
  * distinct identifiers of each batch only, once with the batch's distinct identifier pairs MERGEd as
  * LINKED relationships too. No HTTP, queue, event log, persons, locks or resolution.
  *
@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../scripts/local-services.mjs';
 import { type Config, loadConfig } from '../src/config.js';
 import { createGraph, type Graph } from '../src/graph/graph-client.js';
+import { type BenchGraph, benchStatements } from './cypher-support.js';
 import { applyMigrations } from '../src/graph/migrations.js';
 import { pino } from 'pino';
 import { createLogger, loggerOptions } from '../src/logger.js';
@@ -405,7 +406,7 @@ type CeilingRows = ReturnType<typeof ceilingRows>;
 
 async function ceilingRun(
   services: BenchServices,
-  graph: Graph,
+  graph: BenchGraph,
   load: Workload,
   rows: CeilingRows,
   withPairs: boolean,
@@ -428,7 +429,7 @@ async function ceilingRun(
         let attempts = 0;
         await graph.writeTransaction('bench-raw-merge', (tx) => {
           attempts += 1;
-          return tx.run('write/bench-raw-merge', {
+          return tx.run('bench/write/raw-merge', {
             identifiers: batch.identifiers,
             pairs: withPairs ? batch.pairs : [],
             now,
@@ -484,6 +485,7 @@ async function main(): Promise<void> {
     user: config.NEO4J_USER,
     password: config.NEO4J_PASSWORD,
     logger,
+    statements: benchStatements(),
   });
   try {
     await applyMigrations(graph, logger);

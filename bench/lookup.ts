@@ -4,7 +4,7 @@
  * The graph: --identifiers / 3 persons with an email, a phone and a cookie id each (values are
  * realistic and seeded, normalised exactly as ingestion does), in the shape the resolver writes:
  * `(:Identifier)-[:BELONGS_TO]->(:Person)` plus two active LINKED relationships per person. It is
- * bulk-loaded with batched `UNWIND ... CREATE` (write/bench-lookup-*) because ingesting a million
+ * bulk-loaded with batched `UNWIND ... CREATE` (bench/write/lookup-*) because ingesting a million
  * identifiers through the queue would take far longer than the benchmark. No event log or audit
  * records: lookups read neither. The store lives in .data/bench-lookup and is reused by the next
  * run with the same --identifiers and --seed (--fresh yes rebuilds it); with NEO4J_URI and REDIS_URL
@@ -42,6 +42,7 @@ import { join, relative } from 'node:path';
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config.js';
 import { createGraph, type Graph } from '../src/graph/graph-client.js';
+import { type BenchGraph, benchStatements } from './cypher-support.js';
 import { applyMigrations } from '../src/graph/migrations.js';
 import { createLogger } from '../src/logger.js';
 import { identifierRegistry } from '../src/resolver/resolver-config.js';
@@ -263,7 +264,7 @@ function normalized(type: string, raw: string) {
   return n;
 }
 
-async function loadGraph(graph: Graph): Promise<void> {
+async function loadGraph(graph: BenchGraph): Promise<void> {
   const started = performance.now();
   let next = 0;
   let done = 0;
@@ -303,8 +304,8 @@ async function loadGraph(graph: Graph): Promise<void> {
           }
         }
         await graph.writeTransaction('bench-lookup-load', async (tx) => {
-          await tx.run('write/bench-lookup-persons', { persons: rows });
-          await tx.run('write/bench-lookup-links', { links });
+          await tx.run('bench/write/lookup-persons', { persons: rows });
+          await tx.run('bench/write/lookup-links', { links });
         });
         done += to - from;
         if (done - reported >= persons / 10 || done === persons) {
@@ -396,6 +397,7 @@ async function lookupServices(): Promise<LookupServices> {
     user: config.NEO4J_USER,
     password: config.NEO4J_PASSWORD,
     logger,
+    statements: benchStatements(),
   });
   let loadSeconds: number | undefined;
   try {
@@ -419,7 +421,7 @@ async function lookupServices(): Promise<LookupServices> {
     }
     const t0 = performance.now();
     const [warm] = await graph.query<{ identifiers: number; persons: number }>(
-      'read/bench-lookup-warm-up',
+      'bench/read/lookup-warm-up',
     );
     benchLog(
       `page cache warmed: ${fmt(warm?.identifiers ?? 0)} identifiers read in ${((performance.now() - t0) / 1000).toFixed(1)} s`,

@@ -1,17 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expandCypher } from './cypher-template.js';
 
 /**
- * Every Cypher statement lives in `cypher/queries/{read,write}/<name>.cypher` and is loaded by name.
- * The folder decides whether the statement runs in a read or a write transaction. The list below is
+ * Every Cypher statement lives in a `.cypher` file and is loaded by name: the service's in
+ * `cypher/queries/{read,write}/<name>.cypher`, named `read/<name>` or `write/<name>`. The list below is
  * the typed set of names, so a typo fails at compile time; a unit test checks it against the files.
+ *
+ * The folder says whether the statement writes. A read statement writes and locks nothing (the unit
+ * test checks for writing clauses): it runs as a read, or inside a write transaction that needs what
+ * it reads under that transaction's locks. A write statement (a lock is one: it writes a property to
+ * take it) runs only in a write transaction.
  */
 export const cypherNames = [
   'read/applied-migrations',
   'read/audit-by-person',
   'read/audit-recent',
-  'read/bench-lookup-warm-up',
+  'read/candidate-anchors',
+  'read/candidate-keys',
+  'read/candidate-records',
   'read/graph-invariants',
   'read/graph-is-test-instance',
   'read/graph-totals',
@@ -20,16 +28,15 @@ export const cypherNames = [
   'read/link-explain',
   'read/person-attributes',
   'read/person-by-id',
+  'read/person-components',
   'read/person-links',
   'read/ping',
+  'read/recheck-blocks',
   'read/records-page',
   'read/resolve-identifiers',
   'read/reviews-by-status',
   'read/stale-links-page',
   'write/apply-plan',
-  'write/bench-lookup-links',
-  'write/bench-lookup-persons',
-  'write/bench-raw-merge',
   'write/claim-batch',
   'write/claim-records',
   'write/clear-test-graph',
@@ -40,11 +47,6 @@ export const cypherNames = [
   'write/lock-persons',
   'write/lock-review',
   'write/mark-test-instance',
-  'write/person-components',
-  'write/read-anchors',
-  'write/read-candidates',
-  'write/read-record-keys',
-  'write/recheck-blocks',
   'write/record-migration',
   'write/record-model',
   'write/refile-records',
@@ -57,17 +59,55 @@ export type CypherName = (typeof cypherNames)[number];
 /** `cypher/` ships next to `src/` and `dist/` alike, so one path works from source and from the build. */
 export const cypherRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cypher');
 
-const cache = new Map<string, string>();
+/** A statement name: its file's path below the statements' folder, the last folder `read` or `write`. */
+export type StatementPath = `${string}${'read' | 'write'}/${string}`;
 
-export function loadCypher(name: CypherName): string {
-  let text = cache.get(name);
-  if (text === undefined) {
-    text = readFileSync(join(cypherRoot, 'queries', `${name}.cypher`), 'utf8');
-    cache.set(name, text);
-  }
-  return text;
+/** A set of named statements: what a graph client runs. */
+export interface CypherStatements<N extends string> {
+  readonly names: readonly N[];
+  /** The statement Neo4j receives: the file's text with its markers expanded (cypher-template.ts). */
+  text(name: N): string;
+  /** True when the statement's file sits in a `write/` folder. */
+  writes(name: N): boolean;
 }
 
-export function isWriteQuery(name: CypherName): boolean {
-  return name.startsWith('write/');
+/** Statements read from `<dir>/<name>.cypher`, each file read and expanded once, on first use. */
+export function cypherStatements<N extends StatementPath>(
+  dir: string,
+  names: readonly N[],
+): CypherStatements<N> {
+  const texts = new Map<N, string>();
+  return {
+    names,
+    text(name) {
+      let text = texts.get(name);
+      if (text === undefined) {
+        text = expandCypher(readFileSync(join(dir, `${name}.cypher`), 'utf8'));
+        texts.set(name, text);
+      }
+      return text;
+    },
+    writes: (name) => /(^|\/)write\/[^/]+$/.test(name),
+  };
+}
+
+/** The service's statements, `cypher/queries/`. */
+export function serviceStatements(): CypherStatements<CypherName> {
+  return cypherStatements(join(cypherRoot, 'queries'), cypherNames);
+}
+
+/** Two sets of statements as one, for a caller that runs its own statements next to the service's. */
+export function joinStatements<A extends string, B extends string>(
+  a: CypherStatements<A>,
+  b: CypherStatements<B>,
+): CypherStatements<A | B> {
+  const inA = new Set<string>(a.names);
+  const shared = b.names.filter((name) => inA.has(name));
+  if (shared.length > 0) throw new Error(`statement names given twice: ${shared.join(', ')}`);
+  const isA = (name: A | B): name is A => inA.has(name);
+  return {
+    names: [...a.names, ...b.names],
+    text: (name) => (isA(name) ? a.text(name) : b.text(name)),
+    writes: (name) => (isA(name) ? a.writes(name) : b.writes(name)),
+  };
 }

@@ -5,7 +5,7 @@ import neo4j, {
   type RecordShape,
 } from 'neo4j-driver';
 import type { Logger } from '../logger.js';
-import { type CypherName, isWriteQuery, loadCypher } from './cypher-loader.js';
+import { type CypherName, type CypherStatements, serviceStatements } from './cypher-loader.js';
 import { translateGraphError } from './graph-errors.js';
 
 /**
@@ -29,35 +29,39 @@ export interface GraphOptions {
 }
 
 export interface GraphTimings {
-  statement(name: CypherName, seconds: number): void;
+  statement(name: string, seconds: number): void;
   commit(transaction: string, seconds: number): void;
 }
 
 export type Row = Record<string, unknown>;
 
-/** A transaction handle that only runs named statements. */
-export interface GraphTx {
-  run<T extends object = Row>(name: CypherName, params?: Record<string, unknown>): Promise<T[]>;
+/**
+ * A transaction handle that only runs named statements: within a write transaction, reads and
+ * writes alike.
+ */
+export interface GraphTx<N extends string = CypherName> {
+  run<T extends object = Row>(name: N, params?: Record<string, unknown>): Promise<T[]>;
 }
 
-export interface Graph {
+/** The graph client; `N` names the statements it runs (the service's, unless a caller adds its own). */
+export interface Graph<N extends string = CypherName> {
   /**
-   * Runs one named statement, by folder: a read as an auto-commit query, a write in a managed
-   * transaction; both retried on transient errors. A read waits only for the `bookmarks` it is given
+   * Runs one named statement, by folder: a read as an auto-commit query in a read session (which
+   * Neo4j refuses to write in), a write in a managed transaction; both retried on transient errors. A read waits only for the `bookmarks` it is given
    * (none: it sees every committed write of a single instance, but on a cluster may trail this
    * process's latest writes); a write begins after every earlier write of this process.
    */
   query<T extends object = Row>(
-    name: CypherName,
+    name: N,
     params?: Record<string, unknown>,
     options?: { bookmarks?: string[] },
   ): Promise<T[]>;
   /** Runs `work` in one managed write transaction, retried as a whole on transient errors (deadlocks). */
-  writeTransaction<T>(name: string, work: (tx: GraphTx) => Promise<T>): Promise<T>;
+  writeTransaction<T>(name: string, work: (tx: GraphTx<N>) => Promise<T>): Promise<T>;
   /** Runs a schema statement outside a transaction function (schema and data writes cannot share one). */
   runSchema(statement: string): Promise<void>;
   /** Runs a named statement as an auto-commit query: needed for `CALL { ... } IN TRANSACTIONS`. */
-  autoCommit(name: CypherName, params?: Record<string, unknown>): Promise<void>;
+  autoCommit(name: N, params?: Record<string, unknown>): Promise<void>;
   ping(): Promise<void>;
   /** Bookmarks of the last committed write, for read-your-writes across processes. */
   lastBookmarks(): string[];
@@ -70,12 +74,13 @@ function rows<T extends object>(result: QueryResult<RecordShape>): T[] {
 
 function wrapTx(
   tx: ManagedTransaction,
-  onStatement?: (name: CypherName, started: number) => void,
-): GraphTx {
+  statements: CypherStatements<string>,
+  onStatement?: (name: string, started: number) => void,
+): GraphTx<string> {
   return {
-    async run<T extends object>(name: CypherName, params: Record<string, unknown> = {}) {
+    async run<T extends object>(name: string, params: Record<string, unknown> = {}) {
       const started = performance.now();
-      const result = rows<T>(await tx.run(loadCypher(name), params));
+      const result = rows<T>(await tx.run(statements.text(name), params));
       onStatement?.(name, started);
       return result;
     },
@@ -85,7 +90,16 @@ function wrapTx(
 /** How long a transaction (and an auto-commit read) is retried on transient errors. */
 const RETRY_TIME_MS = 30_000;
 
-export function createGraph(options: GraphOptions): Graph {
+/** The service's graph client. */
+export function createGraph(options: GraphOptions): Graph;
+/** A graph client that runs the given statements (the service's joined with a caller's own). */
+export function createGraph<N extends string>(
+  options: GraphOptions & { statements: CypherStatements<N> },
+): Graph<N>;
+export function createGraph(
+  options: GraphOptions & { statements?: CypherStatements<string> },
+): Graph<string> {
+  const statements = options.statements ?? serviceStatements();
   const auth =
     options.password !== undefined
       ? neo4j.auth.basic(options.user ?? 'neo4j', options.password)
@@ -103,10 +117,10 @@ export function createGraph(options: GraphOptions): Graph {
     },
   });
   // Writes share one bookmark manager, so each write transaction of this process begins after every
-  // earlier one. Reads do not join it: with it, every read waited for the bookmarks of the process's
-  // earlier transactions and then replaced them with its own, which more than doubled the server's
-  // work per lookup (docs/benchmarks.md, Lookup). A read that must see given writes passes their bookmarks; on a
-  // single Neo4j instance every committed write is visible to any later transaction anyway.
+  // earlier one. Reads do not join it: in it, every read would wait for the bookmarks of the
+  // process's earlier transactions and then replace them with its own, server work that a lookup
+  // does not need. A read that must see given writes passes their bookmarks; on a single Neo4j
+  // instance every committed write is visible to any later transaction anyway.
   const bookmarkManager = neo4j.bookmarkManager();
   const sessionConfig = (mode: 'READ' | 'WRITE', bookmarks?: string[]) => ({
     database: options.database,
@@ -135,7 +149,7 @@ export function createGraph(options: GraphOptions): Graph {
    * ±20 % jitter).
    */
   async function read<T extends object>(
-    name: CypherName,
+    name: string,
     params: Record<string, unknown>,
     bookmarks: string[] | undefined,
   ): Promise<T[]> {
@@ -143,7 +157,9 @@ export function createGraph(options: GraphOptions): Graph {
     for (let delay = 1000; ; delay *= 2) {
       const session = driver.session(sessionConfig('READ', bookmarks));
       try {
-        return rows<T>(await session.run(loadCypher(name), params, { metadata: { query: name } }));
+        return rows<T>(
+          await session.run(statements.text(name), params, { metadata: { query: name } }),
+        );
       } catch (error) {
         if (!neo4j.isRetryableError(error) || Date.now() - started + delay > RETRY_TIME_MS)
           throw translateGraphError(error);
@@ -156,15 +172,15 @@ export function createGraph(options: GraphOptions): Graph {
 
   return {
     async query<T extends object>(
-      name: CypherName,
+      name: string,
       params: Record<string, unknown> = {},
       opts: { bookmarks?: string[] } = {},
     ) {
-      if (!isWriteQuery(name)) return read<T>(name, params, opts.bookmarks);
+      if (!statements.writes(name)) return read<T>(name, params, opts.bookmarks);
       const session = driver.session(sessionConfig('WRITE', opts.bookmarks));
       try {
         const result = await withErrors(() =>
-          session.executeWrite((tx) => tx.run(loadCypher(name), params), {
+          session.executeWrite((tx) => tx.run(statements.text(name), params), {
             metadata: { query: name },
           }),
         );
@@ -175,13 +191,13 @@ export function createGraph(options: GraphOptions): Graph {
       }
     },
 
-    async writeTransaction<T>(name: string, work: (tx: GraphTx) => Promise<T>) {
+    async writeTransaction<T>(name: string, work: (tx: GraphTx<string>) => Promise<T>) {
       const session = driver.session(sessionConfig('WRITE'));
       const timings = options.timings;
       // Where the last statement of the latest attempt ended: the commit starts there.
       let lastEnd = 0;
       const onStatement = timings
-        ? (statement: CypherName, started: number) => {
+        ? (statement: string, started: number) => {
             lastEnd = performance.now();
             timings.statement(statement, (lastEnd - started) / 1000);
           }
@@ -191,7 +207,7 @@ export function createGraph(options: GraphOptions): Graph {
           session.executeWrite(
             (tx) => {
               lastEnd = performance.now();
-              return work(wrapTx(tx, onStatement));
+              return work(wrapTx(tx, statements, onStatement));
             },
             { metadata: { query: name } },
           ),
@@ -213,12 +229,12 @@ export function createGraph(options: GraphOptions): Graph {
       }
     },
 
-    async autoCommit(name: CypherName, params: Record<string, unknown> = {}) {
+    async autoCommit(name: string, params: Record<string, unknown> = {}) {
       const session = driver.session(sessionConfig('WRITE'));
       try {
         await withErrors(() =>
           session
-            .run({ text: loadCypher(name), parameters: params }, { metadata: { query: name } })
+            .run({ text: statements.text(name), parameters: params }, { metadata: { query: name } })
             .then(() => undefined),
         );
       } finally {

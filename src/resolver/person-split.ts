@@ -53,7 +53,7 @@ export async function splitIfDisconnected(
   const [row] = await tx.run<{
     identifiers: [string, string, number][];
     links: [string, string][];
-  }>('write/person-components', { personId: input.personId });
+  }>('read/person-components', { personId: input.personId });
   if (!row || row.identifiers.length === 0) return [];
   const oldest = [...row.identifiers].sort((a, b) => a[2] - b[2] || (a[0] < b[0] ? -1 : 1))[0]![0];
   const parts = linkComponents(

@@ -29,9 +29,34 @@
 //
 // `replan=skip`: every part is fixed by element-id and unique-key seeks and expansions from bound
 // nodes, so re-planning as the graph grows would only cost CPU.
-// Lists travel as fields of one map parameter, $rows: Neo4j keys its plan cache on the sizes of
-// top-level list parameters, so a statement with several lists of varying length was planned
-// again (~0.5 s) for many batches (docs/benchmarks.md). Inside a map they are one plan.
+// $rows: lists in one map parameter (write/claim-batch says why).
+// Written once, used by both link parts: a link row's fields, with its two ends; a new link's
+// properties.
+// {{#define link-row}}
+WITH row[0] AS fromId, row[1] AS toId, row[2] AS id, row[3] AS status, toInteger(row[4]) AS firstSeen, toInteger(row[5]) AS lastSeen,
+     row[6] AS sources, row[7] AS purposes, row[8] AS eventKeys, row[9] AS confidence,
+     row[10] AS method, row[11] AS rule, row[12] AS modelVersion, row[13] AS explanation, row[14] AS records
+MATCH (a:Identifier) WHERE elementId(a) = fromId
+MATCH (b:Identifier) WHERE elementId(b) = toId
+// {{/define}}
+// {{#define new-link}}
+id: id,
+status: status,
+method: method,
+rule: rule,
+modelVersion: modelVersion,
+explanation: explanation,
+records: records,
+confidence: confidence,
+createdAt: toInteger($now),
+updatedAt: toInteger($now),
+firstSeen: firstSeen,
+lastSeen: lastSeen,
+sources: sources,
+purposes: purposes,
+events: eventKeys[-$kept..],
+evidenceCount: size(eventKeys)
+// {{/define}}
 CYPHER replan=skip
 CALL () {
   WITH $model AS model
@@ -106,63 +131,25 @@ CALL () {
 }
 CALL () {
   UNWIND $rows.newLinks AS row
-  WITH row[0] AS fromId, row[1] AS toId, row[2] AS id, row[3] AS status, toInteger(row[4]) AS firstSeen, toInteger(row[5]) AS lastSeen,
-       row[6] AS sources, row[7] AS purposes, row[8] AS eventKeys, row[9] AS confidence,
-       row[10] AS method, row[11] AS rule, row[12] AS modelVersion, row[13] AS explanation, row[14] AS records
-  MATCH (a:Identifier) WHERE elementId(a) = fromId
-  MATCH (b:Identifier) WHERE elementId(b) = toId
+  // {{>link-row}}
   CREATE (a)-[:LINKED {
-    id: id,
-    status: status,
-    method: method,
-    rule: rule,
-    modelVersion: modelVersion,
-    explanation: explanation,
-    records: records,
-    confidence: confidence,
-    createdAt: toInteger($now),
-    updatedAt: toInteger($now),
-    firstSeen: firstSeen,
-    lastSeen: lastSeen,
-    sources: sources,
-    purposes: purposes,
-    events: eventKeys[-$kept..],
-    evidenceCount: size(eventKeys)
+    // {{>new-link}}
   }]->(b)
 }
 CALL () {
   UNWIND $rows.links AS row
-  WITH row[0] AS fromId, row[1] AS toId, row[2] AS id, row[3] AS status, toInteger(row[4]) AS firstSeen, toInteger(row[5]) AS lastSeen,
-       row[6] AS sources, row[7] AS purposes, row[8] AS eventKeys, row[9] AS confidence,
-       row[10] AS method, row[11] AS rule, row[12] AS modelVersion, row[13] AS explanation, row[14] AS records
-  MATCH (a:Identifier) WHERE elementId(a) = fromId
-  MATCH (b:Identifier) WHERE elementId(b) = toId
+  // {{>link-row}}
   MERGE (a)-[l:LINKED]->(b)
-    ON CREATE SET
-      l.id = id,
-      l.status = status,
-      l.method = method,
-      l.rule = rule,
-      l.modelVersion = modelVersion,
-      l.explanation = explanation,
-      l.records = records,
-      l.confidence = confidence,
-      l.createdAt = toInteger($now),
-      l.updatedAt = toInteger($now),
-      l.firstSeen = firstSeen,
-      l.lastSeen = lastSeen,
-      l.sources = sources,
-      l.purposes = purposes,
-      l.events = eventKeys[-$kept..],
-      l.evidenceCount = size(eventKeys)
+    ON CREATE SET l = {
+      // {{>new-link}}
+    }
     ON MATCH SET
       l.status = status,
-      // Strongest method wins; a probabilistic link keeps the explanation of its best score.
-      l.modelVersion = CASE WHEN method = 'probabilistic' AND l.method = 'probabilistic' AND confidence >= l.confidence THEN modelVersion ELSE l.modelVersion END,
-      l.explanation = CASE WHEN method = 'probabilistic' AND l.method = 'probabilistic' AND confidence >= l.confidence THEN explanation ELSE l.explanation END,
-      l.records = CASE WHEN method = 'probabilistic' AND l.method = 'probabilistic' AND confidence >= l.confidence THEN records ELSE l.records END,
-      l.rule = CASE WHEN $methodRank[method] > $methodRank[l.method] THEN rule ELSE l.rule END,
-      l.method = CASE WHEN $methodRank[method] > $methodRank[l.method] THEN method ELSE l.method END,
+      // A probabilistic link keeps the explanation of its best score; the strongest method wins.
+      // Both read the link's method and confidence before this SET replaces them.
+      l += CASE WHEN method = 'probabilistic' AND l.method = 'probabilistic' AND confidence >= l.confidence
+        THEN {modelVersion: modelVersion, explanation: explanation, records: records} ELSE {} END,
+      l += CASE WHEN $methodRank[method] > $methodRank[l.method] THEN {rule: rule, method: method} ELSE {} END,
       l.confidence = CASE WHEN confidence > l.confidence THEN confidence ELSE l.confidence END,
       l.updatedAt = toInteger($now),
       l.firstSeen = CASE WHEN firstSeen < l.firstSeen THEN firstSeen ELSE l.firstSeen END,

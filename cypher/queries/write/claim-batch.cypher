@@ -23,8 +23,9 @@
 // `replan=skip`: the plan is fixed by the unique-key MERGEs and the expansion from bound nodes, so
 // re-planning as the graph grows would only cost CPU.
 // Lists travel as fields of one map parameter, $rows: Neo4j keys its plan cache on the sizes of
-// top-level list parameters, so a statement with several lists of varying length was planned
-// again (~0.5 s) for many batches (docs/benchmarks.md). Inside a map they are one plan.
+// top-level list parameters, so a statement with several lists of varying length would be planned
+// again for many batches, and planning a statement this large is expensive. Inside a map they
+// share one plan.
 CYPHER replan=skip
 CALL () {
   UNWIND range(0, size($rows.events) - 1) AS n

@@ -10,9 +10,9 @@
 // candidate read or finds them in the log now; the one that commits first cannot have seen records
 // the other had not committed yet. The expensive part (reading and scoring candidates) runs without
 // a lock and in parallel; only this statement, the few candidates it adds and the writes wait for
-// each other. One clock instead of a lock per key: a batch files thousands of keys, and two
-// 1000-record batches practically always share one, so per-key locks serialised the same section
-// at the cost of thousands of locked, written nodes per batch (docs/benchmarks.md).
+// each other. One clock instead of a lock per key: a batch files thousands of keys, and two large
+// batches practically always share one, so per-key locks would serialise the same section at the
+// cost of thousands of locked, written nodes per batch.
 //
 // $seen: the clock as claim-records read it, without a lock (null for a rescore page, which locks
 // before it reads). The entry $seen itself is returned too: a reader can see a committing
@@ -20,8 +20,8 @@
 // committed transaction can be in that state, as each holds the clock until its commit is applied.
 // The caller compares the entries it gets with the clock: entries pruned since (the log keeps the
 // last $kept) make it read its blocks again instead.
-// $rows: {records: [id], sources: [source], keys: [8 slots per record, -1 for none]}. Keys are
-// keyed hashes, as the records carry them; no value of a record is logged.
+// $rows: {records: [id], sources: [source], keys: [one slot per rule per record, -1 for none]}.
+// Keys are keyed hashes, as the records carry them; no value of a record is logged.
 CYPHER replan=skip
 MATCH (clock:MatchClock {name: 'records'})
 // Writing $token (new per transaction) takes the clock's lock before its value is read: a value

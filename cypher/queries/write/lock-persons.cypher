@@ -14,9 +14,7 @@
 //
 // `replan=skip`: the plan is fixed by the unique-key seek and the expansion from it, so re-planning
 // as the graph grows would only cost CPU.
-// Lists travel as fields of one map parameter, $rows: Neo4j keys its plan cache on the sizes of
-// top-level list parameters, so a statement with several lists of varying length was planned
-// again (~0.5 s) for many batches (docs/benchmarks.md). Inside a map they are one plan.
+// $rows: lists in one map parameter (write/claim-batch says why).
 CYPHER replan=skip
 CALL () {
   UNWIND $rows.personIds AS id

@@ -1,3 +1,4 @@
+import { BLOCKING_RULE_SLOTS } from '../../graph/cypher-template.js';
 import { phoneticCodes } from '../scoring/comparisons.js';
 import type { MatchRecord } from './normalize-attributes.js';
 
@@ -76,11 +77,12 @@ export interface CompiledBlockingRule {
 
 /**
  * Rules a model may have: the graph stores rule k's key of a record in the indexed property
- * `block<k>`, and the statements that read them spell out each slot (cypher/queries/write/claim-records).
+ * `block<k>`, one per slot of the graph (the statements that read them repeat their per-rule part
+ * for each slot: src/graph/cypher-template.ts).
  */
-export const MAX_BLOCKING_RULES = 8;
+export const MAX_BLOCKING_RULES = BLOCKING_RULE_SLOTS;
 
-/** Validates rules (unique names, known transforms, at most eight) and prepares them for repeated use. */
+/** Validates rules (unique names, known transforms, at most one per slot) and prepares them for repeated use. */
 export function compileBlockingRules(rules: readonly BlockingRule[]): CompiledBlockingRule[] {
   if (rules.length > MAX_BLOCKING_RULES)
     throw new Error(`at most ${MAX_BLOCKING_RULES} blocking rules; got ${rules.length}`);

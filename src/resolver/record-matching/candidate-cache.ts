@@ -6,7 +6,7 @@ import type { MatchRecord } from '../../matching/records/normalize-attributes.js
  * change once written, and every record is a candidate of many later ones, so reading their values
  * from the graph for every batch would make them most of what the matching statements ship. With
  * the cache, write/claim-records answers record ids only and the resolver reads just the records
- * it has not seen (write/read-candidates).
+ * it has not seen (read/candidate-records).
  *
  * Ids are drawn at random and never reused, so an entry cannot describe another record. Entries
  * hold personal data in memory: they expire after `ttlMs` and are purged on a timer, so values of a

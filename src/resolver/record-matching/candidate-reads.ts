@@ -13,7 +13,7 @@ import { type AnchorRow, type Candidate, completePending, type Scoring } from '.
  * moved under the transaction: it starts again.
  */
 
-/** A row of write/read-candidates. */
+/** A row of read/candidate-records. */
 interface StoredCandidate {
   id: string;
   key: string;
@@ -24,7 +24,7 @@ interface StoredCandidate {
 
 /**
  * Event keys of the candidates of records with more than `cap` of them, which order those
- * candidates: from the batch, the cache, or write/read-record-keys (keys only: such a record
+ * candidates: from the batch, the cache, or read/candidate-keys (keys only: such a record
  * may have thousands of candidates, and only `cap` of them are read).
  */
 export async function candidateKeys(
@@ -45,7 +45,7 @@ export async function candidateKeys(
     }
   }
   if (missing.size === 0) return keyOf;
-  const rows = await tx.run<{ id: string; key: string }>('write/read-record-keys', {
+  const rows = await tx.run<{ id: string; key: string }>('read/candidate-keys', {
     ids: [...missing].sort(),
   });
   if (rows.length !== missing.size) throw new StaleResolutionError();
@@ -55,7 +55,7 @@ export async function candidateKeys(
 
 /**
  * Adds the candidates named in the rows of `found` ([position, found, ids, ...]) that
- * `candidateOf` lacks: from the cache, or read with write/read-candidates and cached.
+ * `candidateOf` lacks: from the cache, or read with read/candidate-records and cached.
  */
 export async function readCandidates(
   tx: GraphTx,
@@ -72,7 +72,7 @@ export async function readCandidates(
       else missing.add(id);
     }
   if (missing.size === 0) return;
-  const rows = await tx.run<StoredCandidate>('write/read-candidates', {
+  const rows = await tx.run<StoredCandidate>('read/candidate-records', {
     ids: [...missing].sort(),
   });
   for (const { id, key, source, values, anchorKey } of rows) {
@@ -84,13 +84,13 @@ export async function readCandidates(
 }
 
 /**
- * Purposes and anchors of the matched candidates that lack them (write/read-anchors); anchors
+ * Purposes and anchors of the matched candidates that lack them (read/candidate-anchors); anchors
  * found here were read without a lock (`unchecked`: write/lock-persons reads them again under the
  * persons' locks).
  */
 export async function readAnchors(tx: GraphTx, s: Scoring): Promise<void> {
   if (s.pending.size === 0) return;
-  const rows = await tx.run<AnchorRow>('write/read-anchors', {
+  const rows = await tx.run<AnchorRow>('read/candidate-anchors', {
     ids: [...s.pending.keys()].sort(),
   });
   if (rows.length !== s.pending.size) throw new StaleResolutionError();

@@ -37,7 +37,7 @@ export async function lockMatching(
 /**
  * Takes the matching clock (write/lock-matching) and finds the records other transactions filed
  * under the batch's keys since claim-records read the clock: from the matching log, or by reading
- * the blocks again (write/recheck-blocks) where the log cannot tell on its own. Returns, per
+ * the blocks again (read/recheck-blocks) where the log cannot tell on its own. Returns, per
  * record, the candidates that read did not return (never the record itself), earlier rules
  * first, within the record's cap: rows shaped as claim-records' ([position, found, ids]).
  */
@@ -91,13 +91,13 @@ export async function recheckBlocks(
     }
   }
   if (probes.length > 0) {
-    const [answer] = await tx.run<{ found: [number, number, string[]][] }>('write/recheck-blocks', {
+    const [answer] = await tx.run<{ found: [number, number, string[]][] }>('read/recheck-blocks', {
       rows: { probes },
       maxBlock: matcher.maxBlockSize,
       scanLimit: matcher.maxBlockSize + 1,
       linkOnly: matcher.linkOnly,
     });
-    if (!answer) throw new Error('write/recheck-blocks answered no row');
+    if (!answer) throw new Error('read/recheck-blocks answered no row');
     for (const [position, rule, ids] of answer.found) found.push({ position, rule, ids });
   }
   const late = new Map<number, Set<string>>();

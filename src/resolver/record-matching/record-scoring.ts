@@ -23,7 +23,7 @@ export interface Candidate {
   readonly anchorKey: string;
   /**
    * Consent purposes, when already known (records of the same batch, rescoring). Ingestion reads
-   * those of candidates outside the batch only when they match (write/read-anchors): consent can
+   * those of candidates outside the batch only when they match (read/candidate-anchors): consent can
    * change, the cached values cannot.
    */
   readonly purposes?: readonly string[];
@@ -47,7 +47,7 @@ export interface Scoring {
   unchecked: Set<string>;
   /**
    * Matched candidates whose anchor or purposes are not known yet, by record id, with the matches
-   * waiting for them: write/read-anchors completes them.
+   * waiting for them: read/candidate-anchors completes them.
    */
   pending: Map<string, PendingMatch[]>;
   scoredPairs: Set<string>;
@@ -152,7 +152,7 @@ export function scoreCandidates(
 }
 
 /**
- * Completes the pending matches with what write/read-anchors read of their candidates: purposes
+ * Completes the pending matches with what read/candidate-anchors read of their candidates: purposes
  * (intersected with the matching record's) and anchors not yet known, marked unchecked (their
  * persons were read without a lock; write/lock-persons reads them again under one).
  */
@@ -169,7 +169,7 @@ export function completePending(s: Scoring, rows: readonly AnchorRow[]): void {
   }
 }
 
-/** A row of write/read-anchors: a matched candidate record, its purposes and its anchor. */
+/** A row of read/candidate-anchors: a matched candidate record, its purposes and its anchor. */
 export interface AnchorRow {
   id: string;
   purposes: string[];

@@ -1,7 +1,7 @@
 // Benchmark only (bench/lookup.ts): the active links between a bulk-loaded person's identifiers, with
 // the properties the resolver gives a link, directed from the smaller key to the larger. Runs after
-// bench-lookup-persons in the same transaction. $links: [{fromKey, toKey, id, firstSeen, lastSeen,
-// sources, purposes, events}].
+// bench/write/lookup-persons in the same transaction. $links: [{fromKey, toKey, id, firstSeen,
+// lastSeen, sources, purposes, events}].
 UNWIND $links AS row
 MATCH (a:Identifier {key: row.fromKey})
 MATCH (b:Identifier {key: row.toKey})
