@@ -19,7 +19,7 @@ import {
   type MatchRecord,
   normalizeDate,
 } from '../src/matching/records/normalize-attributes.js';
-import type { EvaluationMode, TruthRecord } from '../src/matching/evaluate.js';
+import type { EvaluationMode, TruthRecord } from './datasets/evaluate.js';
 import type { IdentityEvent } from '../src/events/event-schema.js';
 import { freePort, REPO_ROOT } from '../scripts/local-services.mjs';
 import { benchAuthHeader, benchLog } from './bench-support.js';

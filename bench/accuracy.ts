@@ -59,7 +59,7 @@ import {
   type PairwiseMetrics,
   pairwiseMetrics,
   type TruthRecord,
-} from '../src/matching/evaluate.js';
+} from './datasets/evaluate.js';
 import type { FellegiSunterModel } from '../src/matching/scoring/fellegi-sunter.js';
 import type { MatchRecord } from '../src/matching/records/normalize-attributes.js';
 import {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EvaluationMode, TruthRecord } from '../../src/matching/evaluate.js';
+import type { EvaluationMode, TruthRecord } from '../datasets/evaluate.js';
 import {
   type AttributeKind,
   type MatchRecord,

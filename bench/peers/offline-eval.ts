@@ -39,7 +39,7 @@ import {
   type PairwiseMetrics,
   pairwiseMetrics,
   type TruthRecord,
-} from '../../src/matching/evaluate.js';
+} from '../datasets/evaluate.js';
 import {
   buildTermFrequencies,
   type FellegiSunterModel,
