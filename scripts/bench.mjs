@@ -3,8 +3,9 @@
  * Benchmark runner: `npm run bench -- <name> [flags]` runs bench/<name>.ts with tsx, passing the
  * flags through; `npm run bench` lists the benchmarks. Node built-ins only.
  *
- * Every bench/*.ts is a benchmark except helpers named *-support.ts. A benchmark describes itself
- * in the first sentence of its leading /** ... *\/ comment, which is what the listing shows.
+ * The benchmarks are the .ts files directly in bench/ (their parts live in its subfolders). A
+ * benchmark describes itself in the first sentence of its leading /** ... *\/ comment, which is what
+ * the listing shows.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,8 +18,9 @@ const BENCH_DIR = path.join(REPO_ROOT, 'bench');
 function benchmarks() {
   if (!fs.existsSync(BENCH_DIR)) return [];
   return fs
-    .readdirSync(BENCH_DIR)
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('-support.ts') && !f.endsWith('.d.ts'))
+    .readdirSync(BENCH_DIR, { withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
+    .map((e) => e.name)
     .sort()
     .map((f) => ({ name: f.slice(0, -'.ts'.length), file: path.join(BENCH_DIR, f) }));
 }

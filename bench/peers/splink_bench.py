@@ -9,7 +9,7 @@ reports it.
 Settings:
   published  Splink's own example notebooks for these sets (docs/demos/examples/duckdb/febrl3,
              febrl4, accuracy_analysis_from_labels_column): the settings behind the published F1.
-  matched    idgraph's settings from offline-eval.ts translated to Splink: same blocking rules, EM
+  matched    idgraph's settings from peer-setups.ts translated to Splink: same blocking rules, EM
              rules, deterministic rules and seeds, and the same comparisons as far as Splink's
              comparison levels allow (no double metaphone level: that needs a precomputed column).
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { benchCypherNames, benchStatements } from '../../bench/cypher-support.js';
+import { benchCypherNames, benchStatements } from '../../bench/services/bench-cypher.js';
 import { cypherNames, cypherRoot, serviceStatements } from '../../src/graph/cypher-loader.js';
 import { BLOCKING_RULE_SLOTS } from '../../src/graph/cypher-template.js';
 import { loadMigrations, splitStatements } from '../../src/graph/migrations.js';

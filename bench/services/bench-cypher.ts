@@ -4,8 +4,8 @@ import {
   cypherStatements,
   joinStatements,
   serviceStatements,
-} from '../src/graph/cypher-loader.js';
-import type { Graph } from '../src/graph/graph-client.js';
+} from '../../src/graph/cypher-loader.js';
+import type { Graph } from '../../src/graph/graph-client.js';
 
 /**
  * The benchmarks' own Cypher, `cypher/bench/{read,write}/<name>.cypher`, named `bench/read/<name>`

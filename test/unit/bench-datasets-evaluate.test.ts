@@ -6,7 +6,7 @@ import {
   metricsFromCounts,
   pairwiseMetrics,
   type TruthRecord,
-} from '../../src/matching/evaluate.js';
+} from '../../bench/datasets/evaluate.js';
 
 const truth: TruthRecord[] = [
   { id: 'a1', entity: 'A' },

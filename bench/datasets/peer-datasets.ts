@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EvaluationMode, TruthRecord } from '../../src/matching/evaluate.js';
+import type { EvaluationMode, TruthRecord } from './evaluate.js';
 import {
   type AttributeKind,
   type MatchRecord,
@@ -41,7 +41,7 @@ export function normalizeRaw(
   return raw.map((r) => normalizeRecord(r, { attributeKinds }));
 }
 
-/** shared/data next to the repository (this file is bench/peers/ in the repo). */
+/** shared/data next to the repository (this file is bench/datasets/ in the repo). */
 export const DEFAULT_DATA_DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'data');
 
 /** The files have no quoting (checked); FEBRL separates with ", ", so fields are trimmed. */

@@ -1,8 +1,9 @@
 /**
- * Pairwise accuracy against a ground truth, for the accuracy benchmark. A "pair" is an unordered
- * pair of record ids; in `link` mode only pairs of records from different sources count (as in
- * Splink's link-only accuracy), in `dedupe` mode every pair does. Recall is over all true pairs,
- * including those blocking never proposed, so blocking misses count as false negatives.
+ * Pairwise accuracy against a ground truth, for the accuracy benchmark and the offline evaluation
+ * (bench/peers/). A "pair" is an unordered pair of record ids; in `link` mode only pairs of records
+ * from different sources count (as in Splink's link-only accuracy), in `dedupe` mode every pair
+ * does. Recall is over all true pairs, including those blocking never proposed, so blocking misses
+ * count as false negatives.
  */
 
 export type EvaluationMode = 'dedupe' | 'link';
