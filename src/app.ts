@@ -30,8 +30,8 @@ export const API_VERSION = '0.1.0';
 
 /**
  * Fastify's per-request pair ('incoming request', 'request completed') at debug instead of info;
- * failed requests still log at error. At info the pair cost about a third of the API's CPU per lookup
- * and ~430 bytes of log per request (docs/benchmarks.md, Lookup), and it tells nothing that
+ * failed requests still log at error. At info the pair is a large share of the API's CPU per lookup
+ * and of the log's volume, and it tells nothing that
  * idgraph_http_request_duration_seconds (route, method, status) does not; LOG_LEVEL=debug brings
  * it back, with request ids, when one request needs following.
  */

@@ -86,8 +86,8 @@ export function createIngestQueue(options: IngestQueueOptions) {
 
   /**
    * A job's state and outcome without its payload. BullMQ's `getJob` loads and parses the whole job
-   * (a batch of up to 1000 events) on every poll, which made job polling the API's main CPU cost
-   * (docs/benchmarks.md); this reads the state, then only the outcome fields of a finished job.
+   * (a batch of up to 1000 events) on every poll, and clients poll often; this reads the state, then
+   * only the outcome fields of a finished job.
    */
   const view = async (jobId: string): Promise<JobView | undefined> => {
     const state = await queue.getJobState(jobId);
