@@ -90,21 +90,13 @@ function wrapTx(
 /** How long a transaction (and an auto-commit read) is retried on transient errors. */
 const RETRY_TIME_MS = 30_000;
 
-/** The service's graph client. */
-export function createGraph(options: GraphOptions): Graph;
-/** A graph client that runs the given statements (the service's joined with a caller's own). */
-export function createGraph<N extends string>(
-  options: GraphOptions & { statements: CypherStatements<N> },
-): Graph<N>;
-export function createGraph(
-  options: GraphOptions & { statements?: CypherStatements<string> },
-): Graph<string> {
-  const statements = options.statements ?? serviceStatements();
+/** The driver with idgraph's settings: plain numbers, bounded waits, retries, its log in ours. */
+function createDriver(options: GraphOptions): Driver {
   const auth =
     options.password !== undefined
       ? neo4j.auth.basic(options.user ?? 'neo4j', options.password)
       : undefined;
-  const driver: Driver = neo4j.driver(options.uri, auth, {
+  return neo4j.driver(options.uri, auth, {
     disableLosslessIntegers: true,
     maxConnectionPoolSize: options.maxPoolSize ?? 50,
     connectionAcquisitionTimeout: 10_000,
@@ -116,6 +108,19 @@ export function createGraph(
         options.logger[level === 'warn' ? 'warn' : 'error']({ component: 'neo4j-driver' }, message),
     },
   });
+}
+
+/** The service's graph client. */
+export function createGraph(options: GraphOptions): Graph;
+/** A graph client that runs the given statements (the service's joined with a caller's own). */
+export function createGraph<N extends string>(
+  options: GraphOptions & { statements: CypherStatements<N> },
+): Graph<N>;
+export function createGraph(
+  options: GraphOptions & { statements?: CypherStatements<string> },
+): Graph<string> {
+  const statements = options.statements ?? serviceStatements();
+  const driver = createDriver(options);
   // Writes share one bookmark manager, so each write transaction of this process begins after every
   // earlier one. Reads do not join it: in it, every read would wait for the bookmarks of the
   // process's earlier transactions and then replace them with its own, server work that a lookup
