@@ -11,7 +11,7 @@ import {
   type TermFrequencies,
   termFrequencyAttributes,
 } from '../src/matching/scoring/fellegi-sunter.js';
-import { createRandom } from '../src/matching/training/em-training.js';
+import { createRandom } from '../src/matching/training/random-source.js';
 import { MODEL_FILE_FORMAT, MODEL_FILE_FORMAT_VERSION } from '../src/matching/model/model-file.js';
 import { commonTermFrequencies } from '../src/matching/training/model-training.js';
 import {

@@ -28,9 +28,9 @@ import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from '../../src/matching/model/
 import {
   trainModel,
   type TrainingReport,
-  type UEstimate,
   withStartingParameters,
-} from '../../src/matching/training/em-training.js';
+} from '../../src/matching/training/train-model.js';
+import type { UEstimate } from '../../src/matching/training/u-estimation.js';
 import { saveModelFile } from '../../src/matching/model/model-file.js';
 import { estimateUInParallel } from '../../src/matching/training/parallel-u.js';
 import {

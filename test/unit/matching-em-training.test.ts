@@ -6,14 +6,14 @@ import {
   MISSING_LEVEL,
   nameComparison,
 } from '../../src/matching/scoring/comparisons.js';
+import { createRandom } from '../../src/matching/training/random-source.js';
+import { expectationMaximisation } from '../../src/matching/training/expectation-maximisation.js';
 import {
-  createRandom,
   estimateLambda,
-  estimateU,
-  expectationMaximisation,
   trainModel,
   withStartingParameters,
-} from '../../src/matching/training/em-training.js';
+} from '../../src/matching/training/train-model.js';
+import { estimateU } from '../../src/matching/training/u-estimation.js';
 import {
   type FellegiSunterModel,
   type ModelComparison,

@@ -117,9 +117,11 @@ export function blockingKeys(record: MatchRecord, rules: readonly BlockingRule[]
     .filter((key): key is string => key !== null);
 }
 
+/** `dedupe`: pairs within one set of records. `link`: only pairs whose records have different `source`s. */
+export type MatchMode = 'dedupe' | 'link';
+
 export interface CandidateOptions {
-  /** `dedupe`: pairs within one set. `link`: only pairs whose records have different `source`s. */
-  readonly mode: 'dedupe' | 'link';
+  readonly mode: MatchMode;
   /**
    * At most this many candidates are taken per record, preferring earlier rules (list the most
    * specific rules first). A pair is kept when either record took it. Default: no cap.
@@ -212,7 +214,7 @@ export function generateCandidatePairs(
 }
 
 /** Number of distinct pairs in the whole comparison space (all pairs, or all cross-source pairs). */
-export function totalPairs(records: readonly MatchRecord[], mode: 'dedupe' | 'link'): number {
+export function totalPairs(records: readonly MatchRecord[], mode: MatchMode): number {
   const n = records.length;
   if (mode === 'dedupe') return (n * (n - 1)) / 2;
   const bySource = new Map<string | undefined, number>();
