@@ -18,7 +18,6 @@ import { createCandidateCache, sweepIntervalMs } from './resolver/candidate-cach
 import { createResolverService } from './resolver/resolver-service.js';
 import { createReviewService } from './reviews/review-service.js';
 import { createLinkExplainService } from './links/link-explain.js';
-import { forgetMemoisedValues } from './matching/scoring/comparisons.js';
 import { matcherFromConfig } from './matching/model/matcher-config.js';
 import { recordModel } from './matching/model/recorded-model.js';
 
@@ -135,10 +134,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       ttlMs: config.MATCH_CANDIDATE_CACHE_TTL_SECONDS * 1000,
     });
     closers.push(async () => candidateCache.close());
-    // The comparison memos hold values too (names, birth dates): emptied on the candidate cache's
-    // sweep clock, so no value stays in this process longer than a cached candidate may.
+    // The matcher's value memo holds values too (names, birth dates): emptied on the candidate
+    // cache's sweep clock, so no value stays in this process longer than a cached candidate may.
     const forgetting = setInterval(
-      forgetMemoisedValues,
+      () => matcher.forgetValues(),
       sweepIntervalMs(config.MATCH_CANDIDATE_CACHE_TTL_SECONDS * 1000),
     ).unref();
     closers.push(async () => clearInterval(forgetting));

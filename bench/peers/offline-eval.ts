@@ -15,15 +15,16 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BlockingRule, generateCandidatePairs } from '../../src/matching/records/blocking.js';
+import type { ComparisonDefinition } from '../../src/matching/scoring/comparison-levels.js';
 import {
   codeComparison,
-  type ComparisonDefinition,
-  comparisonVector,
   dateComparison,
   exactComparison,
   nameComparison,
   textComparison,
-} from '../../src/matching/scoring/comparisons.js';
+} from '../../src/matching/scoring/comparison-presets.js';
+import { createLevelEvaluator } from '../../src/matching/scoring/level-evaluation.js';
+import { createValueMemo } from '../../src/matching/records/value-memo.js';
 import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
 import {
   trainModel,
@@ -258,13 +259,13 @@ export function scoreOffline(
   });
   const termFrequencies =
     options.termFrequencies ?? buildTermFrequencies(records, termFrequencyAttributes(model));
+  const evaluator = createLevelEvaluator(createValueMemo());
   const links: [string, string][] = [];
   for (const { left, right } of candidates.pairs) {
     const a = records[left]!;
     const b = records[right]!;
-    const score = scoreVector(model, comparisonVector(model.comparisons, a, b), a, b, {
-      termFrequencies,
-    });
+    const vector = evaluator.comparisonVector(model.comparisons, a, b);
+    const score = scoreVector(model, vector, a, b, { termFrequencies });
     if (score.probability >= options.threshold) links.push([a.id, b.id]);
   }
   const clusters = connectedComponents(

@@ -1,12 +1,12 @@
 import type { BlockingRule } from '../records/blocking.js';
+import type { ComparisonDefinition } from '../scoring/comparison-levels.js';
 import {
-  type ComparisonDefinition,
   codeComparison,
   dateComparison,
   exactComparison,
   nameComparison,
   textComparison,
-} from '../scoring/comparisons.js';
+} from '../scoring/comparison-presets.js';
 import type { FellegiSunterModel, ModelComparison } from '../scoring/fellegi-sunter.js';
 
 /**

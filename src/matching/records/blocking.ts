@@ -1,5 +1,5 @@
-import { phoneticCodes } from '../scoring/comparisons.js';
 import type { MatchRecord } from './normalize-attributes.js';
+import { createValueMemo, type ValueMemo } from './value-memo.js';
 
 /**
  * Blocking: which pairs are compared at all. A rule is a list of key parts; two records are
@@ -41,16 +41,22 @@ function datePart(start: number, end: number): Transform {
   return (value) => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? value.slice(start, end) : null);
 }
 
-const TRANSFORMS: Readonly<Record<string, Transform>> = {
-  exact: (value) => value,
-  dmetaphone: (value) => nonEmpty(phoneticCodes(value)[0]),
-  initial: (value) => nonEmpty(value.slice(0, 1)),
-  year: datePart(0, 4),
-  month: datePart(5, 7),
-  day: datePart(8, 10),
-};
+/** The named transforms, the phonetic one reading codes through `memo`. */
+function transforms(memo: Pick<ValueMemo, 'phoneticCodes'>): Readonly<Record<string, Transform>> {
+  return {
+    exact: (value) => value,
+    dmetaphone: (value) => nonEmpty(memo.phoneticCodes(value)[0]),
+    initial: (value) => nonEmpty(value.slice(0, 1)),
+    year: datePart(0, 4),
+    month: datePart(5, 7),
+    day: datePart(8, 10),
+  };
+}
 
-function parsePart(part: BlockingKeyPart): { attribute: string; transform: Transform } {
+function parsePart(
+  part: BlockingKeyPart,
+  named: Readonly<Record<string, Transform>>,
+): { attribute: string; transform: Transform } {
   const [attribute, name = 'exact', ...rest] = part.split(':');
   if (!attribute || rest.length > 0) throw new Error(`blocking key part ${part}: malformed`);
   const prefix = /^prefix(\d+)$/.exec(name);
@@ -59,7 +65,7 @@ function parsePart(part: BlockingKeyPart): { attribute: string; transform: Trans
     if (length < 1) throw new Error(`blocking key part ${part}: prefix length must be >= 1`);
     return { attribute, transform: (value) => nonEmpty(value.slice(0, length)) };
   }
-  const transform = TRANSFORMS[name];
+  const transform = named[name];
   if (!transform) throw new Error(`blocking key part ${part}: unknown transform ${name}`);
   return { attribute, transform };
 }
@@ -80,10 +86,18 @@ export interface CompiledBlockingRule {
  */
 export const MAX_BLOCKING_RULES = 8;
 
-/** Validates rules (unique names, known transforms, at most eight) and prepares them for repeated use. */
-export function compileBlockingRules(rules: readonly BlockingRule[]): CompiledBlockingRule[] {
+/**
+ * Validates rules (unique names, known transforms, at most eight) and prepares them for repeated
+ * use. Phonetic codes come from `memo`: the record matcher passes the memo its comparisons use;
+ * by default the compiled rules get one of their own.
+ */
+export function compileBlockingRules(
+  rules: readonly BlockingRule[],
+  memo: Pick<ValueMemo, 'phoneticCodes'> = createValueMemo(),
+): CompiledBlockingRule[] {
   if (rules.length > MAX_BLOCKING_RULES)
     throw new Error(`at most ${MAX_BLOCKING_RULES} blocking rules; got ${rules.length}`);
+  const named = transforms(memo);
   const names = new Set<string>();
   return rules.map((rule) => {
     if (!/^[A-Za-z0-9_]+$/.test(rule.name))
@@ -91,7 +105,7 @@ export function compileBlockingRules(rules: readonly BlockingRule[]): CompiledBl
     if (names.has(rule.name)) throw new Error(`blocking rule ${rule.name}: duplicate name`);
     if (rule.keys.length === 0) throw new Error(`blocking rule ${rule.name}: no key parts`);
     names.add(rule.name);
-    const parts = rule.keys.map(parsePart);
+    const parts = rule.keys.map((part) => parsePart(part, named));
     const keyOf = (record: MatchRecord): string | null => {
       const values: string[] = [];
       for (const { attribute, transform } of parts) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { levelLabel, MISSING_LEVEL } from './comparisons.js';
+import { levelLabel, MISSING_LEVEL } from './comparison-levels.js';
 import {
   type ComparisonExplanation,
   type FellegiSunterModel,

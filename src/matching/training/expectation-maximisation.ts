@@ -1,4 +1,4 @@
-import { MISSING_LEVEL } from '../scoring/comparisons.js';
+import { MISSING_LEVEL } from '../scoring/comparison-levels.js';
 import type { FellegiSunterModel } from '../scoring/fellegi-sunter.js';
 
 export interface EmOptions {

@@ -3,22 +3,22 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { MatchRecord } from '../records/normalize-attributes.js';
-import type { ComparisonDefinition } from '../scoring/comparisons.js';
+import type { ComparisonDefinition } from '../scoring/comparison-levels.js';
 import {
-  countUChunk,
+  createUChunkCounter,
   estimateU,
   U_CHUNKS,
   type UCounts,
   type UEstimate,
   uFromCounts,
   type UOptions,
-  uColumns,
 } from './u-estimation.js';
 
 /**
- * u from random pairs on several threads: the chunks of {@link countUChunk} shared out over worker
+ * u from random pairs on several threads: the chunks of u-estimation.ts shared out over worker
  * threads, so the estimate is exactly the one-thread `estimateU`'s, sooner (counting the pairs is
- * most of the time training takes).
+ * most of the time training takes). Each thread counts with a counter of its own, and so with a
+ * value memo of its own: threads share no memory but the chunk claimed next.
  */
 
 /** What a u-chunk worker is given (u-chunk-worker.ts). */
@@ -45,10 +45,9 @@ export interface UChunkCounts {
  */
 export function claimChunks(work: UChunkWork, each: (counts: UChunkCounts) => void): void {
   const next = new Int32Array(work.next);
-  const { records, comparisons, options, of } = work;
-  const columns = uColumns(records, comparisons);
-  for (let chunk = Atomics.add(next, 0, 1); chunk < of; chunk = Atomics.add(next, 0, 1))
-    each({ chunk, counts: countUChunk(records, comparisons, options, chunk, of, columns) });
+  const counter = createUChunkCounter(work.records, work.comparisons, work.options);
+  for (let chunk = Atomics.add(next, 0, 1); chunk < work.of; chunk = Atomics.add(next, 0, 1))
+    each({ chunk, counts: counter.count(chunk, work.of) });
 }
 
 // Built, the worker is plain .js beside this module. Run from source (tsx, vitest), it is a .ts

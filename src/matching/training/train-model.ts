@@ -5,8 +5,10 @@ import {
   totalPairs,
 } from '../records/blocking.js';
 import type { MatchRecord } from '../records/normalize-attributes.js';
-import { type ComparisonDefinition, comparisonVector } from '../scoring/comparisons.js';
+import { createValueMemo } from '../records/value-memo.js';
+import type { ComparisonDefinition } from '../scoring/comparison-levels.js';
 import type { FellegiSunterModel, ModelComparison } from '../scoring/fellegi-sunter.js';
+import { createLevelEvaluator } from '../scoring/level-evaluation.js';
 import { expectationMaximisation } from './expectation-maximisation.js';
 import { estimateU, type UEstimate } from './u-estimation.js';
 
@@ -118,6 +120,7 @@ export function trainModel(
     comparisons: start.comparisons.map((c, i) => withLevels(c, undefined, uEstimate.u[i])),
   };
 
+  const evaluator = createLevelEvaluator(createValueMemo());
   const mSums = model.comparisons.map((c) => new Float64Array(c.levels.length));
   const mSessions = model.comparisons.map(() => 0);
   const sessions: TrainingReport['sessions'][number][] = [];
@@ -128,7 +131,7 @@ export function trainModel(
     );
     const { pairs } = generateCandidatePairs(records, [rule], { mode: options.mode });
     const vectors = pairs.map((p) =>
-      comparisonVector(model.comparisons, records[p.left]!, records[p.right]!),
+      evaluator.comparisonVector(model.comparisons, records[p.left]!, records[p.right]!),
     );
     // Start from the global prior, moved by the evidence every blocked pair shares (agreement on
     // the excluded comparisons' top level).

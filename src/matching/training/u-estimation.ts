@@ -1,14 +1,18 @@
 import { type MatchMode, totalPairs } from '../records/blocking.js';
 import type { MatchRecord } from '../records/normalize-attributes.js';
+import { createValueMemo } from '../records/value-memo.js';
+import type { ComparisonDefinition } from '../scoring/comparison-levels.js';
+import {
+  compileLevels,
+  type CompiledLevels,
+  createLevelEvaluator,
+  type LevelEvaluator,
+} from '../scoring/level-evaluation.js';
 import {
   commonCharactersBound,
-  type ComparisonDefinition,
-  type CompiledLevels,
-  compileLevels,
-  levelOf,
   SIGNATURE_WORDS,
   writeCharacterSignature,
-} from '../scoring/comparisons.js';
+} from '../scoring/similarity-bounds.js';
 import { createRandom } from './random-source.js';
 
 /**
@@ -24,7 +28,7 @@ export interface UEstimate {
   readonly pairs: number;
 }
 
-/** Level counts of some of the pairs u is estimated from (one chunk, see {@link countUChunk}). */
+/** Level counts of some of the pairs u is estimated from (one chunk, see {@link UChunkCounter}). */
 export interface UCounts {
   /** Per comparison, per level: pairs at that level (missing values not counted). */
   readonly counts: number[][];
@@ -49,22 +53,51 @@ export interface UOptions {
   readonly seed?: number;
 }
 
+/** Counts the chunks of one u estimate on one thread (see {@link createUChunkCounter}). */
+export interface UChunkCounter {
+  /**
+   * Chunk `chunk` of `chunks` of the pairs u is estimated from: `maxPairs / chunks` pairs drawn at
+   * random (uniformly, with replacement; in `link` mode only across sources) from the chunk's own
+   * seed, or, when `maxPairs` covers the whole comparison space, every pair whose first record's
+   * index is `chunk` modulo `chunks`.
+   */
+  count(chunk: number, chunks: number): UCounts;
+}
+
 /**
- * Chunk `chunk` of `chunks` of the pairs u is estimated from: `maxPairs / chunks` pairs drawn at
- * random (uniformly, with replacement; in `link` mode only across sources) from the chunk's own
- * seed, or, when `maxPairs` covers the whole comparison space, every pair whose first record's
- * index is `chunk` modulo `chunks`.
+ * A counter of u chunks, made once per estimate on each thread. It builds the columns the counting
+ * reads once rather than per chunk (each value meets hundreds of others, and its character
+ * signature, computed once, spares the similarity bounds reading both strings for every pair), and
+ * the value memo of its run, which goes when the counter does.
  */
-export function countUChunk(
+export function createUChunkCounter(
   records: readonly MatchRecord[],
   comparisons: readonly ComparisonDefinition[],
   options: UOptions,
-  chunk: number,
-  chunks: number,
-  columns: readonly UColumn[] = uColumns(records, comparisons),
-): UCounts {
-  const counts = comparisons.map((c) => new Float64Array(c.levels.length));
-  const nextPairs = chunkPairs(records, options, chunk, chunks);
+): UChunkCounter {
+  const run: UCountingRun = {
+    records,
+    comparisons,
+    options,
+    columns: uColumns(records, comparisons),
+    evaluator: createLevelEvaluator(createValueMemo()),
+  };
+  return { count: (chunk, chunks) => countChunk(run, chunk, chunks) };
+}
+
+/** What every chunk of one counter reads. */
+interface UCountingRun {
+  readonly records: readonly MatchRecord[];
+  readonly comparisons: readonly ComparisonDefinition[];
+  readonly options: UOptions;
+  readonly columns: readonly UColumn[];
+  readonly evaluator: Pick<LevelEvaluator, 'evaluateCompiledLevels'>;
+}
+
+function countChunk(run: UCountingRun, chunk: number, chunks: number): UCounts {
+  const { records, columns, evaluator } = run;
+  const counts = run.comparisons.map((c) => new Float64Array(c.levels.length));
+  const nextPairs = chunkPairs(records, run.options, chunk, chunks);
   const left = new Int32Array(PAIR_BLOCK);
   const right = new Int32Array(PAIR_BLOCK);
   let pairs = 0;
@@ -86,15 +119,23 @@ export function countUChunk(
           signatures === undefined
             ? -1
             : commonCharactersBound(signatures, i * SIGNATURE_WORDS, j * SIGNATURE_WORDS);
-        levelCounts[levelOf(compiled, a, b, records[i]!, records[j]!, common)]! += 1;
+        const level = evaluator.evaluateCompiledLevels(
+          compiled,
+          a,
+          b,
+          records[i]!,
+          records[j]!,
+          common,
+        );
+        levelCounts[level]! += 1;
       }
     });
   }
   return { counts: counts.map((levels) => [...levels]), pairs };
 }
 
-/** One comparison's view of the records, for {@link countUChunk}. */
-export interface UColumn {
+/** One comparison's view of the records, for {@link UChunkCounter}. */
+interface UColumn {
   readonly compiled: CompiledLevels;
   /** The attribute's value of each record, by record index. */
   readonly values: readonly (string | null)[];
@@ -102,12 +143,7 @@ export interface UColumn {
   readonly signatures: Int32Array | undefined;
 }
 
-/**
- * The columns {@link countUChunk} reads, built once per estimate (or per thread) rather than per
- * chunk: each value meets hundreds of others, and its character signature, computed once, spares
- * the similarity bounds reading both strings for every pair.
- */
-export function uColumns(
+function uColumns(
   records: readonly MatchRecord[],
   comparisons: readonly ComparisonDefinition[],
 ): UColumn[] {
@@ -120,7 +156,7 @@ export function uColumns(
   });
 }
 
-/** Pairs per block of {@link countUChunk}: 512 KiB of indexes. */
+/** Pairs per block of {@link UChunkCounter.count}: 512 KiB of indexes. */
 const PAIR_BLOCK = 1 << 16;
 
 /** Levels whose predicate has a bound from the characters two values share. */
@@ -140,7 +176,7 @@ function columnSignatures(column: readonly (string | null)[]): Int32Array {
 }
 
 /**
- * The record index pairs of chunk `chunk` of `chunks` (see {@link countUChunk}), in order: each
+ * The record index pairs of chunk `chunk` of `chunks` (see {@link UChunkCounter}), in order: each
  * call fills `left` and `right` with the next ones and says how many (0 when there are no more).
  */
 function chunkPairs(
@@ -212,16 +248,14 @@ export function uFromCounts(parts: readonly UCounts[]): UEstimate {
   return { u, pairs: parts.reduce((sum, part) => sum + part.pairs, 0) };
 }
 
-/** u from random pairs (see {@link countUChunk}), every chunk on this thread. */
+/** u from random pairs (see {@link UChunkCounter}), every chunk on this thread. */
 export function estimateU(
   records: readonly MatchRecord[],
   comparisons: readonly ComparisonDefinition[],
   options: UOptions,
 ): UEstimate {
-  const columns = uColumns(records, comparisons);
+  const counter = createUChunkCounter(records, comparisons, options);
   return uFromCounts(
-    Array.from({ length: U_CHUNKS }, (_, chunk) =>
-      countUChunk(records, comparisons, options, chunk, U_CHUNKS, columns),
-    ),
+    Array.from({ length: U_CHUNKS }, (_, chunk) => counter.count(chunk, U_CHUNKS)),
   );
 }
