@@ -4,8 +4,8 @@
 // that path: u on two threads from dist/ equals u on one.
 //
 //   npm run build && node scripts/check-built-u-worker.mjs
-import { dateComparison, nameComparison } from '../dist/matching/scoring/comparisons.js';
-import { estimateU } from '../dist/matching/training/em-training.js';
+import { dateComparison, nameComparison } from '../dist/matching/scoring/comparison-presets.js';
+import { estimateU } from '../dist/matching/training/u-estimation.js';
 import { estimateUInParallel } from '../dist/matching/training/parallel-u.js';
 
 const names = ['anna', 'anne', 'john', 'jon', 'maria', 'mario', 'peter', 'pieter', 'zoe'];

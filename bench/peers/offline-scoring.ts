@@ -1,5 +1,6 @@
 import { type BlockingRule, generateCandidatePairs } from '../../src/matching/records/blocking.js';
-import { comparisonVector } from '../../src/matching/scoring/comparisons.js';
+import { createLevelEvaluator } from '../../src/matching/scoring/level-evaluation.js';
+import { createValueMemo } from '../../src/matching/records/value-memo.js';
 import { DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
 import {
   buildTermFrequencies,
@@ -77,12 +78,12 @@ export function scoreOffline(
   const termFrequencies =
     options.termFrequencies ?? buildTermFrequencies(records, termFrequencyAttributes(model));
   const links: [string, string][] = [];
+  const evaluator = createLevelEvaluator(createValueMemo());
   for (const { left, right } of candidates.pairs) {
     const a = records[left]!;
     const b = records[right]!;
-    const score = scoreVector(model, comparisonVector(model.comparisons, a, b), a, b, {
-      termFrequencies,
-    });
+    const vector = evaluator.comparisonVector(model.comparisons, a, b);
+    const score = scoreVector(model, vector, a, b, { termFrequencies });
     if (score.probability >= options.threshold) links.push([a.id, b.id]);
   }
   const clusters = connectedComponents(

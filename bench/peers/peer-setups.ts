@@ -1,18 +1,18 @@
 import type { BlockingRule } from '../../src/matching/records/blocking.js';
+import type { ComparisonDefinition } from '../../src/matching/scoring/comparison-levels.js';
 import {
   codeComparison,
-  type ComparisonDefinition,
   dateComparison,
   exactComparison,
   nameComparison,
   textComparison,
-} from '../../src/matching/scoring/comparisons.js';
+} from '../../src/matching/scoring/comparison-presets.js';
 import {
   trainModel,
   type TrainingReport,
-  type UEstimate,
   withStartingParameters,
-} from '../../src/matching/training/em-training.js';
+} from '../../src/matching/training/train-model.js';
+import type { UEstimate } from '../../src/matching/training/u-estimation.js';
 import { estimateUInParallel } from '../../src/matching/training/parallel-u.js';
 import type { FellegiSunterModel } from '../../src/matching/scoring/fellegi-sunter.js';
 import { type Dataset, loadFake1000, loadFebrl3, loadFebrl4 } from '../datasets/peer-datasets.js';

@@ -1,4 +1,4 @@
-import { createRandom } from '../../src/matching/training/em-training.js';
+import { createRandom } from '../../src/matching/training/random-source.js';
 import type { TruthRecord } from '../datasets/evaluate.js';
 import { type Dataset, loadFebrl3, loadFebrl4, type RawRecord } from '../datasets/peer-datasets.js';
 

@@ -1,7 +1,7 @@
 import type { BlockingRule } from '../matching/records/blocking.js';
-import { levelLabel } from '../matching/scoring/comparisons.js';
+import { levelLabel } from '../matching/scoring/comparison-levels.js';
 import { DEFAULT_BLOCKING_RULES } from '../matching/model/default-model.js';
-import type { TrainingReport } from '../matching/training/em-training.js';
+import type { TrainingReport } from '../matching/training/train-model.js';
 import { levelWeight, priorWeight } from '../matching/scoring/fellegi-sunter.js';
 import type { ModelFile } from '../matching/model/model-file.js';
 import { formatCount, formatDuration, printable, table } from './format.js';

@@ -15,6 +15,7 @@ import {
   type TermFrequencies,
   weightFromProbability,
 } from './scoring/fellegi-sunter.js';
+import { createLevelEvaluator } from './scoring/level-evaluation.js';
 import { createPairWeigher } from './scoring/pair-weigher.js';
 import type { ModelFile } from './model/model-file.js';
 import {
@@ -22,6 +23,7 @@ import {
   normalizeRecord,
   STANDARD_ATTRIBUTES,
 } from './records/normalize-attributes.js';
+import { createValueMemo } from './records/value-memo.js';
 
 /**
  * The matching model as the resolver uses it on one record at a time: attributes of an event become
@@ -31,6 +33,10 @@ import {
  *
  * Blocking keys are hashed with a keyed HMAC: a plain hash of "dob:1980-01-01" is reversed by
  * hashing every date, a keyed one is not without the secret.
+ *
+ * The matcher owns the value memo its blocking keys and comparisons read phonetic codes and dates
+ * through. It holds names and birth dates for as long as the matcher lives, so a long-running
+ * process empties it on a clock ({@link RecordMatcher.forgetValues}).
  */
 
 export type MatchDecision = 'link' | 'review' | 'none';
@@ -61,7 +67,9 @@ export function createRecordMatcher(settings: MatcherSettings) {
   const model: FellegiSunterModel = settings.modelFile?.model ?? DEFAULT_MODEL;
   const rules: readonly BlockingRule[] =
     settings.modelFile?.blockingRules ?? DEFAULT_BLOCKING_RULES;
-  const compiled: CompiledBlockingRule[] = compileBlockingRules(rules);
+  const memo = createValueMemo();
+  const compiled: CompiledBlockingRule[] = compileBlockingRules(rules, memo);
+  const evaluator = createLevelEvaluator(memo);
   const attributeKinds = settings.modelFile?.attributeKinds ?? {};
   const termFrequencies: TermFrequencies = Object.fromEntries(
     Object.entries(settings.modelFile?.termFrequencies ?? {}).map(([attribute, table]) => [
@@ -75,6 +83,7 @@ export function createRecordMatcher(settings: MatcherSettings) {
     model,
     { termFrequencies },
     weightFromProbability(Math.min(settings.reviewThreshold, settings.autoThreshold)),
+    evaluator,
   );
   // 48 bits of the HMAC, as an integer: the graph indexes and compares integers far more cheaply
   // than strings, and every batch files thousands of keys. Two keys colliding only merge two
@@ -128,7 +137,7 @@ export function createRecordMatcher(settings: MatcherSettings) {
     },
 
     score(left: MatchRecord, right: MatchRecord): PairScore {
-      return scorePair(model, left, right, { termFrequencies });
+      return scorePair(model, left, right, evaluator, { termFrequencies });
     },
 
     /**
@@ -154,6 +163,19 @@ export function createRecordMatcher(settings: MatcherSettings) {
       if (probability >= settings.autoThreshold) return 'link';
       if (probability >= settings.reviewThreshold) return 'review';
       return 'none';
+    },
+
+    /**
+     * Empties the value memo: the names and birth dates it holds leave memory. Scoring afterwards
+     * gives the same results, deriving the values again as they come.
+     */
+    forgetValues(): void {
+      memo.forget();
+    },
+
+    /** Values the memo holds (for tests and diagnostics). */
+    memoisedValues(): number {
+      return memo.size;
     },
   };
 }

@@ -4,7 +4,6 @@ import type { Logger } from '../logger.js';
 import { matcherFromConfig } from '../matching/model/matcher-config.js';
 import { recordModel } from '../matching/model/recorded-model.js';
 import type { RecordMatcher } from '../matching/record-matcher.js';
-import { forgetMemoisedValues } from '../matching/scoring/comparisons.js';
 import type { IdentifierRegistry } from './identifier-types.js';
 import { createCandidateCache, sweepIntervalMs } from './record-matching/candidate-cache.js';
 import { identifierRegistry, mergeLimits } from './resolver-config.js';
@@ -50,10 +49,10 @@ export async function createResolverFromConfig(
     maxEntries: config.MATCH_CANDIDATE_CACHE_SIZE,
     ttlMs: config.MATCH_CANDIDATE_CACHE_TTL_SECONDS * 1000,
   });
-  // The comparison memos hold values too (names, birth dates): emptied on the candidate cache's
-  // sweep clock, so no value stays in this process longer than a cached candidate may.
+  // The matcher's value memo holds values too (names, birth dates): emptied on the candidate
+  // cache's sweep clock, so no value stays in this process longer than a cached candidate may.
   const forgetting = setInterval(
-    forgetMemoisedValues,
+    () => matcher.forgetValues(),
     sweepIntervalMs(config.MATCH_CANDIDATE_CACHE_TTL_SECONDS * 1000),
   ).unref();
   const resolver = createResolverService({

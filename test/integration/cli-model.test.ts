@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
-import { createRandom } from '../../src/matching/training/em-training.js';
+import { createRandom } from '../../src/matching/training/random-source.js';
 import { parseModelFile } from '../../src/matching/model/model-file.js';
 import type { IdentityEvent } from '../../src/events/event-schema.js';
 import {

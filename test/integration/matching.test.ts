@@ -10,7 +10,9 @@ import type { CypherName } from '../../src/graph/cypher-loader.js';
 import type { Graph } from '../../src/graph/graph-client.js';
 import { DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
 import { scorePair } from '../../src/matching/scoring/fellegi-sunter.js';
+import { createLevelEvaluator } from '../../src/matching/scoring/level-evaluation.js';
 import { normalizeRecord } from '../../src/matching/records/normalize-attributes.js';
+import { createValueMemo } from '../../src/matching/records/value-memo.js';
 import type { IdentityEvent } from '../../src/events/event-schema.js';
 import { createLogger } from '../../src/logger.js';
 import { createRecordMatcher } from '../../src/matching/record-matcher.js';
@@ -59,11 +61,13 @@ beforeEach(async () => {
 type Attributes = NonNullable<IdentityEvent['attributes']>;
 
 /** The pair's score under the service's model, as scored offline. */
+const offline = createLevelEvaluator(createValueMemo());
 const score = (a: Attributes, b: Attributes) =>
   scorePair(
     DEFAULT_MODEL,
     normalizeRecord({ id: 'a', attributes: a as Record<string, string> }),
     normalizeRecord({ id: 'b', attributes: b as Record<string, string> }),
+    offline,
   );
 const probability = (a: Attributes, b: Attributes) => score(a, b).probability;
 

@@ -1,4 +1,5 @@
 import type { IdentityEvent } from '../../src/events/event-schema.js';
+import { createRandom } from '../../src/matching/training/random-source.js';
 
 /**
  * A seeded generator of identity event streams with ground truth, for correctness tests and
@@ -14,17 +15,8 @@ export interface GeneratedStream {
   truth: Map<string, number>;
 }
 
-/** mulberry32: small, fast, seedable; good enough for test data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded random source training uses: small, fast, seedable; good enough for test data. */
+export const prng = createRandom;
 
 export function shuffle<T>(items: T[], random: () => number): T[] {
   const out = [...items];

@@ -2,34 +2,30 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   assertValidComparison,
-  codeComparison,
-  compareAttribute,
   type ComparisonDefinition,
-  comparisonVector,
-  dateComparison,
-  daysApart,
-  dayMonthSwapped,
-  exactComparison,
-  forgetMemoisedValues,
-  jaroWinklerSimilarity,
   levelLabel,
-  levenshteinDistance,
-  damerauLevenshteinDistance,
+  MISSING_LEVEL,
+} from '../../src/matching/scoring/comparison-levels.js';
+import {
+  codeComparison,
+  dateComparison,
+  exactComparison,
+  nameComparison,
+  textComparison,
+} from '../../src/matching/scoring/comparison-presets.js';
+import {
+  compileLevels,
+  createLevelEvaluator,
+} from '../../src/matching/scoring/level-evaluation.js';
+import {
+  commonCharactersBound,
   editDistanceLowerBound,
   jaroWinklerUpperBound,
-  commonCharactersBound,
-  compileLevels,
-  levelFor,
-  levelOf,
-  memoisedValues,
-  MISSING_LEVEL,
   SIGNATURE_WORDS,
   writeCharacterSignature,
-  nameComparison,
-  phoneticEqual,
-  textComparison,
-  yearsApart,
-} from '../../src/matching/scoring/comparisons.js';
+} from '../../src/matching/scoring/similarity-bounds.js';
+import * as measures from '../../src/matching/scoring/similarity-measures.js';
+import { createValueMemo } from '../../src/matching/records/value-memo.js';
 import {
   type MatchRecord,
   normalizeCode,
@@ -45,9 +41,12 @@ function rec(values: Record<string, string | null>, id = 'r'): MatchRecord {
   return { id, values };
 }
 
+const memo = createValueMemo();
+const evaluator = createLevelEvaluator(memo);
+
 /** Level label a comparison gives two values of its attribute. */
 function level(comparison: ComparisonDefinition, a: string | null, b: string | null): string {
-  const index = compareAttribute(
+  const index = evaluator.compareAttribute(
     comparison,
     rec({ [comparison.attribute]: a }),
     rec({ [comparison.attribute]: b }),
@@ -115,17 +114,17 @@ describe('normalisation', () => {
 
 describe('similarity functions', () => {
   it('computes standard Jaro–Winkler (matches DuckDB / Splink)', () => {
-    expect(jaroWinklerSimilarity('martha', 'marhta')).toBeCloseTo(0.9611, 4);
-    expect(jaroWinklerSimilarity('dwayne', 'duane')).toBeCloseTo(0.84, 4);
-    expect(jaroWinklerSimilarity('dixon', 'dicksonx')).toBeCloseTo(0.8133, 4);
-    expect(jaroWinklerSimilarity('same', 'same')).toBe(1);
-    expect(jaroWinklerSimilarity('abc', 'xyz')).toBe(0);
+    expect(measures.jaroWinklerSimilarity('martha', 'marhta')).toBeCloseTo(0.9611, 4);
+    expect(measures.jaroWinklerSimilarity('dwayne', 'duane')).toBeCloseTo(0.84, 4);
+    expect(measures.jaroWinklerSimilarity('dixon', 'dicksonx')).toBeCloseTo(0.8133, 4);
+    expect(measures.jaroWinklerSimilarity('same', 'same')).toBe(1);
+    expect(measures.jaroWinklerSimilarity('abc', 'xyz')).toBe(0);
   });
 
   it('counts edits; Damerau counts a transposition once', () => {
-    expect(levenshteinDistance('kitten', 'sitting')).toBe(3);
-    expect(levenshteinDistance('1234567', '1234576')).toBe(2);
-    expect(damerauLevenshteinDistance('1234567', '1234576')).toBe(1);
+    expect(measures.levenshteinDistance('kitten', 'sitting')).toBe(3);
+    expect(measures.levenshteinDistance('1234567', '1234576')).toBe(2);
+    expect(measures.damerauLevenshteinDistance('1234567', '1234576')).toBe(1);
   });
 
   // The bounds let a comparison skip the library for hopeless pairs: a bound that is ever wrong
@@ -135,11 +134,11 @@ describe('similarity functions', () => {
     fc.assert(
       fc.property(word, word, (a, b) => {
         expect(jaroWinklerUpperBound(a, b)).toBeGreaterThanOrEqual(
-          jaroWinklerSimilarity(a, b) - 1e-12,
+          measures.jaroWinklerSimilarity(a, b) - 1e-12,
         );
         const lower = editDistanceLowerBound(a, b);
-        expect(lower).toBeLessThanOrEqual(levenshteinDistance(a, b));
-        expect(lower).toBeLessThanOrEqual(damerauLevenshteinDistance(a, b));
+        expect(lower).toBeLessThanOrEqual(measures.levenshteinDistance(a, b));
+        expect(lower).toBeLessThanOrEqual(measures.damerauLevenshteinDistance(a, b));
       }),
       { numRuns: 5000, seed: 7 },
     );
@@ -148,8 +147,8 @@ describe('similarity functions', () => {
     expect(editDistanceLowerBound('2000', '4122')).toBe(3);
   });
 
-  // u from random pairs hands levelFor the common-character count from the values' signatures:
-  // an overcount there (two characters in one class) must leave every level as it was.
+  // u from random pairs evaluates compiled levels with the common-character count from the values'
+  // signatures: an overcount there (two characters in one class) must leave every level as it was.
   it('gives the same level with a common-character bound from signatures as without', () => {
     // Letters, digits, marks, and characters that share a class ('é' and 'ü'; '@' and 'ā').
     const word = fc.string({ unit: fc.constantFrom(...'aabeimnrst 019-./éü@ā'), maxLength: 14 });
@@ -166,17 +165,17 @@ describe('similarity functions', () => {
         writeCharacterSignature(b, signatures, SIGNATURE_WORDS);
         const common = commonCharactersBound(signatures, 0, SIGNATURE_WORDS);
         expect(jaroWinklerUpperBound(a, b, common)).toBeGreaterThanOrEqual(
-          jaroWinklerSimilarity(a, b) - 1e-12,
+          measures.jaroWinklerSimilarity(a, b) - 1e-12,
         );
         expect(editDistanceLowerBound(a, b, common)).toBeLessThanOrEqual(
-          damerauLevenshteinDistance(a, b),
+          measures.damerauLevenshteinDistance(a, b),
         );
         const left = rec({ v: a }, 'l');
         const right = rec({ v: b }, 'r');
         for (const { levels } of comparisons)
-          expect(levelOf(compileLevels(levels), a, b, left, right, common)).toBe(
-            levelFor(levels, a, b, left, right),
-          );
+          expect(
+            evaluator.evaluateCompiledLevels(compileLevels(levels), a, b, left, right, common),
+          ).toBe(evaluator.evaluateLevels(levels, a, b, left, right));
       }),
       { numRuns: 5000, seed: 11 },
     );
@@ -191,30 +190,30 @@ describe('similarity functions', () => {
   });
 
   it('matches names that sound alike by double metaphone', () => {
-    expect(phoneticEqual('smith', 'smyth')).toBe(true);
-    expect(phoneticEqual('smith', 'schmidt')).toBe(true); // alternate code XMT
-    expect(phoneticEqual('catherine', 'kathryn')).toBe(true);
-    expect(phoneticEqual('smith', 'jones')).toBe(false);
+    expect(measures.phoneticEqual('smith', 'smyth', memo)).toBe(true);
+    expect(measures.phoneticEqual('smith', 'schmidt', memo)).toBe(true); // alternate code XMT
+    expect(measures.phoneticEqual('catherine', 'kathryn', memo)).toBe(true);
+    expect(measures.phoneticEqual('smith', 'jones', memo)).toBe(false);
   });
 
   it('knows day/month swaps and date distances', () => {
-    expect(dayMonthSwapped('1980-03-04', '1980-04-03')).toBe(true);
-    expect(dayMonthSwapped('1980-03-03', '1980-03-03')).toBe(false);
-    expect(dayMonthSwapped('1980-03-04', '1981-04-03')).toBe(false);
-    expect(daysApart('1980-01-31', '1980-03-01')).toBe(30);
-    expect(daysApart('1980-02-30', '1980-03-01')).toBeNull();
-    expect(yearsApart('1980-02-30', '1981-03-01')).toBe(1);
+    expect(measures.dayMonthSwapped('1980-03-04', '1980-04-03', memo)).toBe(true);
+    expect(measures.dayMonthSwapped('1980-03-03', '1980-03-03', memo)).toBe(false);
+    expect(measures.dayMonthSwapped('1980-03-04', '1981-04-03', memo)).toBe(false);
+    expect(measures.daysApart('1980-01-31', '1980-03-01', memo)).toBe(30);
+    expect(measures.daysApart('1980-02-30', '1980-03-01', memo)).toBeNull();
+    expect(measures.yearsApart('1980-02-30', '1981-03-01', memo)).toBe(1);
   });
 
   it('forgets the names and dates it memoised, and compares them the same afterwards', () => {
-    forgetMemoisedValues();
-    expect(phoneticEqual('catherine', 'kathryn')).toBe(true);
-    expect(dayMonthSwapped('1980-03-04', '1980-04-03')).toBe(true);
-    expect(memoisedValues()).toBe(4);
-    forgetMemoisedValues();
-    expect(memoisedValues()).toBe(0);
-    expect(phoneticEqual('catherine', 'kathryn')).toBe(true);
-    expect(dayMonthSwapped('1980-03-04', '1980-04-03')).toBe(true);
+    const fresh = createValueMemo();
+    expect(measures.phoneticEqual('catherine', 'kathryn', fresh)).toBe(true);
+    expect(measures.dayMonthSwapped('1980-03-04', '1980-04-03', fresh)).toBe(true);
+    expect(fresh.size).toBe(4);
+    fresh.forget();
+    expect(fresh.size).toBe(0);
+    expect(measures.phoneticEqual('catherine', 'kathryn', fresh)).toBe(true);
+    expect(measures.dayMonthSwapped('1980-03-04', '1980-04-03', fresh)).toBe(true);
   });
 });
 
@@ -236,10 +235,10 @@ describe('comparison levels', () => {
     const first = nameComparison('firstName', { swappedWith: 'lastName' });
     const a = rec({ firstName: 'smith', lastName: 'john' });
     const b = rec({ firstName: 'john', lastName: 'smith' });
-    expect(levelLabel(first.levels[compareAttribute(first, a, b)]!.when)).toBe(
+    expect(levelLabel(first.levels[evaluator.compareAttribute(first, a, b)]!.when)).toBe(
       'swapped_with_lastName',
     );
-    expect(compareAttribute(first, a, b)).toBe(compareAttribute(first, b, a));
+    expect(evaluator.compareAttribute(first, a, b)).toBe(evaluator.compareAttribute(first, b, a));
   });
 
   it('date: exact, one-character typo, day/month swap, within a month, year ±1, else', () => {
@@ -280,7 +279,7 @@ describe('comparison levels', () => {
     ];
     const a = rec({ firstName: 'ann', lastName: 'lee', dateOfBirth: '1990-01-01' });
     const b = rec({ firstName: 'ann', lastName: null, dateOfBirth: '1990-01-02' });
-    expect(comparisonVector(comparisons, a, b)).toEqual([0, MISSING_LEVEL, 1]);
+    expect(evaluator.comparisonVector(comparisons, a, b)).toEqual([0, MISSING_LEVEL, 1]);
   });
 
   it('rejects level lists without a final else', () => {

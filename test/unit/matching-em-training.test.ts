@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { MISSING_LEVEL } from '../../src/matching/scoring/comparison-levels.js';
 import {
-  compareAttribute,
   dateComparison,
   exactComparison,
-  MISSING_LEVEL,
   nameComparison,
-} from '../../src/matching/scoring/comparisons.js';
+} from '../../src/matching/scoring/comparison-presets.js';
+import { createLevelEvaluator } from '../../src/matching/scoring/level-evaluation.js';
+import { createValueMemo } from '../../src/matching/records/value-memo.js';
+import { createRandom } from '../../src/matching/training/random-source.js';
+import { expectationMaximisation } from '../../src/matching/training/expectation-maximisation.js';
 import {
-  createRandom,
   estimateLambda,
-  estimateU,
-  expectationMaximisation,
   trainModel,
   withStartingParameters,
-} from '../../src/matching/training/em-training.js';
+} from '../../src/matching/training/train-model.js';
+import { estimateU } from '../../src/matching/training/u-estimation.js';
 import {
   type FellegiSunterModel,
   type ModelComparison,
@@ -21,6 +22,8 @@ import {
 } from '../../src/matching/scoring/fellegi-sunter.js';
 import type { MatchRecord } from '../../src/matching/records/normalize-attributes.js';
 import { estimateUInParallel } from '../../src/matching/training/parallel-u.js';
+
+const evaluator = createLevelEvaluator(createValueMemo());
 
 /** Draws a level index from a discrete distribution. */
 function draw(random: () => number, probabilities: readonly number[]): number {
@@ -216,7 +219,7 @@ describe('estimateU', () => {
     for (let i = 0; i < people.length; i += 1)
       for (let j = i + 1; j < people.length; j += 1)
         comps.forEach((c, index) => {
-          const level = compareAttribute(c, people[i]!, people[j]!);
+          const level = evaluator.compareAttribute(c, people[i]!, people[j]!);
           if (level !== MISSING_LEVEL) expected[index]![level]! += 1;
         });
     const pairs = (people.length * (people.length - 1)) / 2;
@@ -283,10 +286,10 @@ describe('trainModel', () => {
     ]);
     expect(trainModel(records, start, options).model).toEqual(model);
     const byId = new Map(records.map((r) => [r.id, r]));
-    const copy = scorePair(model, byId.get('p0-0')!, { ...byId.get('p0-0')!, id: 'x' });
+    const copy = scorePair(model, byId.get('p0-0')!, { ...byId.get('p0-0')!, id: 'x' }, evaluator);
     expect(copy.probability).toBeGreaterThan(0.99);
     const stranger = records.find((r) => r.values.lastName !== byId.get('p0-0')!.values.lastName)!;
-    expect(scorePair(model, byId.get('p0-0')!, stranger).probability).toBeLessThan(0.01);
+    expect(scorePair(model, byId.get('p0-0')!, stranger, evaluator).probability).toBeLessThan(0.01);
     // Agreement is evidence for a match and disagreement against, on every comparison. (Exact is
     // not always the strongest level: with only 12 first names, a typo'd name is rarer by chance.)
     for (const comparison of model.comparisons) {

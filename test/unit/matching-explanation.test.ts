@@ -10,7 +10,11 @@ import {
   scorePair,
   termFrequencyAttributes,
 } from '../../src/matching/scoring/fellegi-sunter.js';
+import { createLevelEvaluator } from '../../src/matching/scoring/level-evaluation.js';
 import { normalizeRecord } from '../../src/matching/records/normalize-attributes.js';
+import { createValueMemo } from '../../src/matching/records/value-memo.js';
+
+const evaluator = createLevelEvaluator(createValueMemo());
 
 const record = (id: string, attributes: Record<string, string>) =>
   normalizeRecord({ id, attributes });
@@ -34,7 +38,7 @@ describe('stored explanations', () => {
   it('give back the whole score, term frequencies and missing values included, with the template', () => {
     const others = [ann, annAgain, record('c', { lastName: 'Smith', postcode: '2600' })];
     const termFrequencies = buildTermFrequencies(others, termFrequencyAttributes(DEFAULT_MODEL));
-    const score = scorePair(DEFAULT_MODEL, ann, annAgain, { termFrequencies });
+    const score = scorePair(DEFAULT_MODEL, ann, annAgain, evaluator, { termFrequencies });
     // The pair exercises every kind of entry: adjusted, plain, missing.
     expect(score.vector.some((c) => c.tfAdjustment !== undefined)).toBe(true);
     expect(score.vector.some((c) => c.label === 'missing')).toBe(true);
@@ -53,7 +57,7 @@ describe('stored explanations', () => {
   });
 
   it('passes explanations stored whole by earlier versions through, and needs the template otherwise', () => {
-    const score = scorePair(DEFAULT_MODEL, ann, annAgain);
+    const score = scorePair(DEFAULT_MODEL, ann, annAgain, evaluator);
     const whole = JSON.stringify({
       modelVersion: score.modelVersion,
       matchWeight: score.matchWeight,

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  comparisonVector,
-  exactComparison,
-  nameComparison,
-  MISSING_LEVEL,
-} from '../../src/matching/scoring/comparisons.js';
+import { MISSING_LEVEL } from '../../src/matching/scoring/comparison-levels.js';
+import { exactComparison, nameComparison } from '../../src/matching/scoring/comparison-presets.js';
+import { createLevelEvaluator } from '../../src/matching/scoring/level-evaluation.js';
+import { createValueMemo } from '../../src/matching/records/value-memo.js';
 import { DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
 import {
   assertValidModel,
@@ -20,6 +18,8 @@ import {
   type MatchRecord,
   normalizeRecord,
 } from '../../src/matching/records/normalize-attributes.js';
+
+const evaluator = createLevelEvaluator(createValueMemo());
 
 const model: FellegiSunterModel = {
   version: 'test-v1',
@@ -71,6 +71,7 @@ describe('Fellegi–Sunter scoring', () => {
       model,
       rec({ lastName: 'lee', city: null }),
       rec({ lastName: 'lee', city: 'york' }),
+      evaluator,
     );
     expect(score.vector[1]).toEqual({
       comparison: 'city',
@@ -89,6 +90,7 @@ describe('Fellegi–Sunter scoring', () => {
       model,
       rec({ lastName: 'lee', city: 'york' }),
       rec({ lastName: 'li', city: 'york' }),
+      evaluator,
     );
     expect(score.modelVersion).toBe('test-v1');
     expect(score.vector.map((v) => [v.comparison, v.label, v.m, v.u])).toEqual([
@@ -107,16 +109,19 @@ describe('Fellegi–Sunter scoring', () => {
     ];
     const termFrequencies = buildTermFrequencies(records, ['lastName']);
     expect(termFrequencies.lastName!.get('smith')).toBeCloseTo(0.8, 12);
-    const common = scorePair(model, records[0]!, records[1]!, { termFrequencies });
-    const rare = scorePair(model, records[8]!, records[9]!, { termFrequencies });
+    const common = scorePair(model, records[0]!, records[1]!, evaluator, { termFrequencies });
+    const rare = scorePair(model, records[8]!, records[9]!, evaluator, { termFrequencies });
     // u_tf = frequency of the value; adjustment = log2(u / u_tf).
     expect(common.vector[0]!.tfAdjustment).toBeCloseTo(Math.log2(0.1 / 0.8), 12);
     expect(rare.vector[0]!.tfAdjustment).toBeCloseTo(Math.log2(0.1 / 0.2), 12);
     expect(rare.vector[0]!.weight).toBeCloseTo(Math.log2(0.9 / 0.2), 12);
     // Without tables, or on a non-exact level, there is no adjustment.
-    expect(scorePair(model, records[0]!, records[1]!).vector[0]!.tfAdjustment).toBeUndefined();
     expect(
-      scorePair(model, records[0]!, records[8]!, { termFrequencies }).vector[0]!.tfAdjustment,
+      scorePair(model, records[0]!, records[1]!, evaluator).vector[0]!.tfAdjustment,
+    ).toBeUndefined();
+    expect(
+      scorePair(model, records[0]!, records[8]!, evaluator, { termFrequencies }).vector[0]!
+        .tfAdjustment,
     ).toBeUndefined();
   });
 
@@ -131,9 +136,9 @@ describe('Fellegi–Sunter scoring', () => {
     const termFrequencies = buildTermFrequencies(records, ['lastName']);
     for (const a of records)
       for (const b of records) {
-        const vector = comparisonVector(model.comparisons, a, b);
+        const vector = evaluator.comparisonVector(model.comparisons, a, b);
         expect(vectorWeight(model, vector, a, b, { termFrequencies })).toBe(
-          scorePair(model, a, b, { termFrequencies }).matchWeight,
+          scorePair(model, a, b, evaluator, { termFrequencies }).matchWeight,
         );
       }
   });
@@ -147,8 +152,8 @@ describe('Fellegi–Sunter scoring', () => {
       id: 'b',
       attributes: { firstName: 'John', lastName: 'Smyth', dateOfBirth: '1980-02-01' },
     });
-    expect(scorePair(DEFAULT_MODEL, a, b).matchWeight).toBeCloseTo(
-      scorePair(DEFAULT_MODEL, b, a).matchWeight,
+    expect(scorePair(DEFAULT_MODEL, a, b, evaluator).matchWeight).toBeCloseTo(
+      scorePair(DEFAULT_MODEL, b, a, evaluator).matchWeight,
       12,
     );
   });
@@ -185,8 +190,8 @@ describe('Fellegi–Sunter scoring', () => {
         city: 'Manchester',
       },
     });
-    expect(scorePair(DEFAULT_MODEL, a, typo).probability).toBeGreaterThan(0.99);
-    expect(scorePair(DEFAULT_MODEL, a, stranger).probability).toBeLessThan(0.001);
+    expect(scorePair(DEFAULT_MODEL, a, typo, evaluator).probability).toBeGreaterThan(0.99);
+    expect(scorePair(DEFAULT_MODEL, a, stranger, evaluator).probability).toBeLessThan(0.001);
   });
 
   it('rejects invalid models', () => {

@@ -188,6 +188,28 @@ describe('record matcher', () => {
     expect(matcher.decide(0.49)).toBe('none');
   });
 
+  // The runtime empties the matcher's memo on a clock so that erased values leave memory: what
+  // blocking and weighing memoised must go, and scoring must give the same decisions afterwards.
+  it('forgets the names and dates its blocking and scoring memoised, and scores the same after', () => {
+    const matcher = createRecordMatcher(settings);
+    const other = normalizeRecord({
+      id: 'o',
+      attributes: {
+        firstName: 'Anne',
+        lastName: 'Li',
+        dateOfBirth: '1980-03-02',
+        postcode: '2000',
+      },
+    });
+    matcher.blocks(record);
+    const before = matcher.score(record, other);
+    expect(matcher.weigh(record, other)?.vector).toEqual(before.vector.map((c) => c.level));
+    expect(matcher.memoisedValues()).toBeGreaterThan(0);
+    matcher.forgetValues();
+    expect(matcher.memoisedValues()).toBe(0);
+    expect(matcher.score(record, other)).toEqual(before);
+  });
+
   it('turns event attributes into a record, and none when nothing usable is left', () => {
     const matcher = createRecordMatcher(settings);
     expect(matcher.toRecord('k', 'crm', { firstName: ' ', city: null })).toBeUndefined();

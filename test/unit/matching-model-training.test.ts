@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
-import { createRandom } from '../../src/matching/training/em-training.js';
+import { createRandom } from '../../src/matching/training/random-source.js';
 import { parseModelFile, serializeModelFile } from '../../src/matching/model/model-file.js';
 import {
   commonTermFrequencies,

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { comparisonVector } from '../../src/matching/scoring/comparisons.js';
 import { DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
 import {
   buildTermFrequencies,
@@ -11,7 +10,9 @@ import {
   type MatchRecord,
   normalizeRecord,
 } from '../../src/matching/records/normalize-attributes.js';
+import { createLevelEvaluator } from '../../src/matching/scoring/level-evaluation.js';
 import { createPairWeigher } from '../../src/matching/scoring/pair-weigher.js';
+import { createValueMemo } from '../../src/matching/records/value-memo.js';
 import { generatePersonRecords } from '../support/person-records.js';
 
 /** Seeded person records with typo'd, date-swapped and shortened duplicates. */
@@ -33,13 +34,19 @@ describe('pair weigher', () => {
       const all = records();
       const termFrequencies = buildTermFrequencies(all, termFrequencyAttributes(DEFAULT_MODEL));
       const floor = weightFromProbability(threshold);
-      const weigher = createPairWeigher(DEFAULT_MODEL, { termFrequencies }, floor);
+      const weigher = createPairWeigher(
+        DEFAULT_MODEL,
+        { termFrequencies },
+        floor,
+        createLevelEvaluator(createValueMemo()),
+      );
+      const evaluator = createLevelEvaluator(createValueMemo());
       let cut = 0;
       let weighed = 0;
       for (let i = 0; i < all.length; i++)
         for (let j = i + 1; j < all.length; j++) {
           const [a, b] = [all[i]!, all[j]!];
-          const vector = comparisonVector(DEFAULT_MODEL.comparisons, a, b);
+          const vector = evaluator.comparisonVector(DEFAULT_MODEL.comparisons, a, b);
           const weight = vectorWeight(DEFAULT_MODEL, vector, a, b, { termFrequencies });
           const result = weigher.weigh(a, b);
           if (result === undefined) {

@@ -1,12 +1,12 @@
 import type { BlockingRule } from '../records/blocking.js';
+import type { ComparisonDefinition } from '../scoring/comparison-levels.js';
 import {
-  type ComparisonDefinition,
   codeComparison,
   dateComparison,
   exactComparison,
   nameComparison,
   textComparison,
-} from '../scoring/comparisons.js';
+} from '../scoring/comparison-presets.js';
 import type { FellegiSunterModel, ModelComparison } from '../scoring/fellegi-sunter.js';
 
 /**
@@ -100,8 +100,8 @@ export const DEFAULT_MODEL: FellegiSunterModel = {
 /**
  * Default blocking, most specific first (the per-record cap prefers earlier rules). Each rule is
  * selective on its own; their union is what finds matches. On FEBRL3/FEBRL4, whose duplicates are
- * heavily corrupted, the union covers 98.7% / 99.6% of true pairs with ~2 candidates per record
- * (no single rule covers more than 90%):
+ * heavily corrupted, the union covers nearly every true pair with a few candidates per record,
+ * where no single rule comes close:
  * - both names phonetically, in either order (catches typos, spelling variants and swapped fields);
  * - phonetic surname, or phonetic first name, with birth year (one name garbled);
  * - postcode with either initial (a name changed, e.g. on marriage, or a date wrong);

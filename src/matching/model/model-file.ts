@@ -2,7 +2,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { BlockingRule } from '../records/blocking.js';
-import type { LevelPredicate } from '../scoring/comparisons.js';
+import type { LevelPredicate } from '../scoring/comparison-levels.js';
 import type { AttributeKind } from '../records/normalize-attributes.js';
 import { assertValidModel, type FellegiSunterModel } from '../scoring/fellegi-sunter.js';
 

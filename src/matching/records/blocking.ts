@@ -1,6 +1,6 @@
 import { BLOCKING_RULE_SLOTS } from '../../graph/cypher-template.js';
-import { phoneticCodes } from '../scoring/comparisons.js';
 import type { MatchRecord } from './normalize-attributes.js';
+import { createValueMemo, type ValueMemo } from './value-memo.js';
 
 /**
  * Blocking: which pairs are compared at all. A rule is a list of key parts; two records are
@@ -42,16 +42,22 @@ function datePart(start: number, end: number): Transform {
   return (value) => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? value.slice(start, end) : null);
 }
 
-const TRANSFORMS: Readonly<Record<string, Transform>> = {
-  exact: (value) => value,
-  dmetaphone: (value) => nonEmpty(phoneticCodes(value)[0]),
-  initial: (value) => nonEmpty(value.slice(0, 1)),
-  year: datePart(0, 4),
-  month: datePart(5, 7),
-  day: datePart(8, 10),
-};
+/** The named transforms, the phonetic one reading codes through `memo`. */
+function transforms(memo: Pick<ValueMemo, 'phoneticCodes'>): Readonly<Record<string, Transform>> {
+  return {
+    exact: (value) => value,
+    dmetaphone: (value) => nonEmpty(memo.phoneticCodes(value)[0]),
+    initial: (value) => nonEmpty(value.slice(0, 1)),
+    year: datePart(0, 4),
+    month: datePart(5, 7),
+    day: datePart(8, 10),
+  };
+}
 
-function parsePart(part: BlockingKeyPart): { attribute: string; transform: Transform } {
+function parsePart(
+  part: BlockingKeyPart,
+  named: Readonly<Record<string, Transform>>,
+): { attribute: string; transform: Transform } {
   const [attribute, name = 'exact', ...rest] = part.split(':');
   if (!attribute || rest.length > 0) throw new Error(`blocking key part ${part}: malformed`);
   const prefix = /^prefix(\d+)$/.exec(name);
@@ -60,7 +66,7 @@ function parsePart(part: BlockingKeyPart): { attribute: string; transform: Trans
     if (length < 1) throw new Error(`blocking key part ${part}: prefix length must be >= 1`);
     return { attribute, transform: (value) => nonEmpty(value.slice(0, length)) };
   }
-  const transform = TRANSFORMS[name];
+  const transform = named[name];
   if (!transform) throw new Error(`blocking key part ${part}: unknown transform ${name}`);
   return { attribute, transform };
 }
@@ -82,10 +88,18 @@ export interface CompiledBlockingRule {
  */
 export const MAX_BLOCKING_RULES = BLOCKING_RULE_SLOTS;
 
-/** Validates rules (unique names, known transforms, at most one per slot) and prepares them for repeated use. */
-export function compileBlockingRules(rules: readonly BlockingRule[]): CompiledBlockingRule[] {
+/**
+ * Validates rules (unique names, known transforms, at most one per slot of the graph) and prepares them for repeated
+ * use. Phonetic codes come from `memo`: the record matcher passes the memo its comparisons use;
+ * by default the compiled rules get one of their own.
+ */
+export function compileBlockingRules(
+  rules: readonly BlockingRule[],
+  memo: Pick<ValueMemo, 'phoneticCodes'> = createValueMemo(),
+): CompiledBlockingRule[] {
   if (rules.length > MAX_BLOCKING_RULES)
     throw new Error(`at most ${MAX_BLOCKING_RULES} blocking rules; got ${rules.length}`);
+  const named = transforms(memo);
   const names = new Set<string>();
   return rules.map((rule) => {
     if (!/^[A-Za-z0-9_]+$/.test(rule.name))
@@ -93,7 +107,7 @@ export function compileBlockingRules(rules: readonly BlockingRule[]): CompiledBl
     if (names.has(rule.name)) throw new Error(`blocking rule ${rule.name}: duplicate name`);
     if (rule.keys.length === 0) throw new Error(`blocking rule ${rule.name}: no key parts`);
     names.add(rule.name);
-    const parts = rule.keys.map(parsePart);
+    const parts = rule.keys.map((part) => parsePart(part, named));
     const keyOf = (record: MatchRecord): string | null => {
       const values: string[] = [];
       for (const { attribute, transform } of parts) {
@@ -119,9 +133,11 @@ export function blockingKeys(record: MatchRecord, rules: readonly BlockingRule[]
     .filter((key): key is string => key !== null);
 }
 
+/** `dedupe`: pairs within one set of records. `link`: only pairs whose records have different `source`s. */
+export type MatchMode = 'dedupe' | 'link';
+
 export interface CandidateOptions {
-  /** `dedupe`: pairs within one set. `link`: only pairs whose records have different `source`s. */
-  readonly mode: 'dedupe' | 'link';
+  readonly mode: MatchMode;
   /**
    * At most this many candidates are taken per record, preferring earlier rules (list the most
    * specific rules first). A pair is kept when either record took it. Default: no cap.
@@ -214,7 +230,7 @@ export function generateCandidatePairs(
 }
 
 /** Number of distinct pairs in the whole comparison space (all pairs, or all cross-source pairs). */
-export function totalPairs(records: readonly MatchRecord[], mode: 'dedupe' | 'link'): number {
+export function totalPairs(records: readonly MatchRecord[], mode: MatchMode): number {
   const n = records.length;
   if (mode === 'dedupe') return (n * (n - 1)) / 2;
   const bySource = new Map<string | undefined, number>();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { levelLabel, MISSING_LEVEL } from './comparisons.js';
+import { levelLabel, MISSING_LEVEL } from './comparison-levels.js';
 import {
   type ComparisonExplanation,
   type FellegiSunterModel,
@@ -14,8 +14,8 @@ import {
  * model version means (per comparison its name, attribute and per level its label, m, u and
  * weight) once per version, in a `MatchModel` node. Explaining joins the two.
  *
- * Each link used to carry the whole explanation: about 2 KB, which made up most of what a batch
- * sent to the graph and wrote to it (docs/benchmarks.md). The explanation served is the same, to
+ * Links store only what the pair reached because the whole explanation, on every link, would be
+ * most of what a batch sends to the graph and writes to it. The explanation served is the same, to
  * the bit: a weight is the model's level weight plus the stored adjustment, as when it was scored.
  */
 

@@ -2,10 +2,10 @@ import {
   assertValidComparison,
   type ComparisonDefinition,
   type ComparisonLevel,
-  comparisonVector,
   levelLabel,
   MISSING_LEVEL,
-} from './comparisons.js';
+} from './comparison-levels.js';
+import type { LevelEvaluator } from './level-evaluation.js';
 import type { MatchRecord } from '../records/normalize-attributes.js';
 
 /**
@@ -296,14 +296,19 @@ export function scoreVector(
   };
 }
 
-/** Compares two normalised records and explains the result. Pure; symmetric in its arguments. */
+/**
+ * Compares two normalised records and explains the result. Symmetric in its arguments; the same
+ * result whatever the evaluator's memo holds.
+ */
 export function scorePair(
   model: FellegiSunterModel,
   left: MatchRecord,
   right: MatchRecord,
+  evaluator: Pick<LevelEvaluator, 'comparisonVector'>,
   options: ScoreOptions = {},
 ): PairScore {
-  return scoreVector(model, comparisonVector(model.comparisons, left, right), left, right, options);
+  const vector = evaluator.comparisonVector(model.comparisons, left, right);
+  return scoreVector(model, vector, left, right, options);
 }
 
 /**

@@ -1,4 +1,5 @@
-import { compileLevels, levelOf, MISSING_LEVEL } from './comparisons.js';
+import { MISSING_LEVEL } from './comparison-levels.js';
+import { compileLevels, type LevelEvaluator } from './level-evaluation.js';
 import {
   comparisonWeight,
   type FellegiSunterModel,
@@ -45,6 +46,7 @@ export function createPairWeigher(
   model: FellegiSunterModel,
   options: ScoreOptions,
   floor: number,
+  evaluator: Pick<LevelEvaluator, 'evaluateCompiledLevels'>,
 ): PairWeigher {
   const { comparisons } = model;
   const compiled = comparisons.map((c) => compileLevels(c.levels));
@@ -76,7 +78,7 @@ export function createPairWeigher(
         let weight = 0;
         let level = MISSING_LEVEL;
         if (a != null && b != null) {
-          level = levelOf(compiled[i]!, a, b, left, right);
+          level = evaluator.evaluateCompiledLevels(compiled[i]!, a, b, left, right);
           weight = adjusted[i]?.[level]
             ? comparisonWeight(model, i, level, left, right, options)
             : weights[i]![level]!;

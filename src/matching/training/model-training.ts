@@ -1,10 +1,6 @@
 import { type BlockingRule, generateCandidatePairs } from '../records/blocking.js';
-import {
-  trainModel,
-  type TrainingReport,
-  type UEstimate,
-  withStartingParameters,
-} from './em-training.js';
+import { trainModel, type TrainingReport, withStartingParameters } from './train-model.js';
+import type { UEstimate } from './u-estimation.js';
 import {
   type FellegiSunterModel,
   termFrequencyAttributes,

@@ -2,27 +2,26 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ComparisonDefinition } from '../scoring/comparisons.js';
+import type { MatchRecord } from '../records/normalize-attributes.js';
+import type { ComparisonDefinition } from '../scoring/comparison-levels.js';
 import {
-  countUChunk,
+  createUChunkCounter,
   estimateU,
   U_CHUNKS,
   type UCounts,
   type UEstimate,
   uFromCounts,
   type UOptions,
-  uColumns,
-} from './em-training.js';
-import type { MatchRecord } from '../records/normalize-attributes.js';
+} from './u-estimation.js';
 
 /**
- * u from random pairs on several threads: the chunks of {@link countUChunk} shared out over worker
- * threads, so the estimate is exactly the one-thread `estimateU`'s, sooner (a million pairs take
- * 2–3 s on one core, most of training on FEBRL3; two threads on a 2-core guest gave ~1.4×, not
- * 2×: docs/benchmarks.md).
+ * u from random pairs on several threads: the chunks of u-estimation.ts shared out over worker
+ * threads, so the estimate is exactly the one-thread `estimateU`'s, sooner (counting the pairs is
+ * most of the time training takes). Each thread counts with a counter of its own, and so with a
+ * value memo of its own: threads share no memory but the chunk claimed next.
  */
 
-/** What a u-chunk worker is given (src/matching/training/u-chunk-worker.ts). */
+/** What a u-chunk worker is given (u-chunk-worker.ts). */
 export interface UChunkWork {
   readonly records: readonly MatchRecord[];
   readonly comparisons: readonly ComparisonDefinition[];
@@ -39,24 +38,23 @@ export interface UChunkCounts {
 }
 
 /**
- * Counts chunks until none is left, each thread claiming the next one as it finishes the last:
- * a worker thread starts 0.2–0.3 s late and runs cold code at first (its first chunk took 500–600
- * ms on FEBRL3 against 380–550 for this thread's), so a fixed share would leave this thread idle
- * while it catches up. Which thread counts a chunk changes nothing: the counts are summed by chunk.
+ * Counts chunks until none is left, each thread claiming the next one as it finishes the last: a
+ * worker thread starts late and runs cold code at first, so a fixed share would leave this thread
+ * idle while it catches up. Which thread counts a chunk changes nothing: the counts are summed by
+ * chunk.
  */
 export function claimChunks(work: UChunkWork, each: (counts: UChunkCounts) => void): void {
   const next = new Int32Array(work.next);
-  const { records, comparisons, options, of } = work;
-  const columns = uColumns(records, comparisons);
-  for (let chunk = Atomics.add(next, 0, 1); chunk < of; chunk = Atomics.add(next, 0, 1))
-    each({ chunk, counts: countUChunk(records, comparisons, options, chunk, of, columns) });
+  const counter = createUChunkCounter(work.records, work.comparisons, work.options);
+  for (let chunk = Atomics.add(next, 0, 1); chunk < work.of; chunk = Atomics.add(next, 0, 1))
+    each({ chunk, counts: counter.count(chunk, work.of) });
 }
 
 // Built, the worker is plain .js beside this module. Run from source (tsx, vitest), it is a .ts
 // file, and a worker's entry does not go through the loader hooks of its parent: a small CommonJS
 // bootstrap registers tsx's CommonJS loader in the thread, then requires it. tsx's ESM loader runs
-// its hooks on a thread of their own, and loading the worker's modules through it took ~0.4 s of
-// every training's critical path; through the CommonJS loader, 0.2–0.3 s (docs/benchmarks.md).
+// its hooks on a thread of their own, which makes loading the worker's modules, on every
+// training's critical path, slower than through the CommonJS loader.
 const fromSource = import.meta.url.endsWith('.ts');
 const WORKER_URL = new URL(`./u-chunk-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
 const SOURCE_BOOTSTRAP = `

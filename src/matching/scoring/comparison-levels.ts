@@ -1,0 +1,87 @@
+/**
+ * Comparison levels. A comparison looks at one attribute of two records and returns the index of
+ * the first level whose predicate holds; the last level is always `else`. When either value is
+ * missing the result is {@link MISSING_LEVEL}, which carries no weight in the model.
+ *
+ * Levels are data (not closures) so that a model file can carry them and the explanation can
+ * name them; level-evaluation.ts evaluates them, comparison-presets.ts builds the usual ones.
+ */
+
+export type LevelPredicate =
+  /** Values equal after normalisation. */
+  | { readonly type: 'exact' }
+  /** Jaro–Winkler similarity at least `min` (0..1). */
+  | { readonly type: 'jaroWinkler'; readonly min: number }
+  /** Same double metaphone code (primary or alternate on either side). */
+  | { readonly type: 'phonetic' }
+  /** Levenshtein distance at most `max` (a one-character typo is `max: 1`). */
+  | { readonly type: 'levenshtein'; readonly max: number }
+  /** Optimal-string-alignment distance at most `max`: like Levenshtein, a transposition costs 1. */
+  | { readonly type: 'damerauLevenshtein'; readonly max: number }
+  /** Dates (`YYYY-MM-DD`) with the same year and day and month swapped. */
+  | { readonly type: 'dayMonthSwap' }
+  /** Real calendar dates at most `days` apart. */
+  | { readonly type: 'dateWithinDays'; readonly days: number }
+  /** Dates whose years differ by at most `years`. */
+  | { readonly type: 'yearWithin'; readonly years: number }
+  /** This attribute equals the other record's `with` attribute and vice versa (e.g. names swapped). */
+  | { readonly type: 'swapped'; readonly with: string }
+  /** Everything else; must be the last level. */
+  | { readonly type: 'else' };
+
+export interface ComparisonLevel {
+  readonly when: LevelPredicate;
+}
+
+export interface ComparisonDefinition<L extends ComparisonLevel = ComparisonLevel> {
+  /** Unique within a model; names the comparison in explanations and model files. */
+  readonly name: string;
+  readonly attribute: string;
+  /** Ordered, most similar first, ending with `{ when: { type: 'else' } }`. */
+  readonly levels: readonly L[];
+  /**
+   * Term-frequency adjustment on the `exact` level: a match on a rare value counts for more than a
+   * match on a common one. Only meaningful for attributes with skewed values (names, postcodes).
+   */
+  readonly termFrequency?: boolean;
+}
+
+/** Returned when either value is missing: contributes weight 0. */
+export const MISSING_LEVEL = -1;
+
+/** Human-readable name of a level, used in explanations. */
+export function levelLabel(when: LevelPredicate): string {
+  switch (when.type) {
+    case 'exact':
+      return 'exact';
+    case 'jaroWinkler':
+      return `jaro_winkler>=${when.min}`;
+    case 'phonetic':
+      return 'double_metaphone';
+    case 'levenshtein':
+      return `levenshtein<=${when.max}`;
+    case 'damerauLevenshtein':
+      return `damerau_levenshtein<=${when.max}`;
+    case 'dayMonthSwap':
+      return 'day_month_swap';
+    case 'dateWithinDays':
+      return `within_${when.days}_days`;
+    case 'yearWithin':
+      return `year_within_${when.years}`;
+    case 'swapped':
+      return `swapped_with_${when.with}`;
+    case 'else':
+      return 'else';
+  }
+}
+
+/** Throws when a comparison's levels are malformed (no levels, `else` missing or not last). */
+export function assertValidComparison(comparison: ComparisonDefinition): void {
+  const { levels, name } = comparison;
+  if (levels.length < 2) throw new Error(`comparison ${name}: needs at least two levels`);
+  levels.forEach((level, index) => {
+    const isLast = index === levels.length - 1;
+    if ((level.when.type === 'else') !== isLast)
+      throw new Error(`comparison ${name}: 'else' must be the last level, and only the last`);
+  });
+}

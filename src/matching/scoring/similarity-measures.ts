@@ -1,0 +1,69 @@
+import { distance as levenshtein } from 'fastest-levenshtein';
+import damerauLevenshtein from 'talisman/metrics/damerau-levenshtein.js';
+import jaroWinkler from 'talisman/metrics/jaro-winkler.js';
+import type { ValueMemo } from '../records/value-memo.js';
+
+/**
+ * The measures comparison levels test two normalised values with. String similarity is
+ * Jaro–Winkler as in Winkler (1990) with the usual 0.1 prefix scale and 0.7 boost threshold
+ * (talisman), which gives the same numbers as DuckDB's `jaro_winkler_similarity` that Splink uses,
+ * so thresholds carry over. The phonetic and date measures read what they derive from a value
+ * through a {@link ValueMemo}.
+ */
+
+export function jaroWinklerSimilarity(a: string, b: string): number {
+  return jaroWinkler(a, b);
+}
+
+export function levenshteinDistance(a: string, b: string): number {
+  return levenshtein(a, b);
+}
+
+/** Optimal-string-alignment distance: like Levenshtein, but a transposition costs 1. */
+export function damerauLevenshteinDistance(a: string, b: string): number {
+  return damerauLevenshtein(a, b);
+}
+
+/** Same double metaphone code, primary or alternate on either side. */
+export function phoneticEqual(
+  a: string,
+  b: string,
+  memo: Pick<ValueMemo, 'phoneticCodes'>,
+): boolean {
+  const [pa, sa] = memo.phoneticCodes(a);
+  const [pb, sb] = memo.phoneticCodes(b);
+  if (pa === '' || pb === '') return false;
+  return pa === pb || pa === sb || sa === pb || sa === sb;
+}
+
+/** Two different dates with the same year and day and month swapped. */
+export function dayMonthSwapped(a: string, b: string, memo: Pick<ValueMemo, 'dateParts'>): boolean {
+  const x = memo.dateParts(a);
+  const y = memo.dateParts(b);
+  return (
+    x !== null &&
+    y !== null &&
+    x.year === y.year &&
+    x.month === y.day &&
+    x.day === y.month &&
+    a !== b
+  );
+}
+
+/** Days between two real calendar dates; null when either is not one. */
+export function daysApart(a: string, b: string, memo: Pick<ValueMemo, 'dateParts'>): number | null {
+  const x = memo.dateParts(a)?.epochDay;
+  const y = memo.dateParts(b)?.epochDay;
+  return x == null || y == null ? null : Math.abs(x - y);
+}
+
+/** Years between two dates (real or not); null when either is not a `YYYY-MM-DD` date. */
+export function yearsApart(
+  a: string,
+  b: string,
+  memo: Pick<ValueMemo, 'dateParts'>,
+): number | null {
+  const x = memo.dateParts(a);
+  const y = memo.dateParts(b);
+  return x === null || y === null ? null : Math.abs(x.year - y.year);
+}
