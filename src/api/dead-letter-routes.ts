@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { IngestGateway } from './app-deps.js';
 import { errorResponses } from './problem.js';
-import { deadLetterListSchema } from './schemas.js';
+import { deadLetterListSchema, jobIdParam } from './schemas.js';
 
 /** Batches that could not be applied, with their reason, and a way to replay them. */
 export const deadLetterRoutes: FastifyPluginAsyncZod<{ ingest: IngestGateway }> = async (
@@ -33,7 +33,7 @@ export const deadLetterRoutes: FastifyPluginAsyncZod<{ ingest: IngestGateway }> 
       schema: {
         tags: ['ingest'],
         summary: 'Replay a dead-lettered batch',
-        params: z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
+        params: z.object({ id: jobIdParam }),
         response: { 202: z.object({ jobId: z.string() }), ...errorResponses },
       },
     },

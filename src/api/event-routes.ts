@@ -7,7 +7,12 @@ import type { JobView } from '../ingest/ingest-queue.js';
 import type { IngestGateway } from './app-deps.js';
 import { setConsistency } from './consistency.js';
 import { errorResponses } from './problem.js';
-import { appliedResponseSchema, enqueueResponseSchema, jobResponseSchema } from './schemas.js';
+import {
+  appliedResponseSchema,
+  enqueueResponseSchema,
+  jobIdParam,
+  jobResponseSchema,
+} from './schemas.js';
 
 const booleanQuery = z
   .enum(['true', 'false', '1', '0'])
@@ -105,7 +110,7 @@ export const eventRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags: ['ingest'],
         summary: 'State and outcome of an ingest job',
-        params: z.object({ jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
+        params: z.object({ jobId: jobIdParam }),
         response: { 200: jobResponseSchema, ...errorResponses },
       },
     },

@@ -275,6 +275,9 @@ export const linkExplanationSchema = z.object({
   purposes: z.array(z.string()),
 });
 
+/** A queue job id (a batch's or a dead letter's). */
+export const jobIdParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
 export const linkIdParam = z
   .string()
   .regex(/^lnk_[A-Za-z0-9_-]{1,64}$/, 'a link id (lnk_...)')

@@ -9,6 +9,9 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
+/** Seconds, for statements and commits: from an index seek to a long lock wait. */
+const GRAPH_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
+
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'idgraph_' });
@@ -30,14 +33,14 @@ export function createMetrics() {
     name: 'idgraph_graph_statement_duration_seconds',
     help: 'Time of each statement of a write transaction, round trip included, by statement name (cypher/queries). Waiting for a lock counts: a rising write/lock-matching means batches queue for the matching clock.',
     labelNames: ['statement'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    buckets: GRAPH_BUCKETS,
     registers: [registry],
   });
   const commitDuration = new Histogram({
     name: 'idgraph_graph_commit_duration_seconds',
     help: 'Time to commit a write transaction, from the end of its last statement, by transaction name',
     labelNames: ['transaction'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    buckets: GRAPH_BUCKETS,
     registers: [registry],
   });
   const events = new Counter({

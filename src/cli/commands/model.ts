@@ -81,6 +81,11 @@ const PROGRESS_INTERVAL_MS = 5_000;
  * they inherit the program's output, exit and help settings; a new one (`rescore`) goes here too.
  */
 export function registerModelCommand(program: Command, hooks: ModelCommandHooks): Command {
+  // Each subcommand runs in its own context and sets the exit code runCli returns.
+  const run =
+    <O>(command: (ctx: CliContext, options: O) => Promise<ExitCode>) =>
+    async (options: O, self: Command) =>
+      hooks.exit(await command(hooks.context(self), options));
   const model = program
     .command('model')
     .description('show or train the probabilistic matching model (Fellegi–Sunter)');
@@ -92,9 +97,7 @@ export function registerModelCommand(program: Command, hooks: ModelCommandHooks)
     )
     .option('--file <path>', 'show this model file instead')
     .option('--json', 'print the model file JSON', false)
-    .action(async (options: ModelShowOptions, command: Command) => {
-      hooks.exit(await modelShowCommand(hooks.context(command), options));
-    });
+    .action(run(modelShowCommand));
 
   model
     .command('train')
@@ -126,9 +129,7 @@ export function registerModelCommand(program: Command, hooks: ModelCommandHooks)
       integer(1, 1_000_000_000),
       DEFAULT_MIN_TERM_FREQUENCY_COUNT,
     )
-    .action(async (options: ModelTrainOptions, command: Command) => {
-      hooks.exit(await modelTrainCommand(hooks.context(command), options));
-    });
+    .action(run(modelTrainCommand));
 
   model
     .command('rescore')
@@ -136,9 +137,7 @@ export function registerModelCommand(program: Command, hooks: ModelCommandHooks)
       're-score the graph with the active model: links of older model versions kept or withdrawn (persons split), every record scored again (persons merged, reviews queued); all audited',
     )
     .option('--page-size <n>', 'records or links per transaction', integer(1, 5_000), 200)
-    .action(async (options: { pageSize: number }, command: Command) => {
-      hooks.exit(await modelRescoreCommand(hooks.context(command), options));
-    });
+    .action(run(modelRescoreCommand));
 
   return model;
 }
