@@ -56,7 +56,6 @@ export interface RegionalPopulation {
 }
 
 const words = (text: string) => text.trim().split(/\s+/);
-const list = (text: string) => text.trim().split(/\s*[,\n]\s*/);
 
 const FIRST_NAMES = words(`
   Mary John Anna James Sarah David Emma Peter Laura Thomas Julia Michael
@@ -84,15 +83,13 @@ const TOWNS = [
   { city: 'Hartley', postcode: '4789' },
 ];
 /** Street names repeat across towns, as High Street and Station Road do. */
-const STREETS = list(`
-  High Street, Station Road, Church Lane, Mill Road
-  Park Avenue, Main Street, School Lane, Victoria Road
-  Green Lane, Manor Road, Kings Road, Queens Road
-  North Street, Bridge Street, Chapel Street, Mill Lane
-  Orchard Way, Meadow Close, Springfield Road, Windsor Road
-  Elm Grove, Oak Avenue, Castle Street, Market Place
-`);
-const STREETS_PER_TOWN = 10;
+const STREETS = words(`
+  High Station Church Mill Park Main School Victoria Green Manor Kings Queens
+  North South Bridge Chapel Orchard Meadow Springfield Windsor Elm Oak Castle Market
+  Albert York Grange Willow Cedar Forest Hill Brook Beech Ash Rectory Westfield
+`).flatMap((stem) =>
+  ['Street', 'Road', 'Lane', 'Avenue', 'Close', 'Way', 'Grove'].map((kind) => `${stem} ${kind}`),
+);
 const HOUSE_NUMBERS = 150;
 /**
  * Zipf exponent of name frequencies: the commonest of 60 names is drawn for about one person in
@@ -138,14 +135,19 @@ const isoDate = (year: number, month: number, day: number) =>
   `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 
 /** The state the household builder draws from: one per population, so a seed fixes everything. */
-function createPeopleFactory(random: () => number, townCount: number) {
+function createPeopleFactory(
+  random: () => number,
+  place: { towns: number | undefined; streetsPerTown: number | undefined },
+) {
   const int = (n: number) => Math.floor(random() * n);
   const pickFirst = zipfPicker(FIRST_NAMES, NAME_SKEW, random);
   const pickLast = zipfPicker(SURNAMES, NAME_SKEW, random);
-  const towns = TOWNS.slice(0, townCount).map((town) => ({
-    ...town,
-    streets: shuffle(STREETS, random).slice(0, STREETS_PER_TOWN),
-  }));
+  const towns = TOWNS.slice(0, Math.min(TOWNS.length, Math.max(1, place.towns ?? 8))).map(
+    (town) => ({
+      ...town,
+      streets: shuffle(STREETS, random).slice(0, Math.max(1, place.streetsPerTown ?? 40)),
+    }),
+  );
   const addresses = new Set<string>();
   const identities = new Set<string>();
   const persons: RegionalPerson[] = [];
@@ -253,6 +255,8 @@ export interface RegionalCustomersOptions {
   customers?: number;
   /** Towns (one postcode each), 1-8; default 8. */
   cities?: number;
+  /** Streets per town (drawn from 252 names); default 40. Fewer streets, more neighbours. */
+  streetsPerTown?: number;
   /**
    * The CRM identifier: `crm_id` (default; at most one per person under the default merge limits,
    * so a probabilistic link between two customers is refused) or `external_id` (no limit, so the
@@ -272,7 +276,10 @@ export function generateRegionalCustomers(
   const customers = options.customers ?? 2000;
   const identifierType = options.identifierType ?? 'crm_id';
   const random = prng(options.seed ?? 2201);
-  const people = createPeopleFactory(random, Math.min(8, Math.max(1, options.cities ?? 8)));
+  const people = createPeopleFactory(random, {
+    towns: options.cities,
+    streetsPerTown: options.streetsPerTown,
+  });
   const size = sizePicker([0, 0.5, 0.28, 0.13, 0.09], random);
   while (people.persons.length < customers)
     people.household(Math.min(size(), customers - people.persons.length));
@@ -298,6 +305,8 @@ export interface ReturningHouseholdsOptions {
   households?: number;
   /** Towns (one postcode each), 1-8; default 6. */
   towns?: number;
+  /** Streets per town (drawn from 252 names); default 40. */
+  streetsPerTown?: number;
   /** Share of the persons who come again from the shop; default 1/3. */
   returningShare?: number;
   seed?: number;
@@ -312,7 +321,10 @@ export function generateReturningHouseholds(
   options: ReturningHouseholdsOptions = {},
 ): RegionalPopulation {
   const random = prng(options.seed ?? 2202);
-  const people = createPeopleFactory(random, Math.min(8, Math.max(1, options.towns ?? 6)));
+  const people = createPeopleFactory(random, {
+    towns: options.towns ?? 6,
+    streetsPerTown: options.streetsPerTown,
+  });
   const size = sizePicker([0, 0, 0.45, 0.3, 0.25], random);
   for (let h = 0; h < (options.households ?? 400); h += 1) people.household(size());
   const events: IdentityEvent[] = [];
