@@ -24,6 +24,7 @@ import {
   STANDARD_ATTRIBUTES,
 } from './records/normalize-attributes.js';
 import { createValueMemo } from './records/value-memo.js';
+import { DERIVED_ATTRIBUTES, deriveAttributes } from './records/derived-address.js';
 
 /**
  * The matching model as the resolver uses it on one record at a time: attributes of an event become
@@ -34,9 +35,9 @@ import { createValueMemo } from './records/value-memo.js';
  * Blocking keys are hashed with a keyed HMAC: a plain hash of "dob:1980-01-01" is reversed by
  * hashing every date, a keyed one is not without the secret.
  *
- * The matcher owns the value memo its blocking keys and comparisons read phonetic codes and dates
- * through. It holds names and birth dates for as long as the matcher lives, so a long-running
- * process empties it on a clock ({@link RecordMatcher.forgetValues}).
+ * The matcher owns the value memo its blocking keys and comparisons read phonetic codes, dates and
+ * address parts through. It holds names, birth dates and addresses for as long as the matcher
+ * lives, so a long-running process empties it on a clock ({@link RecordMatcher.forgetValues}).
  */
 
 export type MatchDecision = 'link' | 'review' | 'none';
@@ -166,8 +167,8 @@ export function createRecordMatcher(settings: MatcherSettings) {
     },
 
     /**
-     * Empties the value memo: the names and birth dates it holds leave memory. Scoring afterwards
-     * gives the same results, deriving the values again as they come.
+     * Empties the value memo: the names, birth dates and addresses it holds leave memory. Scoring
+     * afterwards gives the same results, deriving the values again as they come.
      */
     forgetValues(): void {
       memo.forget();
@@ -180,13 +181,16 @@ export function createRecordMatcher(settings: MatcherSettings) {
   };
 }
 
-/** Stored form of a record's values: only present ones, standard attributes first, stable order. */
+/**
+ * Stored form of a record's values: only present ones, standard attributes first, stable order.
+ * Derived attributes are left out: {@link parseRecordValues} derives them again from their parts.
+ */
 export function serializeRecordValues(record: MatchRecord): string {
   const standard = new Set<string>(STANDARD_ATTRIBUTES);
   const names = [
     ...STANDARD_ATTRIBUTES,
     ...Object.keys(record.values)
-      .filter((n) => !standard.has(n))
+      .filter((n) => !standard.has(n) && !DERIVED_ATTRIBUTES.includes(n))
       .sort(),
   ];
   const present: Record<string, string> = {};
@@ -197,6 +201,11 @@ export function serializeRecordValues(record: MatchRecord): string {
   return JSON.stringify(present);
 }
 
+/**
+ * A stored record (see {@link serializeRecordValues}) as scoring reads it: absent standard
+ * attributes null, derived attributes computed from the stored parts (a stored value under a
+ * derived attribute's name, from before it was derived, is replaced).
+ */
 export function parseRecordValues(
   id: string,
   source: string,
@@ -206,5 +215,6 @@ export function parseRecordValues(
   const values: Record<string, string | null> = {};
   for (const attribute of STANDARD_ATTRIBUTES) values[attribute] = null;
   Object.assign(values, present);
+  deriveAttributes(values);
   return { id, source, values };
 }
