@@ -15,6 +15,7 @@ import {
   type TermFrequencies,
   weightFromProbability,
 } from './scoring/fellegi-sunter.js';
+import { type HoldReason, identityEvidenceCheck } from './scoring/identity-evidence.js';
 import { createLevelEvaluator } from './scoring/level-evaluation.js';
 import { createPairWeigher } from './scoring/pair-weigher.js';
 import type { ModelFile } from './model/model-file.js';
@@ -42,6 +43,13 @@ import { DERIVED_ATTRIBUTES, deriveAttributes } from './records/derived-address.
 
 export type MatchDecision = 'link' | 'review' | 'none';
 
+/** A pair's decision, and why a pair at or above the auto threshold was only reviewed. */
+export interface MatchVerdict {
+  readonly decision: MatchDecision;
+  /** Set when the probability reached the auto threshold but the decision is `review`. */
+  readonly held?: HoldReason;
+}
+
 export interface MatcherSettings {
   readonly modelFile?: ModelFile;
   /** Key of the blocking-key HMAC. */
@@ -50,6 +58,11 @@ export interface MatcherSettings {
   readonly reviewThreshold: number;
   readonly maxCandidates: number;
   readonly maxBlockSize: number;
+  /**
+   * Attributes of which at least one must agree (see identity-evidence.ts) for a pair to be linked
+   * rather than reviewed; empty turns the check off.
+   */
+  readonly identityAttributes: readonly string[];
 }
 
 export interface RecordBlock {
@@ -79,6 +92,7 @@ export function createRecordMatcher(settings: MatcherSettings) {
     ]),
   );
   const linkOnly = settings.modelFile?.mode === 'link';
+  const hasIdentityEvidence = identityEvidenceCheck(model, settings.identityAttributes);
   // No decision acts on a weight below the review threshold's: weighing stops there.
   const weigher = createPairWeigher(
     model,
@@ -160,10 +174,18 @@ export function createRecordMatcher(settings: MatcherSettings) {
       return scoreVector(model, vector, left, right, { termFrequencies });
     },
 
-    decide(probability: number): MatchDecision {
-      if (probability >= settings.autoThreshold) return 'link';
-      if (probability >= settings.reviewThreshold) return 'review';
-      return 'none';
+    /**
+     * A pair's decision from its probability and comparison vector (level per comparison, in model
+     * order): `link` at or above the auto threshold when the pair holds identity evidence, `review`
+     * (held) when it does not, `review` in the review band, `none` below it.
+     */
+    decide(probability: number, vector: readonly number[]): MatchVerdict {
+      if (probability >= settings.autoThreshold)
+        return hasIdentityEvidence === undefined || hasIdentityEvidence(vector)
+          ? { decision: 'link' }
+          : { decision: 'review', held: 'identity_evidence' };
+      if (probability >= settings.reviewThreshold) return { decision: 'review' };
+      return { decision: 'none' };
     },
 
     /**

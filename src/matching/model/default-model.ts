@@ -30,6 +30,9 @@ import type { FellegiSunterModel, ModelComparison } from '../scoring/fellegi-sun
  * - Gender: nearly always recorded the same, but half of random pairs agree, so it mainly
  *   penalises a disagreement.
  *
+ * A pair whose first name and birth date both disagree is reviewed rather than linked however
+ * high it scores (identity-evidence.ts): surname and address are what a household shares.
+ *
  * lambda = 1e-4 assumes on the order of 10,000 records per person-sized block of the population;
  * train lambda (see `estimateLambda`) when the data set is known.
  */
