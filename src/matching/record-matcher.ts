@@ -26,6 +26,7 @@ import {
 } from './records/normalize-attributes.js';
 import { createValueMemo } from './records/value-memo.js';
 import { DERIVED_ATTRIBUTES, deriveAttributes } from './records/derived-address.js';
+import { attributeWarnings } from './records/attribute-warnings.js';
 
 /**
  * The matching model as the resolver uses it on one record at a time: attributes of an event become
@@ -137,6 +138,14 @@ export function createRecordMatcher(settings: MatcherSettings) {
       }
       const record = normalizeRecord({ id, source, attributes: raw }, { attributeKinds });
       return Object.values(record.values).some((v) => v !== null) ? record : undefined;
+    },
+
+    /**
+     * Names of the event's attributes whose values are dirty (see attribute-warnings.ts), sorted;
+     * never the values.
+     */
+    attributeWarnings(attributes: Readonly<Record<string, unknown>>): string[] {
+      return attributeWarnings(attributes, { attributeKinds });
     },
 
     blocks,

@@ -37,13 +37,16 @@ export function phoneticEqual(
   return pa === pb || pa === sb || sa === pb || sa === sb;
 }
 
-/** Two different dates with the same year and day and month swapped. */
+/**
+ * Two different real calendar dates with the same year and day and month swapped. A value that is
+ * not a real date (a typo such as "1971-13-24") is compared as text only.
+ */
 export function dayMonthSwapped(a: string, b: string, memo: Pick<ValueMemo, 'dateParts'>): boolean {
   const x = memo.dateParts(a);
   const y = memo.dateParts(b);
   return (
-    x !== null &&
-    y !== null &&
+    x?.epochDay != null &&
+    y?.epochDay != null &&
     x.year === y.year &&
     x.month === y.day &&
     x.day === y.month &&
@@ -58,7 +61,7 @@ export function daysApart(a: string, b: string, memo: Pick<ValueMemo, 'dateParts
   return x == null || y == null ? null : Math.abs(x - y);
 }
 
-/** Years between two dates (real or not); null when either is not a `YYYY-MM-DD` date. */
+/** Years between two real calendar dates; null when either is not one. */
 export function yearsApart(
   a: string,
   b: string,
@@ -66,7 +69,7 @@ export function yearsApart(
 ): number | null {
   const x = memo.dateParts(a);
   const y = memo.dateParts(b);
-  return x === null || y === null ? null : Math.abs(x.year - y.year);
+  return x?.epochDay == null || y?.epochDay == null ? null : Math.abs(x.year - y.year);
 }
 
 /** How much two packed addresses agree on, in {@link addressAgreement}'s scale. */
