@@ -2,6 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
 import { createRecordMatcher, type MatcherSettings } from '../../src/matching/record-matcher.js';
 import type { MatchRecord } from '../../src/matching/records/normalize-attributes.js';
+import type { ComparisonDefinition } from '../../src/matching/scoring/comparison-levels.js';
+import {
+  codeComparison,
+  exactComparison,
+  textComparison,
+} from '../../src/matching/scoring/comparison-presets.js';
+import type { FellegiSunterModel } from '../../src/matching/scoring/fellegi-sunter.js';
 import {
   expandExplanation,
   modelTemplate,
@@ -22,10 +29,36 @@ const settings: MatcherSettings = {
 };
 
 /**
- * The default comparisons with a prior so high that surname and address alone reach the auto
- * threshold: what a model fitted to a small population, or a careless one, can give.
+ * A model that counts one address four times (postcode, street, house number and city compared
+ * apart, with nationwide u), as the built-in model did: surname and address alone reach the auto
+ * threshold.
  */
-const credulous = { ...DEFAULT_MODEL, version: 'credulous-v1', lambda: 0.2 };
+const credulous: FellegiSunterModel = {
+  version: 'credulous-v1',
+  lambda: 1e-4,
+  comparisons: [
+    ...DEFAULT_MODEL.comparisons.filter((c) => c.attribute !== 'address'),
+    withParameters(
+      codeComparison('postcode'),
+      [0.75, 0.08, 0.03, 0.14],
+      [0.001, 0.01, 0.05, 0.939],
+    ),
+    withParameters(
+      textComparison('street'),
+      [0.72, 0.08, 0.05, 0.15],
+      [0.0005, 0.001, 0.02, 0.9785],
+    ),
+    withParameters(exactComparison('streetNumber'), [0.75, 0.25], [0.02, 0.98]),
+    withParameters(textComparison('city'), [0.78, 0.05, 0.02, 0.15], [0.01, 0.002, 0.01, 0.978]),
+  ],
+};
+
+function withParameters(definition: ComparisonDefinition, m: number[], u: number[]) {
+  return {
+    ...definition,
+    levels: definition.levels.map((level, i) => ({ ...level, m: m[i]!, u: u[i]! })),
+  };
+}
 
 const address = {
   street: 'High Street',

@@ -15,18 +15,22 @@ import type { FellegiSunterModel, ModelComparison } from '../scoring/fellegi-sun
  * what unsupervised training finds on the FEBRL and fake_1000 benchmark sets:
  *
  * - Names: ~80–85% of matching records carry the same name; typos, phonetic spellings and
- *   nicknames make up most of the rest. Two random people share a first name ~1% of the time and
- *   a surname ~0.3% (the most common names are a few percent; term-frequency adjustment corrects
- *   for them per value). A Jaro–Winkler >= 0.7 agreement is common by chance (~8–10%).
+ *   nicknames make up most of the rest. Nationwide, two random people share a first name ~1% of
+ *   the time and a surname ~0.3%; in a regional customer base a few names are common to many
+ *   (the commonest a few percent each), so the defaults take twice and three times that: 2% and
+ *   1%. Term-frequency adjustment, once estimated from the data, corrects per value. A
+ *   Jaro–Winkler >= 0.7 agreement is common by chance (~8–10%).
  * - Date of birth: ~85% exact; a one-digit typo is the usual error. Two random adults share a
  *   birth date ~1 in 20,000 (365 days x ~60 birth years); same year ±1 is ~5%.
  * - Address: one comparison of postcode, city, street and house number together (see
  *   {@link addressComparison}), because they describe one place: compared separately, one shared
- *   town counts two or three times. The u values are those of a regional customer base, where a
- *   few towns hold everyone: one random pair in ten shares a town (postcode), one in a hundred a
- *   street, one in five hundred a dwelling, whose other members share the surname too. Nationwide
- *   data has far fewer coincidences; trained or estimated u then give address agreement its
- *   larger weight. People move, so a different address is weak evidence against a match.
+ *   town counts two or three times. The u values are those of a small regional customer base,
+ *   where a few towns hold everyone: one random pair in ten shares a town (postcode), one in a
+ *   hundred a street, one in a few hundred a dwelling. The people sharing a dwelling mostly share
+ *   the surname too, which the surname comparison already counts, so the dwelling levels are set
+ *   to add less than a shared birth date does. Nationwide data has far fewer coincidences; trained
+ *   or estimated u then give address agreement its larger weight. People move, so a different
+ *   address is weak evidence against a match.
  * - Gender: nearly always recorded the same, but half of random pairs agree, so it mainly
  *   penalises a disagreement.
  *
@@ -70,12 +74,12 @@ export const DEFAULT_MODEL: FellegiSunterModel = {
     withParameters(
       nameComparison('firstName', { termFrequency: true }),
       [0.8, 0.07, 0.03, 0.03, 0.04, 0.03],
-      [0.01, 0.003, 0.004, 0.006, 0.08, 0.897],
+      [0.02, 0.003, 0.004, 0.006, 0.08, 0.887],
     ),
     withParameters(
       nameComparison('lastName', { termFrequency: true }),
       [0.82, 0.08, 0.02, 0.02, 0.03, 0.03],
-      [0.003, 0.002, 0.003, 0.005, 0.09, 0.897],
+      [0.01, 0.002, 0.003, 0.005, 0.09, 0.89],
     ),
     // Levels: exact, one-character typo, day/month swap, within 31 days, year ±1, else.
     withParameters(
@@ -88,7 +92,7 @@ export const DEFAULT_MODEL: FellegiSunterModel = {
     withParameters(
       addressComparison(),
       [0.62, 0.14, 0.05, 0.05, 0.14],
-      [0.0015, 0.002, 0.01, 0.1, 0.8865],
+      [0.003, 0.004, 0.01, 0.1, 0.883],
     ),
   ],
 };
