@@ -212,6 +212,12 @@ export const configSchema = z.object({
     .describe(
       'Match probability at or above which (and below MATCH_AUTO_THRESHOLD) a pair goes to the review queue.',
     ),
+  MATCH_IDENTITY_ATTRIBUTES: commaList
+    .transform((names) => (names.length === 1 && names[0] === 'none' ? [] : names))
+    .prefault('firstName,dateOfBirth')
+    .describe(
+      'Attributes of which one must agree (a level with m > u) for a pair to be linked; if none does, it goes to review. Comma separated; `none`: off.',
+    ),
   MATCH_MAX_CANDIDATES: z.coerce
     .number()
     .int()

@@ -93,7 +93,12 @@ export async function runDataset(
     { mode: workload.mode, records: workload.records, truth: workload.truth },
     setup.blockingRules,
     trained.model,
-    { threshold, cap: maxCandidates, termFrequencies: tf?.tables ?? {} },
+    {
+      threshold,
+      cap: maxCandidates,
+      termFrequencies: tf?.tables ?? {},
+      identityAttributes: setup.identityAttributes,
+    },
   );
   const modelFile = writeModelFile(
     modelDir,
@@ -114,7 +119,7 @@ export async function runDataset(
   );
 
   await clearDisposableGraph(graph);
-  const service = await startService(deps, modelFile, name);
+  const service = await startService(deps, modelFile, name, setup.identityAttributes);
   try {
     await warmService(deps, service, name, workload.mode);
     const ingested = await ingest(deps, service, workload.events, name);

@@ -6,12 +6,15 @@
  *   npx tsx bench/peers/offline-eval.ts [--data DIR] [--only febrl3,febrl4,fake_1000] [--json]
  *                                       [--threshold 0.5] [--cap 1000|none] [--default-model]
  *                                       [--blocking peer|default] [--show-model] [--save-model DIR]
- *                                       [--u-pairs 1000000]
+ *                                       [--u-pairs 1000000] [--identity none|setup|LIST]
  *
  * Settings mirror Splink's published examples for the same sets (same prediction blocking rules,
  * same EM rules, same deterministic rules for lambda, 1e6 random pairs for u), so the numbers sit
- * next to `splink_bench.py`'s. Reads shared/data in place; writes only the model files of
- * --save-model.
+ * next to `splink_bench.py`'s. `--identity` applies the service's identity evidence
+ * (MATCH_IDENTITY_ATTRIBUTES: `setup` takes the set's, as the accuracy benchmark's service does, or
+ * a comma list): pairs without it are held, not linked; by default (`none`) the probability
+ * decides alone, as in Splink. Reads shared/data in place; writes only the
+ * model files of --save-model.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
       blocking: { type: 'string', default: 'peer' },
       'save-model': { type: 'string' },
       'u-pairs': { type: 'string', default: String(U_MAX_PAIRS) },
+      identity: { type: 'string', default: 'none' },
     },
   });
   const cap = values.cap === 'none' ? undefined : Number(values.cap);
@@ -43,6 +47,12 @@ async function main(): Promise<void> {
     const setup = SETUPS[name];
     if (!setup) throw new Error(`unknown data set ${name}`);
     const dataset = setup.load(values.data);
+    const identityAttributes =
+      values.identity === 'setup'
+        ? setup.identityAttributes
+        : values.identity === 'none'
+          ? []
+          : values.identity.split(',');
     if (values.blocking !== 'peer' && values.blocking !== 'default')
       throw new Error(
         '--blocking is peer (the Splink example rules) or default (idgraph defaults)',
@@ -57,6 +67,7 @@ async function main(): Promise<void> {
       useDefaultModel: values['default-model'],
       label: values.blocking === 'default' ? '+default-blocking' : '',
       uMaxPairs: Number(values['u-pairs']),
+      identityAttributes,
     });
     if (values.json) {
       console.log(JSON.stringify(result));
@@ -66,7 +77,7 @@ async function main(): Promise<void> {
         `${result.dataset.padEnd(10)} ${result.model.padEnd(18)} pairs: P ${fmt(p.precision)} R ${fmt(p.recall)} F1 ${fmt(p.f1)} ` +
           `(tp ${p.truePositives} fp ${p.falsePositives} fn ${p.falseNegatives}) | clustered: P ${fmt(c.precision)} R ${fmt(c.recall)} F1 ${fmt(c.f1)} ` +
           `| candidates ${result.candidates} (per record mean ${k.mean.toFixed(1)} p99 ${k.p99} max ${k.max} capped ${k.capped}) ` +
-          `| lambda ${result.lambda.toExponential(2)} | ${result.seconds.toFixed(2)}s (train ${result.trainSeconds.toFixed(2)}s)`,
+          `| held ${result.held} | lambda ${result.lambda.toExponential(2)} | ${result.seconds.toFixed(2)}s (train ${result.trainSeconds.toFixed(2)}s)`,
       );
     }
     const saveDir = values['save-model'];

@@ -2,6 +2,7 @@ import { type BlockingRule, generateCandidatePairs } from '../../src/matching/re
 import { createLevelEvaluator } from '../../src/matching/scoring/level-evaluation.js';
 import { createValueMemo } from '../../src/matching/records/value-memo.js';
 import { DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
+import { identityEvidenceCheck } from '../../src/matching/scoring/identity-evidence.js';
 import {
   buildTermFrequencies,
   type FellegiSunterModel,
@@ -34,6 +35,8 @@ export interface EvalResult {
   readonly lambda: number;
   readonly pairwise: PairwiseMetrics;
   readonly clustered: PairwiseMetrics;
+  /** Pairs at or above the threshold held for want of identity evidence. */
+  readonly held: number;
   readonly trainSeconds: number;
   readonly scoreSeconds: number;
   readonly seconds: number;
@@ -47,8 +50,10 @@ function percentile(values: Int32Array, p: number): number {
 export interface OfflineScore {
   readonly candidates: number;
   readonly candidatesPerRecord: EvalResult['candidatesPerRecord'];
-  /** Record id pairs at or above the threshold. */
+  /** Record id pairs at or above the threshold (with identity evidence, when it is asked for). */
   readonly links: [string, string][];
+  /** Pairs at or above the threshold held for want of identity evidence. */
+  readonly held: number;
   readonly pairwise: PairwiseMetrics;
   readonly clustered: PairwiseMetrics;
   readonly seconds: number;
@@ -67,6 +72,11 @@ export function scoreOffline(
     cap: number | undefined;
     /** Default: built from all `records` (as Splink builds them from the data). */
     termFrequencies?: TermFrequencies;
+    /**
+     * The service's identity evidence (MATCH_IDENTITY_ATTRIBUTES): a pair at or above the threshold
+     * without it is held (reviewed), not linked. Default: none, the probability decides alone.
+     */
+    identityAttributes?: readonly string[];
   },
 ): OfflineScore {
   const started = performance.now();
@@ -79,12 +89,16 @@ export function scoreOffline(
     options.termFrequencies ?? buildTermFrequencies(records, termFrequencyAttributes(model));
   const links: [string, string][] = [];
   const evaluator = createLevelEvaluator(createValueMemo());
+  const hasIdentityEvidence = identityEvidenceCheck(model, options.identityAttributes ?? []);
+  let held = 0;
   for (const { left, right } of candidates.pairs) {
     const a = records[left]!;
     const b = records[right]!;
     const vector = evaluator.comparisonVector(model.comparisons, a, b);
     const score = scoreVector(model, vector, a, b, { termFrequencies });
-    if (score.probability >= options.threshold) links.push([a.id, b.id]);
+    if (score.probability < options.threshold) continue;
+    if (hasIdentityEvidence && !hasIdentityEvidence(vector)) held += 1;
+    else links.push([a.id, b.id]);
   }
   const clusters = connectedComponents(
     records.map((r) => r.id),
@@ -100,6 +114,7 @@ export function scoreOffline(
       capped: candidates.cappedRecords,
     },
     links,
+    held,
     pairwise: pairwiseMetrics(links, truth, mode),
     clustered: clusterMetrics(clusters, truth, mode),
     seconds: (performance.now() - started) / 1000,
@@ -116,6 +131,7 @@ export function evaluateSetup(
     useDefaultModel: boolean;
     label?: string;
     uMaxPairs?: number;
+    identityAttributes?: readonly string[];
   },
 ): EvalResult & { trained: FellegiSunterModel } {
   const started = performance.now();
@@ -135,6 +151,7 @@ export function evaluateSetup(
     lambda: model.lambda,
     pairwise: scored.pairwise,
     clustered: scored.clustered,
+    held: scored.held,
     trainSeconds: (trained - started) / 1000,
     scoreSeconds: scored.seconds,
     seconds: (performance.now() - started) / 1000,

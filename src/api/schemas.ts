@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { matchingOutcomeSchema } from '../resolver/batch-outcome.js';
+import { HOLD_REASONS } from '../matching/scoring/identity-evidence.js';
 
 /** Schemas shared by several routes (request and response), also used by tests to parse answers. */
 
@@ -248,6 +249,12 @@ const matchExplanationSchema = z.object({
   matchWeight: z.number().describe('priorWeight + the sum of the comparison weights, in bits'),
   priorWeight: z.number().describe('log2(lambda / (1 - lambda))'),
   comparisons: z.array(comparisonExplanationSchema),
+  held: z
+    .enum(HOLD_REASONS)
+    .optional()
+    .describe(
+      'Set when the probability reached MATCH_AUTO_THRESHOLD but the pair went to review: identity_evidence (none of MATCH_IDENTITY_ATTRIBUTES agreed). A link withdrawn by rescoring for that reason carries it too.',
+    ),
 });
 
 const linkEndSchema = z.object({

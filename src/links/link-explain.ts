@@ -1,6 +1,7 @@
 import type { Graph } from '../graph/graph-client.js';
 import { NotFoundError } from '../errors.js';
 import { expandExplanation } from '../matching/scoring/explanation.js';
+import type { HoldReason } from '../matching/scoring/identity-evidence.js';
 
 /**
  * Why a link exists. A probabilistic link carries the comparison vector of its best-scored record
@@ -40,6 +41,8 @@ export interface LinkExplanation {
       weight: number;
       tfAdjustment?: number;
     }[];
+    /** Why the pair was held for review although it reached the auto threshold. */
+    held?: HoldReason;
   } | null;
   evidenceEvents: string[];
   evidenceCount: number;
@@ -83,6 +86,7 @@ export function createLinkExplainService(deps: { graph: Pick<Graph, 'query'> }) 
               matchWeight: stored.matchWeight,
               priorWeight: stored.priorWeight,
               comparisons: stored.comparisons,
+              ...(stored.held === undefined ? {} : { held: stored.held }),
             }
           : null,
         evidenceEvents: (l.events as string[] | undefined) ?? [],

@@ -15,6 +15,7 @@ import {
   type TermFrequencies,
   weightFromProbability,
 } from './scoring/fellegi-sunter.js';
+import { type HoldReason, identityEvidenceCheck } from './scoring/identity-evidence.js';
 import { createLevelEvaluator } from './scoring/level-evaluation.js';
 import { createPairWeigher } from './scoring/pair-weigher.js';
 import type { ModelFile } from './model/model-file.js';
@@ -24,6 +25,8 @@ import {
   STANDARD_ATTRIBUTES,
 } from './records/normalize-attributes.js';
 import { createValueMemo } from './records/value-memo.js';
+import { DERIVED_ATTRIBUTES, deriveAttributes } from './records/derived-address.js';
+import { attributeWarnings } from './records/attribute-warnings.js';
 
 /**
  * The matching model as the resolver uses it on one record at a time: attributes of an event become
@@ -34,12 +37,19 @@ import { createValueMemo } from './records/value-memo.js';
  * Blocking keys are hashed with a keyed HMAC: a plain hash of "dob:1980-01-01" is reversed by
  * hashing every date, a keyed one is not without the secret.
  *
- * The matcher owns the value memo its blocking keys and comparisons read phonetic codes and dates
- * through. It holds names and birth dates for as long as the matcher lives, so a long-running
- * process empties it on a clock ({@link RecordMatcher.forgetValues}).
+ * The matcher owns the value memo its blocking keys and comparisons read phonetic codes, dates and
+ * address parts through. It holds names, birth dates and addresses for as long as the matcher
+ * lives, so a long-running process empties it on a clock ({@link RecordMatcher.forgetValues}).
  */
 
 export type MatchDecision = 'link' | 'review' | 'none';
+
+/** A pair's decision, and why a pair at or above the auto threshold was only reviewed. */
+export interface MatchVerdict {
+  readonly decision: MatchDecision;
+  /** Set when the probability reached the auto threshold but the decision is `review`. */
+  readonly held?: HoldReason;
+}
 
 export interface MatcherSettings {
   readonly modelFile?: ModelFile;
@@ -49,6 +59,11 @@ export interface MatcherSettings {
   readonly reviewThreshold: number;
   readonly maxCandidates: number;
   readonly maxBlockSize: number;
+  /**
+   * Attributes of which at least one must agree (see identity-evidence.ts) for a pair to be linked
+   * rather than reviewed; empty turns the check off.
+   */
+  readonly identityAttributes: readonly string[];
 }
 
 export interface RecordBlock {
@@ -78,6 +93,7 @@ export function createRecordMatcher(settings: MatcherSettings) {
     ]),
   );
   const linkOnly = settings.modelFile?.mode === 'link';
+  const hasIdentityEvidence = identityEvidenceCheck(model, settings.identityAttributes);
   // No decision acts on a weight below the review threshold's: weighing stops there.
   const weigher = createPairWeigher(
     model,
@@ -124,6 +140,14 @@ export function createRecordMatcher(settings: MatcherSettings) {
       return Object.values(record.values).some((v) => v !== null) ? record : undefined;
     },
 
+    /**
+     * Names of the event's attributes whose values are dirty (see attribute-warnings.ts), sorted;
+     * never the values.
+     */
+    attributeWarnings(attributes: Readonly<Record<string, unknown>>): string[] {
+      return attributeWarnings(attributes, { attributeKinds });
+    },
+
     blocks,
 
     /**
@@ -159,15 +183,23 @@ export function createRecordMatcher(settings: MatcherSettings) {
       return scoreVector(model, vector, left, right, { termFrequencies });
     },
 
-    decide(probability: number): MatchDecision {
-      if (probability >= settings.autoThreshold) return 'link';
-      if (probability >= settings.reviewThreshold) return 'review';
-      return 'none';
+    /**
+     * A pair's decision from its probability and comparison vector (level per comparison, in model
+     * order): `link` at or above the auto threshold when the pair holds identity evidence, `review`
+     * (held) when it does not, `review` in the review band, `none` below it.
+     */
+    decide(probability: number, vector: readonly number[]): MatchVerdict {
+      if (probability >= settings.autoThreshold)
+        return hasIdentityEvidence === undefined || hasIdentityEvidence(vector)
+          ? { decision: 'link' }
+          : { decision: 'review', held: 'identity_evidence' };
+      if (probability >= settings.reviewThreshold) return { decision: 'review' };
+      return { decision: 'none' };
     },
 
     /**
-     * Empties the value memo: the names and birth dates it holds leave memory. Scoring afterwards
-     * gives the same results, deriving the values again as they come.
+     * Empties the value memo: the names, birth dates and addresses it holds leave memory. Scoring
+     * afterwards gives the same results, deriving the values again as they come.
      */
     forgetValues(): void {
       memo.forget();
@@ -180,13 +212,16 @@ export function createRecordMatcher(settings: MatcherSettings) {
   };
 }
 
-/** Stored form of a record's values: only present ones, standard attributes first, stable order. */
+/**
+ * Stored form of a record's values: only present ones, standard attributes first, stable order.
+ * Derived attributes are left out: {@link parseRecordValues} derives them again from their parts.
+ */
 export function serializeRecordValues(record: MatchRecord): string {
   const standard = new Set<string>(STANDARD_ATTRIBUTES);
   const names = [
     ...STANDARD_ATTRIBUTES,
     ...Object.keys(record.values)
-      .filter((n) => !standard.has(n))
+      .filter((n) => !standard.has(n) && !DERIVED_ATTRIBUTES.includes(n))
       .sort(),
   ];
   const present: Record<string, string> = {};
@@ -197,6 +232,11 @@ export function serializeRecordValues(record: MatchRecord): string {
   return JSON.stringify(present);
 }
 
+/**
+ * A stored record (see {@link serializeRecordValues}) as scoring reads it: absent standard
+ * attributes null, derived attributes computed from the stored parts (a stored value under a
+ * derived attribute's name, from before it was derived, is replaced).
+ */
 export function parseRecordValues(
   id: string,
   source: string,
@@ -206,5 +246,6 @@ export function parseRecordValues(
   const values: Record<string, string | null> = {};
   for (const attribute of STANDARD_ATTRIBUTES) values[attribute] = null;
   Object.assign(values, present);
+  deriveAttributes(values);
   return { id, source, values };
 }

@@ -18,6 +18,14 @@ export const matchingOutcomeSchema = z.object({
   scored: z.number().int().describe('Record pairs scored'),
   matched: z.number().int().describe('Pairs at or above MATCH_AUTO_THRESHOLD'),
   reviews: z.number().int().describe('Pairs sent to the review queue'),
+  // Defaulted: results stored by versions without it still parse.
+  identityHeld: z
+    .number()
+    .int()
+    .default(0)
+    .describe(
+      'Of the reviews, pairs at or above MATCH_AUTO_THRESHOLD held for review because none of MATCH_IDENTITY_ATTRIBUTES agreed',
+    ),
 });
 export type MatchingOutcome = z.infer<typeof matchingOutcomeSchema>;
 
@@ -28,6 +36,7 @@ export const emptyMatching = (): MatchingOutcome => ({
   scored: 0,
   matched: 0,
   reviews: 0,
+  identityHeld: 0,
 });
 
 export type EventOutcome =

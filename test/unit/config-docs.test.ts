@@ -54,8 +54,13 @@ describe('configuration docs', () => {
       if (variable.defaultValue === undefined) {
         expect(applied, variable.name).toBeUndefined();
       } else {
+        // A list is written comma separated in the environment.
         expect(variable.defaultValue, variable.name).toBe(
-          typeof applied === 'string' ? applied : JSON.stringify(applied),
+          typeof applied === 'string'
+            ? applied
+            : Array.isArray(applied)
+              ? applied.join(',')
+              : JSON.stringify(applied),
         );
       }
     }

@@ -62,6 +62,15 @@ describe('loadConfig', () => {
     expect(config.PORT).toBe(8080);
   });
 
+  it('reads the identity attributes as a comma list, `none` turning the check off', () => {
+    const identity = (value?: string) =>
+      loadConfig(value === undefined ? {} : { MATCH_IDENTITY_ATTRIBUTES: value })
+        .MATCH_IDENTITY_ATTRIBUTES;
+    expect(identity()).toEqual(['firstName', 'dateOfBirth']);
+    expect(identity(' firstName , nationalId ,')).toEqual(['firstName', 'nationalId']);
+    expect(identity('none')).toEqual([]);
+  });
+
   it('describes every key (the README table is generated from the descriptions)', () => {
     for (const [key, schema] of Object.entries(configSchema.shape)) {
       expect(schema.description, key).toBeTruthy();

@@ -202,7 +202,9 @@ describe('similarity functions', () => {
     expect(measures.dayMonthSwapped('1980-03-04', '1981-04-03', memo)).toBe(false);
     expect(measures.daysApart('1980-01-31', '1980-03-01', memo)).toBe(30);
     expect(measures.daysApart('1980-02-30', '1980-03-01', memo)).toBeNull();
-    expect(measures.yearsApart('1980-02-30', '1981-03-01', memo)).toBe(1);
+    expect(measures.yearsApart('1980-02-28', '1981-03-01', memo)).toBe(1);
+    // A date that is not a real one is compared as text only.
+    expect(measures.yearsApart('1980-02-30', '1981-03-01', memo)).toBeNull();
   });
 
   it('forgets the names and dates it memoised, and compares them the same afterwards', () => {
@@ -250,9 +252,9 @@ describe('comparison levels', () => {
     expect(level(date, '1980-03-28', '1981-11-12')).toBe('year_within_1');
     expect(level(date, '1980-03-28', '1985-11-12')).toBe('else');
     expect(level(date, '1980-03-28', null)).toBe('missing');
-    // An impossible date still matches by typo and by year, never by days apart.
+    // An impossible date is compared as text: by typo, never as a date.
     expect(level(date, '1980-02-30', '1980-02-31')).toBe('levenshtein<=1');
-    expect(level(date, '1980-02-30', '1980-03-01')).toBe('year_within_1');
+    expect(level(date, '1980-02-30', '1980-03-01')).toBe('else');
   });
 
   it('code: exact, then edit-distance bands', () => {

@@ -158,6 +158,7 @@ describe('record matcher', () => {
     reviewThreshold: 0.5,
     maxCandidates: 10,
     maxBlockSize: 100,
+    identityAttributes: [],
   };
   const record = normalizeRecord({
     id: 'r',
@@ -182,10 +183,11 @@ describe('record matcher', () => {
 
   it('decides by the thresholds: link at or above auto, review in the band, none below', () => {
     const matcher = createRecordMatcher(settings);
-    expect(matcher.decide(0.9)).toBe('link');
-    expect(matcher.decide(0.89)).toBe('review');
-    expect(matcher.decide(0.5)).toBe('review');
-    expect(matcher.decide(0.49)).toBe('none');
+    const vector = matcher.score(record, record).vector.map((c) => c.level);
+    expect(matcher.decide(0.9, vector)).toEqual({ decision: 'link' });
+    expect(matcher.decide(0.89, vector)).toEqual({ decision: 'review' });
+    expect(matcher.decide(0.5, vector)).toEqual({ decision: 'review' });
+    expect(matcher.decide(0.49, vector)).toEqual({ decision: 'none' });
   });
 
   // The runtime empties the matcher's memo on a clock so that erased values leave memory: what

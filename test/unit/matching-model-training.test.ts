@@ -90,11 +90,12 @@ describe('training a model file', () => {
     const firstName = file.model.comparisons.find((c) => c.name === 'firstName')!;
     expect(firstName.levels[0]!.m).toBeGreaterThan(firstName.levels.at(-1)!.m);
     expect(result.deterministicPairs).toBeGreaterThan(0);
-    expect(result.withoutData).toEqual(['gender', 'postcode', 'street', 'streetNumber']);
-    // Ten first names over 360 records: all common. No postcode data: no table.
+    // The address comparison reads the derived address, here a city alone.
+    expect(result.withoutData).toEqual(['gender']);
+    // Ten first names over 360 records: all common. The address has no term frequencies.
     expect(Object.keys(file.termFrequencies!.firstName!).sort()).toEqual(FIRST);
-    expect(file.termFrequencies!.postcode).toBeUndefined();
-    expect(result.termFrequencyValues).toMatchObject({ firstName: 10, lastName: 9, city: 3 });
+    expect(file.termFrequencies!.address).toBeUndefined();
+    expect(result.termFrequencyValues).toEqual({ firstName: 10, lastName: 9 });
     expect(file.training).toMatchObject({
       trainedAt: '2026-03-01T10:00:00.000Z',
       records: 360,

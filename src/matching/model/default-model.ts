@@ -1,11 +1,10 @@
 import type { BlockingRule } from '../records/blocking.js';
 import type { ComparisonDefinition } from '../scoring/comparison-levels.js';
 import {
-  codeComparison,
+  addressComparison,
   dateComparison,
   exactComparison,
   nameComparison,
-  textComparison,
 } from '../scoring/comparison-presets.js';
 import type { FellegiSunterModel, ModelComparison } from '../scoring/fellegi-sunter.js';
 
@@ -16,20 +15,33 @@ import type { FellegiSunterModel, ModelComparison } from '../scoring/fellegi-sun
  * what unsupervised training finds on the FEBRL and fake_1000 benchmark sets:
  *
  * - Names: ~80–85% of matching records carry the same name; typos, phonetic spellings and
- *   nicknames make up most of the rest. Two random people share a first name ~1% of the time and
- *   a surname ~0.3% (the most common names are a few percent; term-frequency adjustment corrects
- *   for them per value). A Jaro–Winkler >= 0.7 agreement is common by chance (~8–10%).
+ *   nicknames make up most of the rest. Nationwide, two random people share a first name ~1% of
+ *   the time and a surname ~0.3%; in a regional customer base a few names are common to many
+ *   (the commonest a few percent each), so the defaults take twice and three times that: 2% and
+ *   1%. Term-frequency adjustment, once estimated from the data, corrects per value. A
+ *   Jaro–Winkler >= 0.7 agreement is common by chance (~8–10%).
  * - Date of birth: ~85% exact; a one-digit typo is the usual error. Two random adults share a
  *   birth date ~1 in 20,000 (365 days x ~60 birth years); same year ±1 is ~5%.
- * - Postcode and street: people move, so agreement is strong evidence but disagreement is weak.
+ * - Address: one comparison of postcode, city, street and house number together (see
+ *   {@link addressComparison}), because they describe one place: compared separately, one shared
+ *   town counts two or three times. The u values are those of a small regional customer base,
+ *   where a few towns hold everyone: one random pair in ten shares a town (postcode), one in a
+ *   hundred a street, one in a few hundred a dwelling. The people sharing a dwelling mostly share
+ *   the surname too, which the surname comparison already counts, so the dwelling levels are set
+ *   to add less than a shared birth date does. Nationwide data has far fewer coincidences; trained
+ *   or estimated u then give address agreement its larger weight. People move, so a different
+ *   address is weak evidence against a match.
  * - Gender: nearly always recorded the same, but half of random pairs agree, so it mainly
  *   penalises a disagreement.
+ *
+ * A pair whose first name and birth date both disagree is reviewed rather than linked however
+ * high it scores (identity-evidence.ts): surname and address are what a household shares.
  *
  * lambda = 1e-4 assumes on the order of 10,000 records per person-sized block of the population;
  * train lambda (see `estimateLambda`) when the data set is known.
  */
 
-export const DEFAULT_MODEL_VERSION = 'default-person-v1';
+export const DEFAULT_MODEL_VERSION = 'default-person-v2';
 
 function withParameters(
   definition: ComparisonDefinition,
@@ -62,12 +74,12 @@ export const DEFAULT_MODEL: FellegiSunterModel = {
     withParameters(
       nameComparison('firstName', { termFrequency: true }),
       [0.8, 0.07, 0.03, 0.03, 0.04, 0.03],
-      [0.01, 0.003, 0.004, 0.006, 0.08, 0.897],
+      [0.02, 0.003, 0.004, 0.006, 0.08, 0.887],
     ),
     withParameters(
       nameComparison('lastName', { termFrequency: true }),
       [0.82, 0.08, 0.02, 0.02, 0.03, 0.03],
-      [0.003, 0.002, 0.003, 0.005, 0.09, 0.897],
+      [0.01, 0.002, 0.003, 0.005, 0.09, 0.89],
     ),
     // Levels: exact, one-character typo, day/month swap, within 31 days, year ±1, else.
     withParameters(
@@ -76,23 +88,11 @@ export const DEFAULT_MODEL: FellegiSunterModel = {
       [5e-5, 0.0015, 5e-5, 0.0028, 0.05, 0.9456],
     ),
     withParameters(exactComparison('gender'), [0.97, 0.03], [0.5, 0.5]),
-    // Levels: exact, 1 edit, 2 edits, else.
+    // Levels: exact, same dwelling, same street, same place, else.
     withParameters(
-      codeComparison('postcode', { termFrequency: true }),
-      [0.75, 0.08, 0.03, 0.14],
-      [0.001, 0.01, 0.05, 0.939],
-    ),
-    // Levels: exact, jw>=0.92, jw>=0.8, else.
-    withParameters(
-      textComparison('street'),
-      [0.72, 0.08, 0.05, 0.15],
-      [0.0005, 0.001, 0.02, 0.9785],
-    ),
-    withParameters(exactComparison('streetNumber'), [0.75, 0.25], [0.02, 0.98]),
-    withParameters(
-      textComparison('city', { termFrequency: true }),
-      [0.78, 0.05, 0.02, 0.15],
-      [0.01, 0.002, 0.01, 0.978],
+      addressComparison(),
+      [0.62, 0.14, 0.05, 0.05, 0.14],
+      [0.003, 0.004, 0.01, 0.1, 0.883],
     ),
   ],
 };

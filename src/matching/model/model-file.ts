@@ -2,7 +2,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { BlockingRule } from '../records/blocking.js';
-import type { LevelPredicate } from '../scoring/comparison-levels.js';
+import { ADDRESS_MATCHES, type LevelPredicate } from '../scoring/comparison-levels.js';
 import type { AttributeKind } from '../records/normalize-attributes.js';
 import { assertValidModel, type FellegiSunterModel } from '../scoring/fellegi-sunter.js';
 
@@ -28,6 +28,11 @@ const predicateSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('dateWithinDays'), days: z.number().int().min(0) }),
   z.object({ type: z.literal('yearWithin'), years: z.number().int().min(0) }),
   z.object({ type: z.literal('swapped'), with: z.string().min(1) }),
+  z.object({
+    type: z.literal('address'),
+    match: z.enum(ADDRESS_MATCHES),
+    streetMin: z.number().min(0).max(1).optional(),
+  }),
   z.object({ type: z.literal('else') }),
 ]) satisfies z.ZodType<LevelPredicate>;
 

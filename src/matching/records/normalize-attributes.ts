@@ -1,3 +1,5 @@
+import { DERIVED_ATTRIBUTES, deriveAttributes } from './derived-address.js';
+
 /**
  * Normalisation of person attributes before comparison and blocking. Every function is pure and
  * total: it returns `null` for a value that carries no usable information (absent, blank, or not
@@ -178,7 +180,11 @@ export interface NormalizeOptions {
   readonly attributeKinds?: Readonly<Record<string, AttributeKind>>;
 }
 
-/** Normalises every attribute of a raw record; absent standard attributes become `null`. */
+/**
+ * Normalises every attribute of a raw record; absent standard attributes become `null`. The
+ * derived attributes (the packed `address`, see derived-address.ts) are computed from the
+ * normalised ones; raw values under their names are ignored.
+ */
 export function normalizeRecord(
   input: { id: string; source?: string; attributes: RawAttributes },
   options: NormalizeOptions = {},
@@ -186,12 +192,14 @@ export function normalizeRecord(
   const values: Record<string, string | null> = {};
   for (const attribute of STANDARD_ATTRIBUTES) values[attribute] = null;
   for (const [attribute, raw] of Object.entries(input.attributes)) {
+    if (DERIVED_ATTRIBUTES.includes(attribute)) continue;
     const kind =
       (STANDARD_ATTRIBUTE_KINDS as Record<string, AttributeKind | undefined>)[attribute] ??
       options.attributeKinds?.[attribute] ??
       'code';
     values[attribute] = normalizeValue(kind, raw);
   }
+  deriveAttributes(values);
   return input.source === undefined
     ? { id: input.id, values }
     : { id: input.id, source: input.source, values };

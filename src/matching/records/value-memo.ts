@@ -1,13 +1,14 @@
 import { doubleMetaphone } from 'double-metaphone';
+import { type AddressParts, unpackAddress } from './derived-address.js';
 import { type DateParts, parseIsoDate } from './normalize-attributes.js';
 
 /**
- * What matching derives from a normalised value, memoised: the same names and birth dates come
- * back pair after pair, and deriving them (double metaphone, date parsing) costs more than a
- * lookup. One memo serves one matching run: the record matcher owns one for as long as it lives,
+ * What matching derives from a normalised value, memoised: the same names, birth dates and
+ * addresses come back pair after pair, and deriving them (double metaphone, date parsing, splitting
+ * a packed address) costs more than a lookup. One memo serves one matching run: the record matcher owns one for as long as it lives,
  * u estimation and training make their own (each worker thread too).
  *
- * The memo holds names and birth dates, which are personal data: whoever keeps one for long empties
+ * The memo holds names, birth dates and addresses, which are personal data: whoever keeps one for long empties
  * it on a clock ({@link ValueMemo.forget}), so the values of an erased record leave memory in
  * bounded time. Each map is also emptied when full, which bounds its memory whatever the input.
  */
@@ -16,6 +17,8 @@ export interface ValueMemo {
   phoneticCodes(value: string): readonly [string, string];
   /** {@link parseIsoDate} of a value. */
   dateParts(value: string): DateParts | null;
+  /** {@link unpackAddress} of a packed address. */
+  addressParts(value: string): AddressParts;
   /** Empties the memo: the values it held leave its memory. */
   forget(): void;
   /** Values held (for tests and diagnostics). */
@@ -36,6 +39,7 @@ export function createValueMemo(): ValueMemo {
 class Memo implements ValueMemo {
   private readonly phonetic = new Map<string, readonly [string, string]>();
   private readonly dates = new Map<string, DateParts | null>();
+  private readonly addresses = new Map<string, AddressParts>();
 
   phoneticCodes(value: string): readonly [string, string] {
     const codes = this.phonetic.get(value);
@@ -47,13 +51,19 @@ class Memo implements ValueMemo {
     return parts !== undefined ? parts : remember(this.dates, value, parseIsoDate(value));
   }
 
+  addressParts(value: string): AddressParts {
+    const parts = this.addresses.get(value);
+    return parts !== undefined ? parts : remember(this.addresses, value, unpackAddress(value));
+  }
+
   forget(): void {
     this.phonetic.clear();
     this.dates.clear();
+    this.addresses.clear();
   }
 
   get size(): number {
-    return this.phonetic.size + this.dates.size;
+    return this.phonetic.size + this.dates.size + this.addresses.size;
   }
 }
 

@@ -7,6 +7,8 @@
  * name them; level-evaluation.ts evaluates them, comparison-presets.ts builds the usual ones.
  */
 
+import { ADDRESS_ATTRIBUTE } from '../records/derived-address.js';
+
 export type LevelPredicate =
   /** Values equal after normalisation. */
   | { readonly type: 'exact' }
@@ -26,8 +28,32 @@ export type LevelPredicate =
   | { readonly type: 'yearWithin'; readonly years: number }
   /** This attribute equals the other record's `with` attribute and vice versa (e.g. names swapped). */
   | { readonly type: 'swapped'; readonly with: string }
+  /**
+   * Packed addresses (the derived `address` attribute, see derived-address.ts) that agree on:
+   * - `place`: the same postcode when both have one, else the same city when both have one;
+   * - `street`: the same place and streets at least `streetMin` Jaro–Winkler alike (default
+   *   {@link DEFAULT_STREET_MIN}), whatever the house numbers;
+   * - `dwelling`: the same street and the same house number (both present).
+   */
+  | {
+      readonly type: 'address';
+      readonly match: AddressMatch;
+      readonly streetMin?: number;
+    }
   /** Everything else; must be the last level. */
   | { readonly type: 'else' };
+
+/** How much of two addresses an `address` level asks to agree, widest first. */
+export const ADDRESS_MATCHES = ['place', 'street', 'dwelling'] as const;
+export type AddressMatch = (typeof ADDRESS_MATCHES)[number];
+
+/**
+ * Street-name similarity of an `address` level without `streetMin` (Splink's lower name band):
+ * nearly every one-character typo in a street name ("hgh street") stays above it; a few different
+ * streets reach it too ("station road", "station lane"), which is why a street agreement is weak
+ * evidence on its own.
+ */
+export const DEFAULT_STREET_MIN = 0.88;
 
 export interface ComparisonLevel {
   readonly when: LevelPredicate;
@@ -70,12 +96,20 @@ export function levelLabel(when: LevelPredicate): string {
       return `year_within_${when.years}`;
     case 'swapped':
       return `swapped_with_${when.with}`;
+    case 'address':
+      // The street similarity is named only when it is not the default one.
+      return when.match === 'place' || when.streetMin === undefined
+        ? `same_${when.match}`
+        : `same_${when.match}_street_jw>=${when.streetMin}`;
     case 'else':
       return 'else';
   }
 }
 
-/** Throws when a comparison's levels are malformed (no levels, `else` missing or not last). */
+/**
+ * Throws when a comparison's levels are malformed (no levels, `else` missing or not last, an
+ * `address` level on another attribute than the packed `address`).
+ */
 export function assertValidComparison(comparison: ComparisonDefinition): void {
   const { levels, name } = comparison;
   if (levels.length < 2) throw new Error(`comparison ${name}: needs at least two levels`);
@@ -83,5 +117,7 @@ export function assertValidComparison(comparison: ComparisonDefinition): void {
     const isLast = index === levels.length - 1;
     if ((level.when.type === 'else') !== isLast)
       throw new Error(`comparison ${name}: 'else' must be the last level, and only the last`);
+    if (level.when.type === 'address' && comparison.attribute !== ADDRESS_ATTRIBUTE)
+      throw new Error(`comparison ${name}: address levels compare the attribute 'address'`);
   });
 }

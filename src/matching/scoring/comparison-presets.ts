@@ -1,8 +1,9 @@
+import { ADDRESS_ATTRIBUTE } from '../records/derived-address.js';
 import type { ComparisonDefinition, ComparisonLevel } from './comparison-levels.js';
 
 /**
  * The usual comparisons, one per kind of attribute (names, dates, codes, free text, all-or-nothing
- * values), as models and benchmarks build them.
+ * values, whole addresses), as models and benchmarks build them.
  */
 
 interface PresetOptions {
@@ -101,6 +102,26 @@ export function textComparison(
   return preset(attribute, options, [
     exactLevel,
     ...thresholds.map((min) => ({ when: { type: 'jaroWinkler', min } }) as const),
+    elseLevel,
+  ]);
+}
+
+/**
+ * The whole address (the derived `address` attribute: postcode, city, street, house number) as one
+ * comparison, so that one shared place counts once: exact (every part equal), same dwelling (same
+ * place, street alike, same house number), same street (house number different or missing), same
+ * place (postcode, or city where a postcode is missing), else. As Splink's guidance does for
+ * correlated fields; two neighbours on one street reach `same_street`, not a near-exact level.
+ */
+export function addressComparison(
+  options: { name?: string; streetMin?: number } = {},
+): ComparisonDefinition {
+  const streetMin = options.streetMin === undefined ? {} : { streetMin: options.streetMin };
+  return preset(ADDRESS_ATTRIBUTE, options, [
+    exactLevel,
+    { when: { type: 'address', match: 'dwelling', ...streetMin } },
+    { when: { type: 'address', match: 'street', ...streetMin } },
+    { when: { type: 'address', match: 'place' } },
     elseLevel,
   ]);
 }

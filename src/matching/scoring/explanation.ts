@@ -7,6 +7,7 @@ import {
   type PairScore,
   priorWeight,
 } from './fellegi-sunter.js';
+import type { HoldReason } from './identity-evidence.js';
 
 /**
  * How a match's explanation is stored: what a pair reached (a level and any term-frequency
@@ -43,6 +44,8 @@ interface StoredExplanation {
   levels: number[];
   /** Term-frequency adjustment per comparison, null for none; absent when there is none at all. */
   tf?: (number | null)[];
+  /** Why a pair at or above the auto threshold was reviewed rather than linked; absent otherwise. */
+  held?: HoldReason;
 }
 
 /** The explanation served: a score with one entry per comparison. */
@@ -52,6 +55,11 @@ export interface MatchExplanation {
   matchWeight: number;
   priorWeight: number;
   comparisons: ComparisonExplanation[];
+  /**
+   * Set when the probability reached the auto threshold but the pair was held for review:
+   * `identity_evidence` when none of the identity attributes (MATCH_IDENTITY_ATTRIBUTES) agreed.
+   */
+  held?: HoldReason;
 }
 
 const templates = new WeakMap<FellegiSunterModel, { json: string; checksum: string }>();
@@ -80,8 +88,11 @@ export function modelTemplate(model: FellegiSunterModel): { json: string; checks
   return known;
 }
 
-/** The explanation stored on a link or review: no attribute value, no model parameter. */
-export function storedExplanation(score: PairScore): string {
+/**
+ * The explanation stored on a link or review: no attribute value, no model parameter; `held`, the
+ * decision's reason when a pair at or above the auto threshold was only reviewed.
+ */
+export function storedExplanation(score: PairScore, held?: HoldReason): string {
   const stored: StoredExplanation = {
     modelVersion: score.modelVersion,
     matchWeight: score.matchWeight,
@@ -90,6 +101,7 @@ export function storedExplanation(score: PairScore): string {
   };
   if (score.vector.some((c) => c.tfAdjustment !== undefined))
     stored.tf = score.vector.map((c) => c.tfAdjustment ?? null);
+  if (held !== undefined) stored.held = held;
   return JSON.stringify(stored);
 }
 
@@ -112,6 +124,7 @@ export function expandExplanation(
     probability: parsed.probability,
     matchWeight: parsed.matchWeight,
     priorWeight: model.priorWeight,
+    ...(parsed.held === undefined ? {} : { held: parsed.held }),
     comparisons: model.comparisons.map((c, index): ComparisonExplanation => {
       const level = parsed.levels[index] ?? MISSING_LEVEL;
       const reached = level === MISSING_LEVEL ? undefined : c.levels[level];

@@ -1,6 +1,7 @@
 import {
   type ComparisonDefinition,
   type ComparisonLevel,
+  DEFAULT_STREET_MIN,
   type LevelPredicate,
   MISSING_LEVEL,
 } from './comparison-levels.js';
@@ -12,6 +13,10 @@ import {
   jaroWinklerUpperBound,
 } from './similarity-bounds.js';
 import {
+  ADDRESS_DWELLING,
+  ADDRESS_PLACE,
+  ADDRESS_STREET,
+  addressAgreement,
   damerauLevenshteinDistance,
   dayMonthSwapped,
   daysApart,
@@ -37,7 +42,10 @@ import {
 export interface CompiledLevels {
   /** The kind of each level (EXACT ... ELSE below). */
   readonly kinds: Uint8Array;
-  /** The level's bound: `min` (jaroWinkler), `max` (edits), `days` or `years`; 0 for none. */
+  /**
+   * The level's bound: `min` (jaroWinkler), `max` (edits), `days`, `years` or `streetMin`
+   * (address); 0 for none.
+   */
   readonly limits: Float64Array;
   /** The other attribute of a `swapped` level; null for every other level. */
   readonly withs: readonly (string | null)[];
@@ -54,8 +62,14 @@ const DATE_WITHIN_DAYS = 6;
 const YEAR_WITHIN = 7;
 const SWAPPED = 8;
 const ELSE = 9;
+// An address level's kind says how much of the address must agree: the agreement it asks for on
+// addressAgreement's scale is the kind minus ADDRESS_KINDS.
+const ADDRESS_KINDS = 10;
+const ADDRESS_PLACE_KIND = ADDRESS_KINDS + ADDRESS_PLACE;
+const ADDRESS_STREET_KIND = ADDRESS_KINDS + ADDRESS_STREET;
+const ADDRESS_DWELLING_KIND = ADDRESS_KINDS + ADDRESS_DWELLING;
 
-const KIND_OF: Readonly<Record<LevelPredicate['type'], number>> = {
+const KIND_OF: Readonly<Record<Exclude<LevelPredicate['type'], 'address'>, number>> = {
   exact: EXACT,
   jaroWinkler: JARO_WINKLER,
   phonetic: PHONETIC,
@@ -68,7 +82,17 @@ const KIND_OF: Readonly<Record<LevelPredicate['type'], number>> = {
   else: ELSE,
 };
 
-/** What a predicate compares against: its `min`, `max`, `days` or `years`; 0 for none. */
+const ADDRESS_KIND_OF = {
+  place: ADDRESS_PLACE_KIND,
+  street: ADDRESS_STREET_KIND,
+  dwelling: ADDRESS_DWELLING_KIND,
+} as const;
+
+function kindOf(when: LevelPredicate): number {
+  return when.type === 'address' ? ADDRESS_KIND_OF[when.match] : KIND_OF[when.type];
+}
+
+/** What a predicate compares against: its `min`, `max`, `days`, `years` or `streetMin`; 0 for none. */
 function limitOf(when: LevelPredicate): number {
   switch (when.type) {
     case 'jaroWinkler':
@@ -80,6 +104,8 @@ function limitOf(when: LevelPredicate): number {
       return when.days;
     case 'yearWithin':
       return when.years;
+    case 'address':
+      return when.streetMin ?? DEFAULT_STREET_MIN;
     default:
       return 0;
   }
@@ -98,7 +124,7 @@ export function compileLevels(levels: readonly ComparisonLevel[]): CompiledLevel
   const limits = new Float64Array(levels.length);
   const withs: (string | null)[] = [];
   levels.forEach(({ when }, index) => {
-    kinds[index] = KIND_OF[when.type];
+    kinds[index] = kindOf(when);
     limits[index] = limitOf(when);
     withs.push(when.type === 'swapped' ? when.with : null);
   });
@@ -113,7 +139,7 @@ export function compileLevels(levels: readonly ComparisonLevel[]): CompiledLevel
  * every pair carry only the pair.
  */
 export function createLevelEvaluator(
-  memo: Pick<ValueMemo, 'phoneticCodes' | 'dateParts'>,
+  memo: Pick<ValueMemo, 'phoneticCodes' | 'dateParts' | 'addressParts'>,
 ): LevelEvaluator {
   return new LevelEvaluator(memo);
 }
@@ -125,7 +151,9 @@ export function createLevelEvaluator(
  * process makes.
  */
 export class LevelEvaluator {
-  constructor(private readonly memo: Pick<ValueMemo, 'phoneticCodes' | 'dateParts'>) {}
+  constructor(
+    private readonly memo: Pick<ValueMemo, 'phoneticCodes' | 'dateParts' | 'addressParts'>,
+  ) {}
 
   /**
    * The index of the first of a comparison's `levels` that holds for two present values (the last
@@ -166,6 +194,10 @@ export class LevelEvaluator {
     let lev = -1;
     let dl = -1;
     let editBound = -1;
+    // addressAgreement of the pair, for the street similarity `agreementMin`: computed once, as
+    // the street levels of a comparison share their minimum (and `place` holds whatever it is).
+    let agreement = -1;
+    let agreementMin = -1;
     for (let index = 0; index < kinds.length; index += 1) {
       const kind = kinds[index];
       const limit = limits[index]!;
@@ -233,6 +265,15 @@ export class LevelEvaluator {
             return index;
           break;
         }
+        case ADDRESS_PLACE_KIND:
+        case ADDRESS_STREET_KIND:
+        case ADDRESS_DWELLING_KIND:
+          if (agreement < 0 || (kind !== ADDRESS_PLACE_KIND && agreementMin !== limit)) {
+            agreement = addressAgreement(a, b, limit, this.memo);
+            agreementMin = limit;
+          }
+          if (agreement >= kind - ADDRESS_KINDS) return index;
+          break;
         case ELSE:
           return index;
       }

@@ -104,16 +104,17 @@ export function scoreCandidates(
     const weighed = matcher.weigh(mine.record, c.record);
     s.matching.scored += 1;
     if (weighed === undefined) continue;
-    const decision = matcher.decide(weighed.probability);
+    const { decision, held } = matcher.decide(weighed.probability, weighed.vector);
     if (decision === 'none') continue;
     // JSON: the review's key in the graph, the form stored reviews are found by.
     const pair = JSON.stringify([left, right]);
     const score = matcher.explain(mine.record, c.record, weighed.vector);
-    const explanation = storedExplanation(score);
+    const explanation = storedExplanation(score, held);
     if (decision === 'review') {
       // Records already in one person (another link joined them) need no one's decision.
       if (personId !== null && personId === s.personOf.get(mine.anchorKey)) continue;
       s.matching.reviews += 1;
+      if (held) s.matching.identityHeld += 1;
       s.reviews.push([
         pair,
         newId('rev'),

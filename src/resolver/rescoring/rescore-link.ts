@@ -44,14 +44,18 @@ export async function rescoreLink(
     if (link.personStatus !== 'active') throw new StaleResolutionError();
     const [a, b] = records.map(([key, source, values]) => parseRecordValues(key!, source, values));
     const score = matcher.score(a!, b!);
-    const keep = matcher.decide(score.probability) === 'link';
+    const { decision, held } = matcher.decide(
+      score.probability,
+      score.vector.map((c) => c.level),
+    );
+    const keep = decision === 'link';
     const at = deps.now();
     await tx.run('write/rescore-link', {
       linkId,
       keep,
       confidence: score.probability,
       modelVersion: score.modelVersion,
-      explanation: storedExplanation(score),
+      explanation: storedExplanation(score, held),
       model: modelParameter(matcher.model),
       now: at,
       personId: link.personId,
