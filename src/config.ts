@@ -212,11 +212,11 @@ export const configSchema = z.object({
     .describe(
       'Match probability at or above which (and below MATCH_AUTO_THRESHOLD) a pair goes to the review queue.',
     ),
-  MATCH_IDENTITY_ATTRIBUTES: commaList
+  MATCH_HOUSEHOLD_ATTRIBUTES: commaList
     .transform((names) => (names.length === 1 && names[0] === 'none' ? [] : names))
-    .prefault('firstName,dateOfBirth')
+    .prefault('lastName,address,street,streetNumber,postcode,city,state,country,gender')
     .describe(
-      'Attributes of which one must agree (a level with m > u) for a pair to be linked; if none does, it goes to review. Comma separated; `none`: off.',
+      'Attributes a household shares (or that tell people apart only weakly): a pair is linked only when some other attribute agrees (a level with m > u); otherwise it goes to review. Comma separated; `none`: off.',
     ),
   MATCH_MAX_CANDIDATES: z.coerce
     .number()

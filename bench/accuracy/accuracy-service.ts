@@ -37,25 +37,18 @@ export interface Service {
 
 /**
  * Starts the service for `modelFile` on a fresh queue: one API process and --workers worker
- * processes, with the thresholds and candidate cap of the settings (and the identity attributes
- * when given; the service's default otherwise). Only the speed runs' processes
+ * processes, with the thresholds and candidate cap of the settings (identity evidence as the
+ * service's default). Only the speed runs' processes
  * (`label` speed) write CPU profiles.
  */
 export async function startService(
   deps: Pick<AccuracyDeps, 'services' | 'processes' | 'settings'>,
   modelFile: string,
   label: string,
-  identityAttributes?: readonly string[],
 ): Promise<Service> {
   const { settings } = deps;
   const env = benchEnv(deps.services, {
     MATCH_MODEL_FILE: modelFile,
-    ...(identityAttributes === undefined
-      ? {}
-      : {
-          MATCH_IDENTITY_ATTRIBUTES:
-            identityAttributes.length === 0 ? 'none' : identityAttributes.join(','),
-        }),
     MATCH_AUTO_THRESHOLD: String(settings.threshold),
     MATCH_REVIEW_THRESHOLD: String(settings.reviewThreshold),
     MATCH_MAX_CANDIDATES: String(settings.maxCandidates),

@@ -1,3 +1,4 @@
+import { DEFAULT_HOUSEHOLD_ATTRIBUTES } from '../../src/matching/scoring/identity-evidence.js';
 import { cpuDelta } from '../host/process-cpu.js';
 import { benchLog } from '../harness/bench-log.js';
 import {
@@ -97,7 +98,7 @@ export async function runDataset(
       threshold,
       cap: maxCandidates,
       termFrequencies: tf?.tables ?? {},
-      identityAttributes: setup.identityAttributes,
+      householdAttributes: DEFAULT_HOUSEHOLD_ATTRIBUTES,
     },
   );
   const modelFile = writeModelFile(
@@ -119,7 +120,7 @@ export async function runDataset(
   );
 
   await clearDisposableGraph(graph);
-  const service = await startService(deps, modelFile, name, setup.identityAttributes);
+  const service = await startService(deps, modelFile, name);
   try {
     await warmService(deps, service, name, workload.mode);
     const ingested = await ingest(deps, service, workload.events, name);

@@ -6,20 +6,21 @@
  *   npx tsx bench/peers/offline-eval.ts [--data DIR] [--only febrl3,febrl4,fake_1000] [--json]
  *                                       [--threshold 0.5] [--cap 1000|none] [--default-model]
  *                                       [--blocking peer|default] [--show-model] [--save-model DIR]
- *                                       [--u-pairs 1000000] [--identity none|setup|LIST]
+ *                                       [--u-pairs 1000000] [--identity none|service|LIST]
  *
  * Settings mirror Splink's published examples for the same sets (same prediction blocking rules,
  * same EM rules, same deterministic rules for lambda, 1e6 random pairs for u), so the numbers sit
  * next to `splink_bench.py`'s. `--identity` applies the service's identity evidence
- * (MATCH_IDENTITY_ATTRIBUTES: `setup` takes the set's, as the accuracy benchmark's service does, or
- * a comma list): pairs without it are held, not linked; by default (`none`) the probability
- * decides alone, as in Splink. Reads shared/data in place; writes only the
+ * (`service`: its default MATCH_HOUSEHOLD_ATTRIBUTES, as the accuracy benchmark's service runs; or
+ * a comma list of household attributes): pairs without it are held, not linked; by default
+ * (`none`) the probability decides alone, as in Splink. Reads shared/data in place; writes only the
  * model files of --save-model.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_BLOCKING_RULES } from '../../src/matching/model/default-model.js';
 import { saveModelFile } from '../../src/matching/model/model-file.js';
+import { DEFAULT_HOUSEHOLD_ATTRIBUTES } from '../../src/matching/scoring/identity-evidence.js';
 import { type Dataset, DEFAULT_DATA_DIR } from '../datasets/peer-datasets.js';
 import { evaluateSetup } from './offline-scoring.js';
 import { SETUPS, U_MAX_PAIRS } from './peer-setups.js';
@@ -47,9 +48,9 @@ async function main(): Promise<void> {
     const setup = SETUPS[name];
     if (!setup) throw new Error(`unknown data set ${name}`);
     const dataset = setup.load(values.data);
-    const identityAttributes =
-      values.identity === 'setup'
-        ? setup.identityAttributes
+    const householdAttributes =
+      values.identity === 'service'
+        ? DEFAULT_HOUSEHOLD_ATTRIBUTES
         : values.identity === 'none'
           ? []
           : values.identity.split(',');
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
       useDefaultModel: values['default-model'],
       label: values.blocking === 'default' ? '+default-blocking' : '',
       uMaxPairs: Number(values['u-pairs']),
-      identityAttributes,
+      householdAttributes,
     });
     if (values.json) {
       console.log(JSON.stringify(result));

@@ -73,10 +73,10 @@ export function scoreOffline(
     /** Default: built from all `records` (as Splink builds them from the data). */
     termFrequencies?: TermFrequencies;
     /**
-     * The service's identity evidence (MATCH_IDENTITY_ATTRIBUTES): a pair at or above the threshold
+     * The service's identity evidence (MATCH_HOUSEHOLD_ATTRIBUTES): a pair at or above the threshold
      * without it is held (reviewed), not linked. Default: none, the probability decides alone.
      */
-    identityAttributes?: readonly string[];
+    householdAttributes?: readonly string[];
   },
 ): OfflineScore {
   const started = performance.now();
@@ -89,7 +89,7 @@ export function scoreOffline(
     options.termFrequencies ?? buildTermFrequencies(records, termFrequencyAttributes(model));
   const links: [string, string][] = [];
   const evaluator = createLevelEvaluator(createValueMemo());
-  const hasIdentityEvidence = identityEvidenceCheck(model, options.identityAttributes ?? []);
+  const hasIdentityEvidence = identityEvidenceCheck(model, options.householdAttributes ?? []);
   let held = 0;
   for (const { left, right } of candidates.pairs) {
     const a = records[left]!;
@@ -131,7 +131,7 @@ export function evaluateSetup(
     useDefaultModel: boolean;
     label?: string;
     uMaxPairs?: number;
-    identityAttributes?: readonly string[];
+    householdAttributes?: readonly string[];
   },
 ): EvalResult & { trained: FellegiSunterModel } {
   const started = performance.now();

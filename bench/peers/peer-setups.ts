@@ -32,11 +32,6 @@ export interface Setup {
   readonly lambdaRules: BlockingRule[];
   readonly recall: number;
   readonly seed: number;
-  /**
-   * MATCH_IDENTITY_ATTRIBUTES for the set: the service's default (first name, date of birth) and the
-   * set's personal identifier, which agrees for the person and not for the household.
-   */
-  readonly identityAttributes: readonly string[];
 }
 
 const rule = (name: string, ...keys: string[]): BlockingRule => ({ name, keys });
@@ -73,7 +68,6 @@ export const SETUPS: Readonly<Record<Dataset['name'], Setup>> = {
     ],
     recall: 0.9,
     seed: 2,
-    identityAttributes: ['firstName', 'dateOfBirth', 'socSecId'],
   },
   febrl4: {
     load: loadFebrl4,
@@ -103,7 +97,6 @@ export const SETUPS: Readonly<Record<Dataset['name'], Setup>> = {
     ],
     recall: 0.8,
     seed: 1,
-    identityAttributes: ['firstName', 'dateOfBirth', 'socSecId'],
   },
   fake_1000: {
     load: loadFake1000,
@@ -133,7 +126,6 @@ export const SETUPS: Readonly<Record<Dataset['name'], Setup>> = {
     ],
     recall: 0.7,
     seed: 5,
-    identityAttributes: ['firstName', 'dateOfBirth', 'email'],
   },
 };
 

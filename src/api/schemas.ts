@@ -253,7 +253,7 @@ const matchExplanationSchema = z.object({
     .enum(HOLD_REASONS)
     .optional()
     .describe(
-      'Set when the probability reached MATCH_AUTO_THRESHOLD but the pair went to review: identity_evidence (none of MATCH_IDENTITY_ATTRIBUTES agreed). A link withdrawn by rescoring for that reason carries it too.',
+      'Set when the probability reached MATCH_AUTO_THRESHOLD but the pair went to review: identity_evidence (nothing but MATCH_HOUSEHOLD_ATTRIBUTES agreed). A link withdrawn by rescoring for that reason carries it too.',
     ),
 });
 

@@ -60,10 +60,10 @@ export interface MatcherSettings {
   readonly maxCandidates: number;
   readonly maxBlockSize: number;
   /**
-   * Attributes of which at least one must agree (see identity-evidence.ts) for a pair to be linked
-   * rather than reviewed; empty turns the check off.
+   * Attributes a household shares: agreement on these alone never links a pair, it is reviewed
+   * (see identity-evidence.ts); empty turns the check off.
    */
-  readonly identityAttributes: readonly string[];
+  readonly householdAttributes: readonly string[];
 }
 
 export interface RecordBlock {
@@ -93,7 +93,7 @@ export function createRecordMatcher(settings: MatcherSettings) {
     ]),
   );
   const linkOnly = settings.modelFile?.mode === 'link';
-  const hasIdentityEvidence = identityEvidenceCheck(model, settings.identityAttributes);
+  const hasIdentityEvidence = identityEvidenceCheck(model, settings.householdAttributes);
   // No decision acts on a weight below the review threshold's: weighing stops there.
   const weigher = createPairWeigher(
     model,

@@ -24,7 +24,7 @@ export const matchingOutcomeSchema = z.object({
     .int()
     .default(0)
     .describe(
-      'Of the reviews, pairs at or above MATCH_AUTO_THRESHOLD held for review because none of MATCH_IDENTITY_ATTRIBUTES agreed',
+      'Of the reviews, pairs at or above MATCH_AUTO_THRESHOLD held for review because nothing but MATCH_HOUSEHOLD_ATTRIBUTES agreed',
     ),
 });
 export type MatchingOutcome = z.infer<typeof matchingOutcomeSchema>;

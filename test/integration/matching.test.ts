@@ -9,7 +9,7 @@ import {
 import type { CypherName } from '../../src/graph/cypher-loader.js';
 import type { Graph } from '../../src/graph/graph-client.js';
 import { DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
-import { DEFAULT_IDENTITY_ATTRIBUTES } from '../../src/matching/scoring/identity-evidence.js';
+import { DEFAULT_HOUSEHOLD_ATTRIBUTES } from '../../src/matching/scoring/identity-evidence.js';
 import { scorePair } from '../../src/matching/scoring/fellegi-sunter.js';
 import { createLevelEvaluator } from '../../src/matching/scoring/level-evaluation.js';
 import { normalizeRecord } from '../../src/matching/records/normalize-attributes.js';
@@ -347,7 +347,7 @@ describe('probabilistic matching', () => {
       reviewThreshold: REVIEW,
       maxCandidates: settings.maxCandidates ?? 200,
       maxBlockSize: 5000,
-      identityAttributes: DEFAULT_IDENTITY_ATTRIBUTES,
+      householdAttributes: DEFAULT_HOUSEHOLD_ATTRIBUTES,
     });
     // No candidate cache: what the graph answers is all it knows.
     return createResolverService({
@@ -438,7 +438,7 @@ describe('probabilistic matching', () => {
       reviewThreshold: REVIEW,
       maxCandidates: 200,
       maxBlockSize: options.maxBlockSize ?? 5000,
-      identityAttributes: DEFAULT_IDENTITY_ATTRIBUTES,
+      householdAttributes: DEFAULT_HOUSEHOLD_ATTRIBUTES,
     });
     const resolverOn = (graph: Pick<Graph, 'writeTransaction'>) =>
       createResolverService({
@@ -595,7 +595,7 @@ describe('probabilistic matching', () => {
         reviewThreshold: REVIEW,
         maxCandidates: 200,
         maxBlockSize: 5000,
-        identityAttributes: DEFAULT_IDENTITY_ATTRIBUTES,
+        householdAttributes: DEFAULT_HOUSEHOLD_ATTRIBUTES,
       });
       const logger = createLogger('silent');
       const resolver = createResolverService({

@@ -62,13 +62,23 @@ describe('loadConfig', () => {
     expect(config.PORT).toBe(8080);
   });
 
-  it('reads the identity attributes as a comma list, `none` turning the check off', () => {
-    const identity = (value?: string) =>
-      loadConfig(value === undefined ? {} : { MATCH_IDENTITY_ATTRIBUTES: value })
-        .MATCH_IDENTITY_ATTRIBUTES;
-    expect(identity()).toEqual(['firstName', 'dateOfBirth']);
-    expect(identity(' firstName , nationalId ,')).toEqual(['firstName', 'nationalId']);
-    expect(identity('none')).toEqual([]);
+  it('reads the household attributes as a comma list, `none` turning the check off', () => {
+    const household = (value?: string) =>
+      loadConfig(value === undefined ? {} : { MATCH_HOUSEHOLD_ATTRIBUTES: value })
+        .MATCH_HOUSEHOLD_ATTRIBUTES;
+    expect(household()).toEqual([
+      'lastName',
+      'address',
+      'street',
+      'streetNumber',
+      'postcode',
+      'city',
+      'state',
+      'country',
+      'gender',
+    ]);
+    expect(household(' lastName , address ,')).toEqual(['lastName', 'address']);
+    expect(household('none')).toEqual([]);
   });
 
   it('describes every key (the README table is generated from the descriptions)', () => {

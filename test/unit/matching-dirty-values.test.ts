@@ -11,7 +11,7 @@ import { createValueMemo } from '../../src/matching/records/value-memo.js';
 import { levelLabel, MISSING_LEVEL } from '../../src/matching/scoring/comparison-levels.js';
 import { dateComparison } from '../../src/matching/scoring/comparison-presets.js';
 import { createLevelEvaluator } from '../../src/matching/scoring/level-evaluation.js';
-import { DEFAULT_IDENTITY_ATTRIBUTES } from '../../src/matching/scoring/identity-evidence.js';
+import { DEFAULT_HOUSEHOLD_ATTRIBUTES } from '../../src/matching/scoring/identity-evidence.js';
 
 const date = dateComparison('dateOfBirth');
 const evaluator = createLevelEvaluator(createValueMemo());
@@ -72,7 +72,7 @@ describe('dates of birth that are not real dates', () => {
       reviewThreshold: 0.5,
       maxCandidates: 200,
       maxBlockSize: 5000,
-      identityAttributes: DEFAULT_IDENTITY_ATTRIBUTES,
+      householdAttributes: DEFAULT_HOUSEHOLD_ATTRIBUTES,
     });
     const person = {
       firstName: 'Ann',
@@ -137,7 +137,7 @@ describe('attribute warnings', () => {
       reviewThreshold: 0.5,
       maxCandidates: 200,
       maxBlockSize: 5000,
-      identityAttributes: [],
+      householdAttributes: [],
     });
     expect(matcher.attributeWarnings({ enrolled: '2020-02-30', gender: 'q' })).toEqual([
       'enrolled',

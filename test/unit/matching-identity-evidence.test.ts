@@ -15,7 +15,7 @@ import {
   storedExplanation,
 } from '../../src/matching/scoring/explanation.js';
 import {
-  DEFAULT_IDENTITY_ATTRIBUTES,
+  DEFAULT_HOUSEHOLD_ATTRIBUTES,
   identityEvidenceCheck,
 } from '../../src/matching/scoring/identity-evidence.js';
 
@@ -25,7 +25,7 @@ const settings: MatcherSettings = {
   reviewThreshold: 0.5,
   maxCandidates: 200,
   maxBlockSize: 5000,
-  identityAttributes: DEFAULT_IDENTITY_ATTRIBUTES,
+  householdAttributes: DEFAULT_HOUSEHOLD_ATTRIBUTES,
 };
 
 /**
@@ -98,12 +98,14 @@ describe('identity evidence', () => {
     const held = verdict(matcherWith({}, credulous), mother, son);
     expect(held.score.probability).toBeGreaterThanOrEqual(settings.autoThreshold);
     expect(held).toMatchObject({ decision: 'review', held: 'identity_evidence' });
-    // Turned off (MATCH_IDENTITY_ATTRIBUTES=none), the probability decides alone.
-    expect(verdict(matcherWith({ identityAttributes: [] }, credulous), mother, son)).toMatchObject({
-      decision: 'link',
-    });
+    // Turned off (MATCH_HOUSEHOLD_ATTRIBUTES=none), the probability decides alone.
+    expect(verdict(matcherWith({ householdAttributes: [] }, credulous), mother, son)).toMatchObject(
+      {
+        decision: 'link',
+      },
+    );
     expect(
-      verdict(matcherWith({ identityAttributes: [] }, credulous), mother, son),
+      verdict(matcherWith({ householdAttributes: [] }, credulous), mother, son),
     ).not.toHaveProperty('held');
   });
 
@@ -151,12 +153,13 @@ describe('identity evidence', () => {
     });
   });
 
-  it('refuses identity attributes the model does not compare', () => {
-    expect(() => matcherWith({ identityAttributes: ['nationalId'] })).toThrow(
-      /compares none of them/,
-    );
-    // One compared attribute is enough.
-    expect(() => matcherWith({ identityAttributes: ['nationalId', 'firstName'] })).not.toThrow();
+  it('refuses household attributes that leave the model nothing that identifies a person', () => {
+    const everything = DEFAULT_MODEL.comparisons.map((c) => c.attribute);
+    expect(() => matcherWith({ householdAttributes: everything })).toThrow(/compares nothing else/);
+    // One identifying comparison left is enough.
+    expect(() =>
+      matcherWith({ householdAttributes: everything.filter((a) => a !== 'firstName') }),
+    ).not.toThrow();
     expect(identityEvidenceCheck(DEFAULT_MODEL, [])).toBeUndefined();
   });
 

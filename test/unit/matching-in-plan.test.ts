@@ -158,7 +158,7 @@ describe('record matcher', () => {
     reviewThreshold: 0.5,
     maxCandidates: 10,
     maxBlockSize: 100,
-    identityAttributes: [],
+    householdAttributes: [],
   };
   const record = normalizeRecord({
     id: 'r',

@@ -21,6 +21,6 @@ export async function matcherFromConfig(config: Config): Promise<RecordMatcher> 
     reviewThreshold: config.MATCH_REVIEW_THRESHOLD,
     maxCandidates: config.MATCH_MAX_CANDIDATES,
     maxBlockSize: config.MATCH_MAX_BLOCK_SIZE,
-    identityAttributes: config.MATCH_IDENTITY_ATTRIBUTES,
+    householdAttributes: config.MATCH_HOUSEHOLD_ATTRIBUTES,
   });
 }

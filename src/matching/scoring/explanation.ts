@@ -57,7 +57,7 @@ export interface MatchExplanation {
   comparisons: ComparisonExplanation[];
   /**
    * Set when the probability reached the auto threshold but the pair was held for review:
-   * `identity_evidence` when none of the identity attributes (MATCH_IDENTITY_ATTRIBUTES) agreed.
+   * `identity_evidence` when nothing but household attributes (MATCH_HOUSEHOLD_ATTRIBUTES) agreed.
    */
   held?: HoldReason;
 }
