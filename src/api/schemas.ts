@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { matchingOutcomeSchema } from '../resolver/batch-outcome.js';
+import { attributeWarningsSchema, matchingOutcomeSchema } from '../resolver/batch-outcome.js';
 
 /** Schemas shared by several routes (request and response), also used by tests to parse answers. */
 
@@ -51,6 +51,7 @@ export const jobResponseSchema = z.object({
   matching: matchingOutcomeSchema
     .optional()
     .describe('Probabilistic matching of the batch (completed jobs)'),
+  attributeWarnings: attributeWarningsSchema.optional(),
   failedReason: z
     .string()
     .optional()

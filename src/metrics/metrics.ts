@@ -60,6 +60,13 @@ export function createMetrics() {
     labelNames: ['stage'] as const,
     registers: [registry],
   });
+  // Attribute names only: a fixed set (the standard attributes), never values.
+  const attributeWarnings = new Counter({
+    name: 'idgraph_attribute_warnings_total',
+    help: 'Attribute values kept as given but not clean (a date of birth that is not a calendar date), by attribute name',
+    labelNames: ['attribute'] as const,
+    registers: [registry],
+  });
   const refusals = new Counter({
     name: 'idgraph_merge_refusals_total',
     help: 'Merges refused by over-merge protection',
@@ -108,6 +115,7 @@ export function createMetrics() {
         merges: number;
         refusals: number;
         matching?: MatchingOutcome;
+        attributeWarnings?: Readonly<Record<string, number>>;
       },
       seconds: number,
     ) {
@@ -115,6 +123,8 @@ export function createMetrics() {
       if (outcome)
         for (const stage of Object.keys(outcome) as (keyof MatchingOutcome)[])
           matching.inc({ stage }, outcome[stage]);
+      for (const [attribute, n] of Object.entries(result.attributeWarnings ?? {}))
+        attributeWarnings.inc({ attribute }, n);
       batchDuration.observe(seconds);
       events.inc({ outcome: 'applied' }, result.applied);
       events.inc({ outcome: 'duplicate' }, result.duplicates);

@@ -4,7 +4,8 @@ import type { Rejection } from './prepare-events.js';
 /**
  * What resolving a batch reports. The resolver produces it, so its shape is defined here, once:
  * the ingest queue's job result and the API's job response take the matching counts from
- * {@link matchingOutcomeSchema}, and the descriptions below are the ones the API documents.
+ * {@link matchingOutcomeSchema} and the warnings from {@link attributeWarningsSchema}, and the
+ * descriptions below are the ones the API documents.
  */
 
 /** Probabilistic matching of a batch's records (or of a rescore page's): counts only, no values. */
@@ -30,6 +31,17 @@ export const emptyMatching = (): MatchingOutcome => ({
   reviews: 0,
 });
 
+/**
+ * Attribute values kept as given although they are not clean, counted by attribute name: the
+ * values are personal data and never leave the graph.
+ */
+export const attributeWarningsSchema = z
+  .record(z.string(), z.number().int())
+  .describe(
+    'Attribute values kept as given but not clean, counted by attribute name (never the value): `dateOfBirth` that is not a real calendar date, compared as text',
+  );
+export type AttributeWarnings = z.infer<typeof attributeWarningsSchema>;
+
 export type EventOutcome =
   | { eventId: string; source: string; status: 'applied'; personIds: string[] }
   | { eventId: string; source: string; status: 'duplicate' };
@@ -45,4 +57,5 @@ export interface BatchOutcome {
   merges: number;
   refusals: number;
   matching: MatchingOutcome;
+  attributeWarnings: AttributeWarnings;
 }

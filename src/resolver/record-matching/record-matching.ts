@@ -2,7 +2,8 @@ import type { GraphTx } from '../../graph/graph-client.js';
 import { newId } from '../../ids.js';
 import { type RecordMatcher, serializeRecordValues } from '../../matching/record-matcher.js';
 import type { MatchRecord } from '../../matching/records/normalize-attributes.js';
-import type { MatchingOutcome } from '../batch-outcome.js';
+import type { AttributeWarnings, MatchingOutcome } from '../batch-outcome.js';
+import { countWarnings, dirtyAttributes } from './attribute-warnings.js';
 import type { PreparedEvent } from '../prepare-events.js';
 import type { PlanMatch } from '../resolution-plan.js';
 import {
@@ -82,6 +83,8 @@ export async function matchRecords(
     elementIdOf: Map<string, string>;
     personOf: Map<string, string | null>;
     matching: MatchingOutcome;
+    /** Counts by attribute name of values kept as given but not clean. */
+    attributeWarnings: AttributeWarnings;
   },
 ): Promise<MatchedRecords> {
   const { matcher } = deps;
@@ -92,6 +95,7 @@ export async function matchRecords(
   for (const event of batch.fresh) {
     if (!event.attributes) continue;
     const record = matcher.toRecord(event.key, event.source, event.attributes);
+    countWarnings(batch.attributeWarnings, dirtyAttributes(event.attributes));
     // The anchor is the identifier a probabilistic link joins: the event's first, by key.
     if (record)
       records.push({ id: newId('rec'), event, record, anchorKey: event.identifiers[0]!.key });
