@@ -13,6 +13,7 @@ import {
   type CandidatePool,
   candidatePools,
   cappedCandidates,
+  cutByRule,
   NO_KEYS,
 } from './batch-blocks.js';
 import type { CandidateCache } from './candidate-cache.js';
@@ -20,6 +21,7 @@ import { candidateKeys, readAnchors, readCandidates } from './candidate-reads.js
 import { matchLogEntry } from './match-log.js';
 import { recheckBlocks } from './matching-clock.js';
 import { type Candidate, type ReviewRow, type Scoring, scoreCandidates } from './record-scoring.js';
+import { createRuleCounts, type RuleCounts } from './rule-counts.js';
 
 /**
  * Probabilistic matching of a batch's records, steps 2 and 3 of a batch's transaction:
@@ -104,12 +106,17 @@ export async function matchRecords(
   batch.matching.records = records.length;
 
   const slotsOf = records.map((r) => (r.event.linking ? matcher.keySlots(r.record) : NO_KEYS));
+  const counts = createRuleCounts(
+    batch.matching,
+    matcher.rules.map((r) => r.name),
+  );
   const { seen, pools, candidates, candidateOf } = await claimRecords(
     tx,
     deps,
     batch,
     records,
     slotsOf,
+    counts,
   );
   await readCandidates(tx, deps.candidateCache, candidateOf, candidates);
   const scoring: Scoring = {
@@ -163,6 +170,7 @@ export async function matchRecords(
       entry,
       seen,
       firstRead,
+      counts,
     });
     if (late.length > 0) {
       await readCandidates(tx, deps.candidateCache, candidateOf, late);
@@ -183,7 +191,8 @@ export async function matchRecords(
 /**
  * write/claim-records: stores the records and reads the committed blocks under their keys, both
  * without a lock; returns the matching clock as read (`seen`), each record's candidate pool, and
- * the candidates it scores (within the cap).
+ * the candidates it scores (within the cap). Blocks skipped for size and candidates cut by the cap
+ * are counted by rule.
  */
 async function claimRecords(
   tx: GraphTx,
@@ -191,6 +200,7 @@ async function claimRecords(
   batch: { jobId: string; at: number; elementIdOf: ReadonlyMap<string, string> },
   records: readonly FreshRecord[],
   slotsOf: readonly (readonly (number | null)[])[],
+  counts: RuleCounts,
 ): Promise<{
   seen: number;
   pools: CandidatePool[];
@@ -237,17 +247,13 @@ async function claimRecords(
   const candidateOf = batchCandidates(records, deps.candidateCache);
   const pools = candidatePools(blockRecords, probeOf, claimed.blocks, settings);
   const keyOf = await candidateKeys(tx, deps.candidateCache, candidateOf, pools, settings.cap);
-  return {
-    seen: claimed.seen,
-    pools,
-    candidates: pools.map(({ position, pool, sizes }): ClaimedCandidates => [
-      position,
-      pool.size,
-      cappedCandidates(pool, settings.cap, (id) => keyOf.get(id)!),
-      sizes,
-    ]),
-    candidateOf,
-  };
+  const candidates = pools.map(({ position, pool, sizes }): ClaimedCandidates => {
+    for (const [rule, size] of sizes) if (size > settings.maxBlock) counts.skipped(rule);
+    const taken = cappedCandidates(pool, settings.cap, (id) => keyOf.get(id)!);
+    counts.cut(position, cutByRule(pool, taken));
+    return [position, pool.size, taken, sizes];
+  });
+  return { seen: claimed.seen, pools, candidates, candidateOf };
 }
 
 /** The batch's own records as candidates (with their purposes), cached for later batches. */
