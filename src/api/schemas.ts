@@ -186,13 +186,17 @@ export const singleResolveSchema = z.object({
 
 export const auditRecordSchema = z.object({
   id: z.string(),
-  kind: z.string().describe('merge | merge_refused | review_decision'),
+  kind: z.string().describe('merge | merge_refused | review_decision | link_withdrawn | split'),
   at: z.string(),
   personIds: z.array(z.string()),
   survivorId: z.string().optional(),
   absorbedIds: z.array(z.string()).optional(),
   eventKey: z.string().optional().describe('source/id of the event that caused it'),
   linkId: z.string().optional(),
+  linkIds: z
+    .array(z.string())
+    .optional()
+    .describe('split: the links whose withdrawal split the person'),
   method: z.string().optional(),
   rule: z.string().optional(),
   confidence: z.number().optional(),
@@ -200,6 +204,13 @@ export const auditRecordSchema = z.object({
   identifierType: z.string().optional(),
   limit: z.number().optional(),
   wouldHave: z.number().optional(),
+  competingLinkId: z
+    .string()
+    .optional()
+    .describe(
+      'merge_refused: the most probable probabilistic link at either identifier of a refused probabilistic match (the match that won); link_withdrawn (reason better_match): the more probable match that replaced the link',
+    ),
+  competingConfidence: z.number().optional().describe("The competing link's probability"),
   jobId: z.string().optional(),
   reviewId: z.string().optional(),
   decision: z.string().optional().describe('match | no_match (review_decision)'),

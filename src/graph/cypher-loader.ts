@@ -29,12 +29,14 @@ export const cypherNames = [
   'read/person-attributes',
   'read/person-by-id',
   'read/person-components',
+  'read/person-link-graph',
   'read/person-links',
   'read/ping',
   'read/recheck-blocks',
   'read/records-page',
   'read/resolve-identifiers',
   'read/reviews-by-status',
+  'read/split-crossings',
   'read/stale-links-page',
   'write/apply-plan',
   'write/claim-batch',
@@ -52,6 +54,7 @@ export const cypherNames = [
   'write/refile-records',
   'write/rescore-link',
   'write/split-person',
+  'write/withdraw-links',
 ] as const;
 
 export type CypherName = (typeof cypherNames)[number];

@@ -66,7 +66,7 @@ export async function splitIfDisconnected(
   const created = parts.slice(1).map((keys) => ({ personId: newId('per'), identifierKeys: keys }));
   await tx.run('write/split-person', {
     personId: input.personId,
-    linkId: input.linkId,
+    linkIds: [input.linkId],
     reason: input.reason,
     now: input.now,
     auditId: newId('aud'),

@@ -1,6 +1,7 @@
 // Splits a locked person: each part in $parts ([newPersonId, identifier element ids]) becomes a new
 // person and its identifiers move there; the rest stay. One `split` audit record names all the
-// persons and the link whose withdrawal caused it, by id only.
+// persons and the links whose withdrawal caused it ($linkIds, the first also as `linkId`) and
+// $reason, by id only. Returns the persons' element ids: the caller may grow the new ones.
 MATCH (p:Person {id: $personId})
 SET p.updatedAt = toInteger($now)
 WITH p
@@ -20,10 +21,12 @@ CREATE (audit:AuditRecord {
   kind: 'split',
   at: toInteger($now),
   personIds: [p.id] + [part IN $parts | part[0]],
-  linkId: $linkId,
+  linkId: $linkIds[0],
+  linkIds: $linkIds,
   reason: $reason
 })
 WITH audit
 MATCH (q:Person)
 WHERE q.id IN audit.personIds
 CREATE (audit)-[:CONCERNS]->(q)
+RETURN collect([q.id, elementId(q)]) AS persons
