@@ -96,26 +96,22 @@ export async function recheckBlocks(
     }
   }
   if (probes.length > 0) {
-    const [answer] = await tx.run<{ found: [number, number, string[]][] }>('read/recheck-blocks', {
-      rows: { probes },
-      maxBlock: matcher.maxBlockSize,
-      scanLimit: matcher.maxBlockSize + 1,
-      linkOnly: matcher.linkOnly,
-    });
+    const [answer] = await tx.run<{ found: [number, number, string[], number][] }>(
+      'read/recheck-blocks',
+      {
+        rows: { probes },
+        maxBlock: matcher.maxBlockSize,
+        scanLimit: matcher.maxBlockSize + 1,
+        linkOnly: matcher.linkOnly,
+      },
+    );
     if (!answer) throw new Error('read/recheck-blocks answered no row');
-    const answered = new Set<string>();
-    for (const [position, rule, ids] of answer.found) {
-      found.push({ position, rule, ids });
-      answered.add(`${position}:${rule}`);
-    }
-    // The statement leaves out blocks now past the limit; those skipped at the first read already
-    // counted then.
-    for (const [position, rule] of probes)
-      if (
-        !answered.has(`${position}:${rule}`) &&
-        (ctx.firstRead.get(position)?.sizes.get(rule) ?? 0) <= matcher.maxBlockSize
-      )
+    for (const [position, rule, ids, size] of answer.found) {
+      if (size <= matcher.maxBlockSize) found.push({ position, rule, ids });
+      // Past the limit now; a block already past it at the first read counted then.
+      else if ((ctx.firstRead.get(position)?.sizes.get(rule) ?? 0) <= matcher.maxBlockSize)
         ctx.counts.skipped(rule);
+    }
   }
   // Per record, each late candidate with the first rule that found it.
   const late = new Map<number, Map<string, number>>();
