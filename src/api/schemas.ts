@@ -144,7 +144,11 @@ export const personSchema = z.object({
 
 const provenanceShape = {
   id: z.string(),
-  status: z.string().describe('active, or refused (kept as evidence; persons stay apart)'),
+  status: z
+    .string()
+    .describe(
+      'active; refused (kept as evidence, persons stay apart); or withdrawn (a rescore or a better match replaced it)',
+    ),
   method: z.string().describe('deterministic, probabilistic or manual'),
   rule: z.string().describe('same_event, fellegi_sunter or review_decision'),
   confidence: z.number().describe('1 for co-occurrence and decisions; the match probability'),
