@@ -1,0 +1,216 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { auditListSchema, identifierViewSchema } from '../../src/api/schemas.js';
+import type { IdentityEvent } from '../../src/events/event-schema.js';
+import { DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
+import { normalizeRecord } from '../../src/matching/records/normalize-attributes.js';
+import { createValueMemo } from '../../src/matching/records/value-memo.js';
+import { scorePair } from '../../src/matching/scoring/fellegi-sunter.js';
+import { createLevelEvaluator } from '../../src/matching/scoring/level-evaluation.js';
+import {
+  clearGraph,
+  event,
+  http,
+  ingest,
+  invariants,
+  noViolations,
+  resolve,
+  startService,
+  type TestService,
+} from './harness.js';
+
+/**
+ * The best match wins, through the whole pipeline with the default model and the default limits
+ * (one crm_id per person). Three records: T and H come from the CRM, each with a crm_id, so they
+ * can never be one person; R (a shop record, email only) is a typo'd copy of T and matches H too,
+ * less probably (H's first name and house number differ). Whatever order they arrive in, R ends
+ * with T, and the R-H link is refused or withdrawn, audited.
+ */
+
+const AUTO = 0.999;
+
+let service: TestService;
+
+beforeAll(async () => {
+  service = await startService({
+    MATCH_AUTO_THRESHOLD: String(AUTO),
+    MATCH_REVIEW_THRESHOLD: '0.05',
+  });
+});
+afterAll(async () => {
+  await service?.close();
+});
+beforeEach(async () => {
+  await clearGraph(service.graph);
+});
+
+type Attributes = NonNullable<IdentityEvent['attributes']>;
+
+const margaret: Attributes = {
+  firstName: 'Margaret',
+  lastName: 'Okonkwo',
+  dateOfBirth: '1962-11-04',
+  gender: 'f',
+  street: 'Harbour Road',
+  streetNumber: '17',
+  postcode: '5012',
+  city: 'Port Adelaide',
+};
+const records = {
+  T: { identifiers: [crm('T-1001'), email('margaret@crm.example')], attributes: margaret },
+  R: {
+    identifiers: [email('m.okonkwo@shop.example')],
+    attributes: { ...margaret, street: 'Harbour Rd' },
+  },
+  H: {
+    identifiers: [crm('T-2002'), email('margret@crm.example')],
+    attributes: { ...margaret, firstName: 'Margret', streetNumber: '71' },
+  },
+} as const;
+type Name = keyof typeof records;
+
+function crm(value: string) {
+  return { type: 'crm_id', value };
+}
+function email(value: string) {
+  return { type: 'email', value };
+}
+
+const offline = createLevelEvaluator(createValueMemo());
+const probability = (a: Attributes, b: Attributes) =>
+  scorePair(
+    DEFAULT_MODEL,
+    normalizeRecord({ id: 'a', attributes: a as Record<string, string> }),
+    normalizeRecord({ id: 'b', attributes: b as Record<string, string> }),
+    offline,
+  ).probability;
+
+const eventOf = (name: Name, second: number): IdentityEvent =>
+  event([...records[name].identifiers], {
+    source: name === 'R' ? 'shop' : 'crm',
+    attributes: records[name].attributes,
+    occurredAt: new Date(Date.UTC(2026, 2, 1, 0, 0, second)).toISOString(),
+  });
+
+/** The person of each record's first email. */
+async function personsOf() {
+  const [t, r, h] = await resolve(service, [
+    records.T.identifiers[1],
+    records.R.identifiers[0],
+    records.H.identifiers[1],
+  ]);
+  return { T: t!.personId, R: r!.personId, H: h!.personId };
+}
+
+/** R's links, by the record at their other end (T's and H's anchors are their crm ids). */
+async function linksOfR() {
+  const view = await http(
+    service.baseUrl,
+    'GET',
+    `/v1/identifiers/email/${encodeURIComponent(records.R.identifiers[0].value)}`,
+    undefined,
+    identifierViewSchema,
+  );
+  expect(view.status).toBe(200);
+  const to = (value: string) => view.body.links.find((l) => l.other.value === value);
+  return { T: to('T-1001'), H: to('T-2002') };
+}
+
+async function auditOf(kind: string) {
+  const answer = await http(
+    service.baseUrl,
+    'GET',
+    `/v1/audit?kind=${kind}`,
+    undefined,
+    auditListSchema,
+  );
+  expect(answer.status).toBe(200);
+  return answer.body.records;
+}
+
+const orders: Name[][] = [
+  ['T', 'R', 'H'],
+  ['T', 'H', 'R'],
+  ['R', 'T', 'H'],
+  ['R', 'H', 'T'],
+  ['H', 'T', 'R'],
+  ['H', 'R', 'T'],
+];
+
+describe('the best match wins', () => {
+  const pTR = probability(records.T.attributes, records.R.attributes);
+  const pRH = probability(records.R.attributes, records.H.attributes);
+
+  it('the scenario holds under the model: R matches both, T more probably', () => {
+    expect(pRH).toBeGreaterThanOrEqual(AUTO);
+    expect(pTR).toBeGreaterThan(pRH);
+  });
+
+  it('within one batch R joins T and the match with H is refused, whatever the order of the events', async () => {
+    for (const order of orders) {
+      await clearGraph(service.graph);
+      // The events' times follow the order: the evidence order differs, the outcome must not.
+      const job = await ingest(
+        service,
+        order.map((name, n) => eventOf(name, n)),
+      );
+      expect(job.state).toBe('completed');
+      const persons = await personsOf();
+      expect(persons.R, order.join('')).toBe(persons.T);
+      expect(persons.H, order.join('')).not.toBe(persons.T);
+
+      const links = await linksOfR();
+      expect(links.T).toMatchObject({ status: 'active', method: 'probabilistic' });
+      expect(links.T!.confidence).toBeCloseTo(pTR, 12);
+      expect(links.H).toMatchObject({ status: 'refused', method: 'probabilistic' });
+      // The refusal names the limit and the match that won, with its probability.
+      const refusal = (await auditOf('merge_refused')).find((a) => a.linkId === links.H!.id);
+      expect(refusal, order.join('')).toMatchObject({
+        reason: 'limit_exceeded',
+        identifierType: 'crm_id',
+        competingLinkId: links.T!.id,
+      });
+      expect(refusal!.competingConfidence).toBeCloseTo(pTR, 12);
+      expect(await invariants(service.graph)).toEqual(noViolations);
+    }
+  });
+
+  it('across batches the three records in every order end in the same persons, the weaker link refused or withdrawn and audited', async () => {
+    for (const order of orders) {
+      await clearGraph(service.graph);
+      for (const [n, name] of order.entries()) {
+        const job = await ingest(service, [eventOf(name, n)]);
+        expect(job.state).toBe('completed');
+      }
+      const label = order.join('');
+      const persons = await personsOf();
+      expect(persons.R, label).toBe(persons.T);
+      expect(persons.H, label).not.toBe(persons.T);
+
+      const links = await linksOfR();
+      expect(links.T, label).toMatchObject({ status: 'active', method: 'probabilistic' });
+      const weaker = links.H!;
+      expect(['refused', 'withdrawn'], label).toContain(weaker.status);
+      if (weaker.status === 'refused') {
+        const refusals = await auditOf('merge_refused');
+        expect(refusals.some((a) => a.linkId === weaker.id)).toBe(true);
+      } else {
+        // R had joined H first: T's better match withdrew that link and split H's person.
+        const [withdrawn] = await auditOf('link_withdrawn');
+        expect(withdrawn, label).toMatchObject({
+          linkId: weaker.id,
+          reason: 'better_match',
+          method: 'probabilistic',
+          competingLinkId: links.T!.id,
+        });
+        expect(withdrawn!.confidence).toBeCloseTo(pRH, 12);
+        expect(withdrawn!.competingConfidence).toBeCloseTo(pTR, 12);
+        const [split] = await auditOf('split');
+        expect(split, label).toMatchObject({ reason: 'better_match', linkIds: [weaker.id] });
+        expect(split!.personIds).toEqual(expect.arrayContaining([persons.H, persons.R]));
+        // No values in the trail.
+        expect(JSON.stringify([withdrawn, split])).not.toMatch(/okonkwo|margaret|T-1001/i);
+      }
+      expect(await invariants(service.graph)).toEqual(noViolations);
+    }
+  });
+});
