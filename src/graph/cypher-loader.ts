@@ -14,6 +14,7 @@ import { expandCypher } from './cypher-template.js';
  * take it) runs only in a write transaction.
  */
 export const cypherNames = [
+  'read/anchor-links',
   'read/applied-migrations',
   'read/audit-by-person',
   'read/audit-recent',

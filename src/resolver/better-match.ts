@@ -22,8 +22,8 @@ import {
  * or constraint with the better match's person) is kept, as the plan would have kept it had both
  * come in one batch, strongest first: only what the better match excludes is withdrawn.
  *
- * Pure: the plan writer reads the persons under their locks (read/person-links), calls
- * {@link preferBetterMatch} until it finds nothing more, and writes the withdrawals and splits
+ * Pure: the plan writer reads the persons under their locks (read/person-link-graph), calls
+ * {@link preferBetterMatches} until a pass changes nothing, and writes the withdrawals and splits
  * before the plan.
  */
 
@@ -72,6 +72,11 @@ export interface BetterMatchState {
   held: Map<string, HeldPerson>;
   /** Person id -> the id of the person read that it is (a part of). */
   origin: Map<string, string>;
+  /**
+   * The active links at identifiers of refused matches, read under their persons' locks
+   * (read/anchor-links): they tell which persons are worth reading whole.
+   */
+  incident: Map<string, readonly HeldLink[]>;
   withdrawals: Withdrawal[];
 }
 
@@ -80,19 +85,50 @@ export function initialState(input: PlanInput): BetterMatchState {
     input: { ...input, personOf: new Map(input.personOf), persons: new Map(input.persons) },
     held: new Map(),
     origin: new Map(),
+    incident: new Map(),
     withdrawals: [],
   };
 }
 
-/** Persons to read under lock before {@link preferBetterMatch}: those at refused probabilistic matches. */
-export function personsToRead(state: BetterMatchState, plan: ResolutionPlan): string[] {
-  const wanted = new Set<string>();
+/** Each identifier of a refused probabilistic match whose person exists, and the refused probability. */
+function* refusedEnds(state: BetterMatchState, plan: ResolutionPlan) {
   for (const refusal of plan.refusals) {
     if (refusal.method !== 'probabilistic') continue;
     for (const key of [refusal.fromKey, refusal.toKey]) {
       const personId = state.input.personOf.get(key);
-      if (personId && !state.held.has(personId)) wanted.add(personId);
+      if (personId) yield { key, personId, confidence: refusal.confidence };
     }
+  }
+}
+
+/** Identifiers whose links to read first (read/anchor-links): those of refused probabilistic matches. */
+export function keysToRead(state: BetterMatchState, plan: ResolutionPlan): string[] {
+  const wanted = new Set<string>();
+  for (const { key, personId } of refusedEnds(state, plan))
+    if (!state.held.has(personId) && !state.incident.has(key)) wanted.add(key);
+  return [...wanted].sort();
+}
+
+export function addIncident(
+  state: BetterMatchState,
+  rows: readonly { key: string; links: readonly HeldLink[] }[],
+): void {
+  for (const { key, links } of rows) state.incident.set(key, links);
+}
+
+/**
+ * Persons to read whole under lock (read/person-link-graph) before {@link preferBetterMatches}:
+ * those holding an identifier of a refused probabilistic match by a less probable probabilistic
+ * link.
+ */
+export function personsToRead(state: BetterMatchState, plan: ResolutionPlan): string[] {
+  const wanted = new Set<string>();
+  for (const { key, personId, confidence } of refusedEnds(state, plan)) {
+    if (state.held.has(personId)) continue;
+    const weaker = (state.incident.get(key) ?? []).some(
+      (l) => l.method === 'probabilistic' && l.confidence < confidence,
+    );
+    if (weaker) wanted.add(personId);
   }
   return [...wanted].sort();
 }
@@ -107,35 +143,46 @@ export function addHeld(state: BetterMatchState, persons: readonly HeldPerson[])
 }
 
 /**
- * The first refused probabilistic match of `plan` (strongest first) that withdrawing weaker links
- * at one of its ends lets join, applied: the state with those links withdrawn and their person
- * split. Undefined when there is none.
+ * One pass over the refused probabilistic matches of `plan`, strongest first: each one still
+ * refused that withdrawing weaker links at one of its identifiers lets join is applied (those
+ * links withdrawn, their person split, the plan made again). Returns the state and plan after the
+ * pass, `changed` when anything was withdrawn; persons not read yet are skipped (read them and
+ * pass again).
  */
-export function preferBetterMatch(
+export function preferBetterMatches(
   state: BetterMatchState,
   plan: ResolutionPlan,
-): BetterMatchState | undefined {
+): { state: BetterMatchState; plan: ResolutionPlan; changed: boolean } {
+  let current = { state, plan };
+  let changed = false;
   for (const refusal of plan.refusals) {
     if (refusal.method !== 'probabilistic') continue;
+    if (changed && !refused(current.plan, refusal.fromKey, refusal.toKey)) continue;
     for (const end of [refusal.fromKey, refusal.toKey]) {
-      const next = withdrawWeakerAt(state, refusal, end);
-      if (next) return next;
+      const next = withdrawWeakerAt(current.state, refusal, end);
+      if (!next) continue;
+      current = next;
+      changed = true;
+      break;
     }
   }
-  return undefined;
+  return { ...current, changed };
 }
 
 const pairOf = (from: string, to: string) => `${from}\u0000${to}`;
 
-function joins(plan: ResolutionPlan, from: string, to: string): boolean {
-  return plan.links.some((l) => l.fromKey === from && l.toKey === to && l.status === 'active');
-}
+const statusOf = (plan: ResolutionPlan, from: string, to: string) =>
+  plan.links.find((l) => l.fromKey === from && l.toKey === to)?.status;
+const joins = (plan: ResolutionPlan, from: string, to: string) =>
+  statusOf(plan, from, to) === 'active';
+const refused = (plan: ResolutionPlan, from: string, to: string) =>
+  statusOf(plan, from, to) === 'refused';
 
 function withdrawWeakerAt(
   state: BetterMatchState,
   refusal: MergeRefusal,
   end: string,
-): BetterMatchState | undefined {
+): { state: BetterMatchState; plan: ResolutionPlan } | undefined {
   const personId = state.input.personOf.get(end);
   const person = personId ? state.held.get(personId) : undefined;
   if (!person) return undefined;
@@ -168,9 +215,13 @@ function withdrawWeakerAt(
   return confirmed(split(state, person, parts, withdrawn, refusal), refusal);
 }
 
-/** The state, when the refused match joins in its plan. */
-function confirmed(state: BetterMatchState, refusal: MergeRefusal): BetterMatchState | undefined {
-  return joins(planResolution(state.input), refusal.fromKey, refusal.toKey) ? state : undefined;
+/** The state and its plan, when the refused match joins in it. */
+function confirmed(
+  state: BetterMatchState,
+  refusal: MergeRefusal,
+): { state: BetterMatchState; plan: ResolutionPlan } | undefined {
+  const plan = planResolution(state.input);
+  return joins(plan, refusal.fromKey, refusal.toKey) ? { state, plan } : undefined;
 }
 
 /** A withdrawn link proposed again as the match it was (only ever planned, never written). */
@@ -257,6 +308,7 @@ function split(
     input: { ...input, personOf, persons },
     held,
     origin,
+    incident: state.incident,
     withdrawals: [
       ...state.withdrawals,
       ...withdrawn.map((link) => ({ link, personId: from, better })),
@@ -290,8 +342,8 @@ export function splitsOf(
 
 /**
  * For each refused probabilistic match, the competing link: the most probable probabilistic link
- * at either of its identifiers, in the plan or among the held persons' active links (the graph's
- * id where it has one). Keyed by the refused pair.
+ * at either of its identifiers, in the plan or among the active links read (the graph's id where
+ * it has one). Keyed by the refused pair.
  */
 export function competingLinks(
   state: BetterMatchState,
@@ -307,7 +359,7 @@ export function competingLinks(
     for (const key of [refusal.fromKey, refusal.toKey]) {
       const personId = state.input.personOf.get(key);
       const person = personId ? state.held.get(personId) : undefined;
-      for (const l of person?.links ?? []) {
+      for (const l of person?.links ?? state.incident.get(key) ?? []) {
         if (l.method !== 'probabilistic' || (l.fromKey !== key && l.toKey !== key)) continue;
         if (!best || l.confidence > best.confidence)
           best = { fromKey: l.fromKey, toKey: l.toKey, confidence: l.confidence, linkId: l.id };

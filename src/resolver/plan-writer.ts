@@ -14,12 +14,14 @@ import {
 } from './resolution-plan.js';
 import {
   addHeld,
+  addIncident,
   type BetterMatchState,
   competingLinks,
   type HeldPerson,
   initialState,
+  keysToRead,
   personsToRead,
-  preferBetterMatch,
+  preferBetterMatches,
   splitsOf,
 } from './better-match.js';
 import { StaleResolutionError } from './transaction-retry.js';
@@ -173,10 +175,23 @@ async function lockPersons(
   return { persons, personElementId };
 }
 
+/** A link as the better-match reads answer it: [id, from key, to key, method, confidence]. */
+type LinkTuple = [string, string, string, string, number];
+
+const heldLink = ([id, fromKey, toKey, method, confidence]: LinkTuple) => ({
+  id,
+  fromKey,
+  toKey,
+  method,
+  confidence,
+});
+
 /**
  * Plans, and while the plan refuses a probabilistic match that withdrawing weaker links would let
- * join, reads the persons at such matches under their locks (read/person-link-graph) and plans
- * again with those links withdrawn. Each round withdraws at least one link, so it ends.
+ * join, reads under their persons' locks the links at such matches (read/anchor-links) and, where
+ * a less probable probabilistic link holds one, its whole person (read/person-link-graph), and
+ * plans again with those links withdrawn. Each pass but the last withdraws at least one link, so
+ * it ends.
  */
 async function planBetterMatches(
   tx: GraphTx,
@@ -185,6 +200,16 @@ async function planBetterMatches(
   let state = start;
   let plan = planResolution(state.input);
   for (;;) {
+    const keys = keysToRead(state, plan);
+    if (keys.length > 0) {
+      const rows = await tx.run<{ key: string; links: LinkTuple[] }>('read/anchor-links', {
+        keys,
+      });
+      addIncident(
+        state,
+        rows.map((r) => ({ key: r.key, links: r.links.map(heldLink) })),
+      );
+    }
     const toRead = personsToRead(state, plan);
     if (toRead.length > 0) {
       const rows = await tx.run<{
@@ -192,7 +217,7 @@ async function planBetterMatches(
         createdAt: number;
         identifiers: [string, string, string, number][];
         cannotLink: [string, string][];
-        links: [string, string, string, string, number][];
+        links: LinkTuple[];
       }>('read/person-link-graph', { personIds: toRead });
       if (rows.length !== toRead.length) throw new StaleResolutionError();
       addHeld(
@@ -207,20 +232,13 @@ async function planBetterMatches(
             createdAt,
           })),
           cannotLink: r.cannotLink,
-          links: r.links.map(([id, fromKey, toKey, method, confidence]) => ({
-            id,
-            fromKey,
-            toKey,
-            method,
-            confidence,
-          })),
+          links: r.links.map(heldLink),
         })),
       );
     }
-    const next = preferBetterMatch(state, plan);
-    if (!next) return { plan, state };
-    state = next;
-    plan = planResolution(state.input);
+    const pass = preferBetterMatches(state, plan);
+    if (!pass.changed) return { plan, state };
+    ({ state, plan } = pass);
   }
 }
 
@@ -260,20 +278,15 @@ async function withdrawForBetterMatches(
     jobId: input.jobId,
   });
   if (answer?.withdrawn !== rows.length) throw new StaleResolutionError();
+  const [written] = await tx.run<{ persons: [string, string][] }>('write/split-person', {
+    reason: 'better_match',
+    now: input.at,
+    splits: splitsOf(state).map((s) => ({ ...s, auditId: newId('aud') })),
+  });
   const split: string[] = [];
-  for (const { personId, parts, linkIds } of splitsOf(state)) {
-    const [written] = await tx.run<{ persons: [string, string][] }>('write/split-person', {
-      personId,
-      linkIds,
-      reason: 'better_match',
-      now: input.at,
-      auditId: newId('aud'),
-      parts,
-    });
-    for (const [id, elementId] of written?.persons ?? []) {
-      personElementId.set(id, elementId);
-      split.push(id);
-    }
+  for (const [id, elementId] of written?.persons ?? []) {
+    personElementId.set(id, elementId);
+    split.push(id);
   }
   const [check] = await tx.run<{ crossing: number }>('read/split-crossings', {
     personIds: split,

@@ -1,11 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditListSchema, identifierViewSchema } from '../../src/api/schemas.js';
 import type { IdentityEvent } from '../../src/events/event-schema.js';
-import { DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
-import { normalizeRecord } from '../../src/matching/records/normalize-attributes.js';
-import { createValueMemo } from '../../src/matching/records/value-memo.js';
-import { scorePair } from '../../src/matching/scoring/fellegi-sunter.js';
-import { createLevelEvaluator } from '../../src/matching/scoring/level-evaluation.js';
+import { type Attributes, offlineProbability as probability } from '../support/offline-score.js';
 import {
   clearGraph,
   event,
@@ -14,8 +10,7 @@ import {
   invariants,
   noViolations,
   resolve,
-  startService,
-  type TestService,
+  serviceForTests,
 } from './harness.js';
 
 /**
@@ -28,22 +23,10 @@ import {
 
 const AUTO = 0.999;
 
-let service: TestService;
-
-beforeAll(async () => {
-  service = await startService({
-    MATCH_AUTO_THRESHOLD: String(AUTO),
-    MATCH_REVIEW_THRESHOLD: '0.05',
-  });
+const current = serviceForTests({
+  MATCH_AUTO_THRESHOLD: String(AUTO),
+  MATCH_REVIEW_THRESHOLD: '0.05',
 });
-afterAll(async () => {
-  await service?.close();
-});
-beforeEach(async () => {
-  await clearGraph(service.graph);
-});
-
-type Attributes = NonNullable<IdentityEvent['attributes']>;
 
 const margaret: Attributes = {
   firstName: 'Margaret',
@@ -75,15 +58,6 @@ function email(value: string) {
   return { type: 'email', value };
 }
 
-const offline = createLevelEvaluator(createValueMemo());
-const probability = (a: Attributes, b: Attributes) =>
-  scorePair(
-    DEFAULT_MODEL,
-    normalizeRecord({ id: 'a', attributes: a as Record<string, string> }),
-    normalizeRecord({ id: 'b', attributes: b as Record<string, string> }),
-    offline,
-  ).probability;
-
 const eventOf = (name: Name, second: number): IdentityEvent =>
   event([...records[name].identifiers], {
     source: name === 'R' ? 'shop' : 'crm',
@@ -93,7 +67,7 @@ const eventOf = (name: Name, second: number): IdentityEvent =>
 
 /** The person of each record's first email. */
 async function personsOf() {
-  const [t, r, h] = await resolve(service, [
+  const [t, r, h] = await resolve(current(), [
     records.T.identifiers[1],
     records.R.identifiers[0],
     records.H.identifiers[1],
@@ -104,7 +78,7 @@ async function personsOf() {
 /** R's links, by the record at their other end (T's and H's anchors are their crm ids). */
 async function linksOfR() {
   const view = await http(
-    service.baseUrl,
+    current().baseUrl,
     'GET',
     `/v1/identifiers/email/${encodeURIComponent(records.R.identifiers[0].value)}`,
     undefined,
@@ -117,7 +91,7 @@ async function linksOfR() {
 
 async function auditOf(kind: string) {
   const answer = await http(
-    service.baseUrl,
+    current().baseUrl,
     'GET',
     `/v1/audit?kind=${kind}`,
     undefined,
@@ -147,10 +121,10 @@ describe('the best match wins', () => {
 
   it('within one batch R joins T and the match with H is refused, whatever the order of the events', async () => {
     for (const order of orders) {
-      await clearGraph(service.graph);
+      await clearGraph(current().graph);
       // The events' times follow the order: the evidence order differs, the outcome must not.
       const job = await ingest(
-        service,
+        current(),
         order.map((name, n) => eventOf(name, n)),
       );
       expect(job.state).toBe('completed');
@@ -170,15 +144,15 @@ describe('the best match wins', () => {
         competingLinkId: links.T!.id,
       });
       expect(refusal!.competingConfidence).toBeCloseTo(pTR, 12);
-      expect(await invariants(service.graph)).toEqual(noViolations);
+      expect(await invariants(current().graph)).toEqual(noViolations);
     }
   });
 
   it('across batches the three records in every order end in the same persons, the weaker link refused or withdrawn and audited', async () => {
     for (const order of orders) {
-      await clearGraph(service.graph);
+      await clearGraph(current().graph);
       for (const [n, name] of order.entries()) {
-        const job = await ingest(service, [eventOf(name, n)]);
+        const job = await ingest(current(), [eventOf(name, n)]);
         expect(job.state).toBe('completed');
       }
       const label = order.join('');
@@ -210,7 +184,7 @@ describe('the best match wins', () => {
         // No values in the trail.
         expect(JSON.stringify([withdrawn, split])).not.toMatch(/okonkwo|margaret|T-1001/i);
       }
-      expect(await invariants(service.graph)).toEqual(noViolations);
+      expect(await invariants(current().graph)).toEqual(noViolations);
     }
   });
 });

@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { IdentityEvent } from '../../src/events/event-schema.js';
-import { DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
-import { normalizeRecord } from '../../src/matching/records/normalize-attributes.js';
-import { createValueMemo } from '../../src/matching/records/value-memo.js';
-import { scorePair } from '../../src/matching/scoring/fellegi-sunter.js';
-import { createLevelEvaluator } from '../../src/matching/scoring/level-evaluation.js';
+import { describe, expect, it } from 'vitest';
+import { type Attributes, offlineProbability } from '../support/offline-score.js';
 import {
-  clearGraph,
   event,
   http,
   ingest,
   invariants,
   noViolations,
   resolve,
-  startService,
-  type TestService,
+  serviceForTests,
 } from './harness.js';
 
 /**
@@ -26,28 +19,24 @@ import {
 
 const AUTO = 0.999;
 
-let service: TestService;
-
-beforeAll(async () => {
-  service = await startService({
-    MATCH_AUTO_THRESHOLD: String(AUTO),
-    MATCH_REVIEW_THRESHOLD: '0.05',
-    MATCH_MAX_BLOCK_SIZE: '2',
-  });
-});
-afterAll(async () => {
-  await service?.close();
-});
-beforeEach(async () => {
-  await clearGraph(service.graph);
+const current = serviceForTests({
+  MATCH_AUTO_THRESHOLD: String(AUTO),
+  MATCH_REVIEW_THRESHOLD: '0.05',
+  MATCH_MAX_BLOCK_SIZE: '2',
 });
 
-type Attributes = NonNullable<IdentityEvent['attributes']>;
 const email = (value: string) => ({ type: 'email', value });
 
 /** A counter's value in /metrics (0 when the series is absent). */
 async function metric(name: string, labels: string): Promise<number> {
-  const answer = await http<string>(service.baseUrl, 'GET', '/metrics', undefined, undefined, null);
+  const answer = await http<string>(
+    current().baseUrl,
+    'GET',
+    '/metrics',
+    undefined,
+    undefined,
+    null,
+  );
   expect(answer.status).toBe(200);
   const line = answer.body.split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
   return line ? Number(line.split(' ')[1]) : 0;
@@ -67,20 +56,14 @@ describe('attribute warnings', () => {
   const ebenezerShop: Attributes = { ...ebenezer, street: 'Mill Ln' };
 
   it('accepts a batch with impossible dates of birth whole, counts them in the job, and still matches a duplicate', async () => {
-    const offline = createLevelEvaluator(createValueMemo());
-    const p = scorePair(
-      DEFAULT_MODEL,
-      normalizeRecord({ id: 'a', attributes: ebenezer as Record<string, string> }),
-      normalizeRecord({ id: 'b', attributes: ebenezerShop as Record<string, string> }),
-      offline,
-    ).probability;
+    const p = offlineProbability(ebenezer, ebenezerShop);
     expect(p).toBeGreaterThanOrEqual(AUTO);
     const warnedBefore = await metric(
       'idgraph_attribute_warnings_total',
       'attribute="dateOfBirth"',
     );
 
-    const job = await ingest(service, [
+    const job = await ingest(current(), [
       event([email('ebenezer@crm.example')], { source: 'crm', attributes: ebenezer }),
       event([email('ada@crm.example')], {
         source: 'crm',
@@ -102,18 +85,18 @@ describe('attribute warnings', () => {
       warnedBefore + 2,
     );
 
-    const second = await ingest(service, [
+    const second = await ingest(current(), [
       event([email('e.hartwell@shop.example')], { source: 'shop', attributes: ebenezerShop }),
     ]);
     expect(second.attributeWarnings).toEqual({ dateOfBirth: 1 });
     expect(second.matching).toMatchObject({ records: 1, matched: 1 });
-    const [crm, shop] = await resolve(service, [
+    const [crm, shop] = await resolve(current(), [
       email('ebenezer@crm.example'),
       email('e.hartwell@shop.example'),
     ]);
     expect(shop!.personId).toBe(crm!.personId);
     expect(shop!.confidence).toBeCloseTo(p, 12);
-    expect(await invariants(service.graph)).toEqual(noViolations);
+    expect(await invariants(current().graph)).toEqual(noViolations);
   });
 });
 
@@ -159,7 +142,7 @@ describe('skipped blocks', () => {
   it('counts a block skipped for size under its rule name, in the job and in /metrics', async () => {
     const skippedBefore = await metric('idgraph_matching_blocks_skipped_total', 'rule="dob"');
     const first = await ingest(
-      service,
+      current(),
       people
         .slice(0, 2)
         .map(([address, attributes]) => event([email(address)], { source: 'crm', attributes })),
@@ -168,7 +151,7 @@ describe('skipped blocks', () => {
     expect(first.matching).toMatchObject({ records: 2, candidates: 2, byRule: {} });
 
     const [address, attributes] = people[2]!;
-    const third = await ingest(service, [event([email(address)], { source: 'crm', attributes })]);
+    const third = await ingest(current(), [event([email(address)], { source: 'crm', attributes })]);
     expect(third.matching).toEqual({
       records: 1,
       candidates: 0,

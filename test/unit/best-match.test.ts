@@ -143,14 +143,21 @@ function batchOfT(p: number, held: HeldPerson) {
   let state = start;
   let plan = planResolution(state.input);
   for (;;) {
+    // What read/anchor-links and read/person-link-graph answer from the graph.
+    better.addIncident(
+      state,
+      better.keysToRead(state, plan).map((key) => ({
+        key,
+        links: held.links.filter((l) => l.fromKey === key || l.toKey === key),
+      })),
+    );
     for (const id of better.personsToRead(state, plan)) {
       expect(id).toBe('ph');
       better.addHeld(state, [held]);
     }
-    const next = better.preferBetterMatch(state, plan);
-    if (!next) return { plan, state };
-    state = next;
-    plan = planResolution(state.input);
+    const pass = better.preferBetterMatches(state, plan);
+    if (!pass.changed) return { plan, state };
+    ({ state, plan } = pass);
   }
 }
 
@@ -180,6 +187,8 @@ describe('best match across batches', () => {
   it('keeps a link that is more probable than the refused match, and names it as the competing link', () => {
     const { plan, state } = batchOfT(0.999, household());
     expect(state.withdrawals).toEqual([]);
+    // Its links were enough to tell: the person was not read whole.
+    expect(state.held.size).toBe(0);
     expect(plan.refusals).toEqual([
       expect.objectContaining({ fromKey: 'email:r', toKey: 'email:t', reason: 'limit_exceeded' }),
     ]);
