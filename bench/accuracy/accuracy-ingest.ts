@@ -1,4 +1,8 @@
-import { emptyMatching, type MatchingOutcome } from '../../src/resolver/batch-outcome.js';
+import {
+  addMatching,
+  emptyMatching,
+  type MatchingOutcome,
+} from '../../src/resolver/batch-outcome.js';
 import { benchLog } from '../harness/bench-log.js';
 import { describeHost, describeSteal } from '../host/machine-load.js';
 import { type CpuSnapshot, describeCpu } from '../host/process-cpu.js';
@@ -105,8 +109,7 @@ function checkOutcomes(
   const matching: MatchingCounts = emptyMatching();
   for (const o of outcomes) {
     if (!o.matching) throw new Error(`${label}: job ${o.jobId} reports no matching counts`);
-    for (const key of Object.keys(matching) as (keyof MatchingCounts)[])
-      matching[key] += o.matching[key];
+    addMatching(matching, o.matching);
   }
   if (matching.records !== expected)
     throw new Error(

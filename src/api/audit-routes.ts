@@ -22,7 +22,9 @@ export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditService }> = async
             .regex(/^[A-Za-z0-9_-]{1,64}$/)
             .optional()
             .describe('Records concerning this person'),
-          kind: z.enum(['merge', 'merge_refused', 'review_decision']).optional(),
+          kind: z
+            .enum(['merge', 'merge_refused', 'review_decision', 'link_withdrawn', 'split'])
+            .optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
         }),
         response: { 200: auditListSchema, ...errorResponses },

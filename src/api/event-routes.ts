@@ -128,6 +128,7 @@ export const eventRoutes: FastifyPluginAsyncZod<{
         },
         rejected: result?.rejected ?? [],
         ...(result?.matching ? { matching: result.matching } : {}),
+        ...(result?.attributeWarnings ? { attributeWarnings: result.attributeWarnings } : {}),
         ...(job.failedReason ? { failedReason: job.failedReason } : {}),
       };
     },

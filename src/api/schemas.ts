@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { matchingOutcomeSchema } from '../resolver/batch-outcome.js';
+import { attributeWarningsSchema, matchingOutcomeSchema } from '../resolver/batch-outcome.js';
 import { HOLD_REASONS } from '../matching/scoring/identity-evidence.js';
 
 /** Schemas shared by several routes (request and response), also used by tests to parse answers. */
@@ -52,6 +52,7 @@ export const jobResponseSchema = z.object({
   matching: matchingOutcomeSchema
     .optional()
     .describe('Probabilistic matching of the batch (completed jobs)'),
+  attributeWarnings: attributeWarningsSchema.optional(),
   failedReason: z
     .string()
     .optional()
@@ -144,7 +145,11 @@ export const personSchema = z.object({
 
 const provenanceShape = {
   id: z.string(),
-  status: z.string().describe('active, or refused (kept as evidence; persons stay apart)'),
+  status: z
+    .string()
+    .describe(
+      'active; refused (kept as evidence, persons stay apart); or withdrawn (a rescore or a better match replaced it)',
+    ),
   method: z.string().describe('deterministic, probabilistic or manual'),
   rule: z.string().describe('same_event, fellegi_sunter or review_decision'),
   confidence: z.number().describe('1 for co-occurrence and decisions; the match probability'),
@@ -186,13 +191,17 @@ export const singleResolveSchema = z.object({
 
 export const auditRecordSchema = z.object({
   id: z.string(),
-  kind: z.string().describe('merge | merge_refused | review_decision'),
+  kind: z.string().describe('merge | merge_refused | review_decision | link_withdrawn | split'),
   at: z.string(),
   personIds: z.array(z.string()),
   survivorId: z.string().optional(),
   absorbedIds: z.array(z.string()).optional(),
   eventKey: z.string().optional().describe('source/id of the event that caused it'),
   linkId: z.string().optional(),
+  linkIds: z
+    .array(z.string())
+    .optional()
+    .describe('split: the links whose withdrawal split the person'),
   method: z.string().optional(),
   rule: z.string().optional(),
   confidence: z.number().optional(),
@@ -200,6 +209,13 @@ export const auditRecordSchema = z.object({
   identifierType: z.string().optional(),
   limit: z.number().optional(),
   wouldHave: z.number().optional(),
+  competingLinkId: z
+    .string()
+    .optional()
+    .describe(
+      'merge_refused: the most probable probabilistic link at either identifier of a refused probabilistic match (the match that won); link_withdrawn (reason better_match): the more probable match that replaced the link',
+    ),
+  competingConfidence: z.number().optional().describe("The competing link's probability"),
   jobId: z.string().optional(),
   reviewId: z.string().optional(),
   decision: z.string().optional().describe('match | no_match (review_decision)'),

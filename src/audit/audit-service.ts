@@ -14,6 +14,7 @@ export interface AuditRecord {
   absorbedIds?: string[];
   eventKey?: string;
   linkId?: string;
+  linkIds?: string[];
   method?: string;
   rule?: string;
   confidence?: number;
@@ -21,6 +22,8 @@ export interface AuditRecord {
   identifierType?: string;
   limit?: number;
   wouldHave?: number;
+  competingLinkId?: string;
+  competingConfidence?: number;
   jobId?: string;
 }
 

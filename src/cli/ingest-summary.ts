@@ -30,6 +30,8 @@ export interface IngestSummary {
   rejectedByResolver: number;
   /** Identifier values the resolver dropped from events it applied. */
   droppedValues: number;
+  /** Attribute values kept as given but not clean, by attribute name. */
+  attributeWarnings: Record<string, number>;
   failedBatches: number;
   failedEvents: number;
   pendingBatches: number;
@@ -75,6 +77,13 @@ export function formatIngestSummary(s: IngestSummary): string {
       rows.push([
         'dropped',
         `${plural(s.droppedValues, 'identifier value')} from events otherwise applied`,
+      ]);
+    }
+    const warned = Object.entries(s.attributeWarnings).sort(([a], [b]) => (a < b ? -1 : 1));
+    if (warned.length > 0) {
+      rows.push([
+        'warnings',
+        `${warned.map(([name, n]) => `${formatCount(n)} ${name}`).join(', ')}: kept as given, not clean (compared as text)`,
       ]);
     }
   } else {

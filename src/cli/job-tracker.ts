@@ -20,6 +20,8 @@ export interface BatchTotals {
   rejectedEvents: number;
   /** Identifier values the resolver dropped from events it otherwise kept. */
   droppedValues: number;
+  /** Attribute values kept as given but not clean, by attribute name. */
+  attributeWarnings: Record<string, number>;
   /** Batches that ended in the dead-letter queue. */
   failedBatches: number;
   failedEvents: number;
@@ -68,6 +70,7 @@ export function createJobTracker(options: JobTrackerOptions) {
     duplicates: 0,
     rejectedEvents: 0,
     droppedValues: 0,
+    attributeWarnings: {} as Record<string, number>,
     failedBatches: 0,
     failedEvents: 0,
     unknownBatches: 0,
@@ -98,6 +101,8 @@ export function createJobTracker(options: JobTrackerOptions) {
     totals.droppedValues += result.rejected.filter((r) =>
       kept.has(`${r.source}/${r.eventId}`),
     ).length;
+    for (const [attribute, n] of Object.entries(result.attributeWarnings ?? {}))
+      totals.attributeWarnings[attribute] = (totals.attributeWarnings[attribute] ?? 0) + n;
     const byEvent = new Map<string, EventRejection>();
     for (const r of result.rejected) {
       const key = `${r.source}/${r.eventId}`;
@@ -128,6 +133,7 @@ export function createJobTracker(options: JobTrackerOptions) {
     totals(): BatchTotals {
       return {
         ...totals,
+        attributeWarnings: { ...totals.attributeWarnings },
         pendingBatches: pending.length,
         pendingEvents: pending.reduce((sum, b) => sum + b.events, 0),
       };

@@ -25,7 +25,13 @@ export const attributesSchema = z
   .object({
     firstName: z.string().max(200).optional(),
     lastName: z.string().max(200).optional(),
-    dateOfBirth: z.iso.date().optional().describe('YYYY-MM-DD'),
+    dateOfBirth: z
+      .string()
+      .max(100)
+      .optional()
+      .describe(
+        'YYYY-MM-DD (also YYYY/MM/DD or YYYYMMDD). Any other text is kept as given and compared as text; the job outcome counts it under `attributeWarnings`.',
+      ),
     gender: z.string().max(50).optional(),
     street: z.string().max(300).optional(),
     streetNumber: z.string().max(50).optional(),

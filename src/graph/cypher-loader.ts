@@ -14,6 +14,7 @@ import { expandCypher } from './cypher-template.js';
  * take it) runs only in a write transaction.
  */
 export const cypherNames = [
+  'read/anchor-links',
   'read/applied-migrations',
   'read/audit-by-person',
   'read/audit-recent',
@@ -29,12 +30,14 @@ export const cypherNames = [
   'read/person-attributes',
   'read/person-by-id',
   'read/person-components',
+  'read/person-link-graph',
   'read/person-links',
   'read/ping',
   'read/recheck-blocks',
   'read/records-page',
   'read/resolve-identifiers',
   'read/reviews-by-status',
+  'read/split-crossings',
   'read/stale-links-page',
   'write/apply-plan',
   'write/claim-batch',
@@ -52,6 +55,7 @@ export const cypherNames = [
   'write/refile-records',
   'write/rescore-link',
   'write/split-person',
+  'write/withdraw-links',
 ] as const;
 
 export type CypherName = (typeof cypherNames)[number];

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { eventKey, eventSchema, MAX_EVENTS_PER_BATCH } from '../events/event-schema.js';
-import { matchingOutcomeSchema } from '../resolver/batch-outcome.js';
+import { attributeWarningsSchema, matchingOutcomeSchema } from '../resolver/batch-outcome.js';
 
 /**
  * The ingest queue's contract: job name, payload and result. The producer validates before it adds
@@ -35,6 +35,8 @@ export const jobResultSchema = z.object({
   refusals: z.number().int(),
   /** Probabilistic matching of the batch's records (absent in results of older versions). */
   matching: matchingOutcomeSchema.optional(),
+  /** Attribute values kept but not clean, by attribute name (absent in results of older versions). */
+  attributeWarnings: attributeWarningsSchema.optional(),
   /** Neo4j bookmarks after the batch committed: the consistency token of `wait=true` answers. */
   bookmarks: z.array(z.string()).optional(),
 });

@@ -1,4 +1,4 @@
-import type { MatchingOutcome } from '../resolver/batch-outcome.js';
+import { MATCHING_STAGES, type MatchingOutcome } from '../resolver/batch-outcome.js';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
@@ -60,6 +60,30 @@ export function createMetrics() {
     labelNames: ['stage'] as const,
     registers: [registry],
   });
+  // Rule names come from the model's blocking rules: a fixed set per model.
+  const ruleCounter = (name: string, help: string) =>
+    new Counter({ name, help, labelNames: ['rule'] as const, registers: [registry] });
+  const byRule = {
+    skippedBlocks: ruleCounter(
+      'idgraph_matching_blocks_skipped_total',
+      "Records' blocks skipped as larger than MATCH_MAX_BLOCK_SIZE, by blocking rule name (one per record and block): pairs that rule would have found were not scored",
+    ),
+    cappedRecords: ruleCounter(
+      'idgraph_matching_records_capped_total',
+      'Records over MATCH_MAX_CANDIDATES that lost candidates a blocking rule found, by rule name',
+    ),
+    cutCandidates: ruleCounter(
+      'idgraph_matching_candidates_cut_total',
+      'Candidates a blocking rule found that the MATCH_MAX_CANDIDATES cap left unscored, by rule name',
+    ),
+  };
+  // Attribute names only: a fixed set (the standard attributes), never values.
+  const attributeWarnings = new Counter({
+    name: 'idgraph_attribute_warnings_total',
+    help: 'Attribute values kept as given but not clean (a date of birth that is not a calendar date), by attribute name',
+    labelNames: ['attribute'] as const,
+    registers: [registry],
+  });
   const refusals = new Counter({
     name: 'idgraph_merge_refusals_total',
     help: 'Merges refused by over-merge protection',
@@ -108,13 +132,19 @@ export function createMetrics() {
         merges: number;
         refusals: number;
         matching?: MatchingOutcome;
+        attributeWarnings?: Readonly<Record<string, number>>;
       },
       seconds: number,
     ) {
       const outcome = result.matching;
-      if (outcome)
-        for (const stage of Object.keys(outcome) as (keyof MatchingOutcome)[])
-          matching.inc({ stage }, outcome[stage]);
+      if (outcome) {
+        for (const stage of MATCHING_STAGES) matching.inc({ stage }, outcome[stage]);
+        for (const [rule, counts] of Object.entries(outcome.byRule))
+          for (const kind of ['skippedBlocks', 'cappedRecords', 'cutCandidates'] as const)
+            byRule[kind].inc({ rule }, counts[kind]);
+      }
+      for (const [attribute, n] of Object.entries(result.attributeWarnings ?? {}))
+        attributeWarnings.inc({ attribute }, n);
       batchDuration.observe(seconds);
       events.inc({ outcome: 'applied' }, result.applied);
       events.inc({ outcome: 'duplicate' }, result.duplicates);

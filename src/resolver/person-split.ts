@@ -65,12 +65,16 @@ export async function splitIfDisconnected(
   const elementIdOf = new Map(row.identifiers.map((i) => [i[0], i[1]]));
   const created = parts.slice(1).map((keys) => ({ personId: newId('per'), identifierKeys: keys }));
   await tx.run('write/split-person', {
-    personId: input.personId,
-    linkId: input.linkId,
     reason: input.reason,
     now: input.now,
-    auditId: newId('aud'),
-    parts: created.map((p) => [p.personId, p.identifierKeys.map((k) => elementIdOf.get(k)!)]),
+    splits: [
+      {
+        personId: input.personId,
+        linkIds: [input.linkId],
+        auditId: newId('aud'),
+        parts: created.map((p) => [p.personId, p.identifierKeys.map((k) => elementIdOf.get(k)!)]),
+      },
+    ],
   });
   return created;
 }

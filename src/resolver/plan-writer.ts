@@ -5,21 +5,34 @@ import type { FellegiSunterModel } from '../matching/scoring/fellegi-sunter.js';
 import type { RecordMatcher } from '../matching/record-matcher.js';
 import type { PreparedEvent } from './prepare-events.js';
 import type { ReviewRow } from './record-matching/record-scoring.js';
+import { METHOD_RANK } from './plan-evidence.js';
 import {
-  METHOD_RANK,
   type PlanMatch,
   type PlanPerson,
   type ResolutionPlan,
   planResolution,
 } from './resolution-plan.js';
+import {
+  addHeld,
+  addIncident,
+  type BetterMatchState,
+  competingLinks,
+  type HeldPerson,
+  initialState,
+  keysToRead,
+  personsToRead,
+  preferBetterMatches,
+  splitsOf,
+} from './better-match.js';
 import { StaleResolutionError } from './transaction-retry.js';
 
 /**
  * The end of every resolver transaction that may join persons (event batches, rescore pages,
  * review decisions): write/lock-persons locks, in id order, the persons the evidence may join and
  * reads their limit counts and no-match constraints; {@link planResolution} plans links, merges and
- * refusals (pure); write/apply-plan writes persons, memberships, merges, links, reviews and audit
- * records in one statement.
+ * refusals (pure); where it refuses a probabilistic match that weaker links stand in the way of,
+ * those are withdrawn and their persons split first (better-match.ts); write/apply-plan writes
+ * persons, memberships, merges, links, reviews and audit records in one statement.
  */
 
 /** A model's template as the statements that store explanations record it ($model). */
@@ -78,15 +91,19 @@ export function createPlanWriter(deps: PlanWriterDeps) {
     /** Locks the persons the evidence may join, plans, and writes the plan. */
     async lockAndPlan(tx: GraphTx, input: PlanInput): Promise<ResolutionPlan> {
       const { persons, personElementId } = await lockPersons(tx, input, limitedTypes);
-      const plan = planResolution({
-        events: input.events,
-        matches: input.matches,
-        personOf: input.personOf,
-        persons,
-        limits: deps.limits,
-        now: input.at,
-        newPersonId: () => newId('per'),
-      });
+      const { plan, state } = await planBetterMatches(
+        tx,
+        initialState({
+          events: input.events,
+          matches: input.matches,
+          personOf: input.personOf,
+          persons,
+          limits: deps.limits,
+          now: input.at,
+          newPersonId: () => newId('per'),
+        }),
+      );
+      const betterLinkIds = await withdrawForBetterMatches(tx, state, input, personElementId);
       await tx.run(
         'write/apply-plan',
         planParams(plan, deps, {
@@ -96,6 +113,8 @@ export function createPlanWriter(deps: PlanWriterDeps) {
           personOf: input.personOf,
           personElementId,
           reviews: input.reviews,
+          presetLinkIds: betterLinkIds,
+          competing: competingLinks(state, plan),
         }),
       );
       return plan;
@@ -156,6 +175,126 @@ async function lockPersons(
   return { persons, personElementId };
 }
 
+/** A link as the better-match reads answer it: [id, from key, to key, method, confidence]. */
+type LinkTuple = [string, string, string, string, number];
+
+const heldLink = ([id, fromKey, toKey, method, confidence]: LinkTuple) => ({
+  id,
+  fromKey,
+  toKey,
+  method,
+  confidence,
+});
+
+/**
+ * Plans, and while the plan refuses a probabilistic match that withdrawing weaker links would let
+ * join, reads under their persons' locks the links at such matches (read/anchor-links) and, where
+ * a less probable probabilistic link holds one, its whole person (read/person-link-graph), and
+ * plans again with those links withdrawn. Each pass but the last withdraws at least one link, so
+ * it ends.
+ */
+async function planBetterMatches(
+  tx: GraphTx,
+  start: BetterMatchState,
+): Promise<{ plan: ResolutionPlan; state: BetterMatchState }> {
+  let state = start;
+  let plan = planResolution(state.input);
+  for (;;) {
+    const keys = keysToRead(state, plan);
+    if (keys.length > 0) {
+      const rows = await tx.run<{ key: string; links: LinkTuple[] }>('read/anchor-links', {
+        keys,
+      });
+      addIncident(
+        state,
+        rows.map((r) => ({ key: r.key, links: r.links.map(heldLink) })),
+      );
+    }
+    const toRead = personsToRead(state, plan);
+    if (toRead.length > 0) {
+      const rows = await tx.run<{
+        id: string;
+        createdAt: number;
+        identifiers: [string, string, string, number][];
+        cannotLink: [string, string][];
+        links: LinkTuple[];
+      }>('read/person-link-graph', { personIds: toRead });
+      if (rows.length !== toRead.length) throw new StaleResolutionError();
+      addHeld(
+        state,
+        rows.map((r): HeldPerson => ({
+          id: r.id,
+          createdAt: r.createdAt,
+          identifiers: r.identifiers.map(([key, elementId, type, createdAt]) => ({
+            key,
+            elementId,
+            type,
+            createdAt,
+          })),
+          cannotLink: r.cannotLink,
+          links: r.links.map(heldLink),
+        })),
+      );
+    }
+    const pass = preferBetterMatches(state, plan);
+    if (!pass.changed) return { plan, state };
+    ({ state, plan } = pass);
+  }
+}
+
+/**
+ * Writes what {@link planBetterMatches} decided before the plan: the weaker links withdrawn
+ * (write/withdraw-links, audited) and their persons split (write/split-person, audited; the new
+ * persons join `personElementId`), then checks that no active link crosses the new persons (the
+ * links were read under the persons' locks, not the identifiers'). Returns the ids the better
+ * matches' links get when this transaction creates them: the audit records name them.
+ */
+async function withdrawForBetterMatches(
+  tx: GraphTx,
+  state: BetterMatchState,
+  input: Pick<PlanInput, 'jobId' | 'at'>,
+  personElementId: Map<string, string>,
+): Promise<Map<string, string>> {
+  const presetLinkIds = new Map<string, string>();
+  if (state.withdrawals.length === 0) return presetLinkIds;
+  const rows = state.withdrawals.map((w) => {
+    const pair = `${w.better.fromKey}\u0000${w.better.toKey}`;
+    let linkId = presetLinkIds.get(pair);
+    if (linkId === undefined) presetLinkIds.set(pair, (linkId = newId('lnk')));
+    return [
+      w.link.fromKey,
+      w.link.toKey,
+      w.personId,
+      w.better.fromKey,
+      w.better.toKey,
+      linkId,
+      w.better.confidence,
+      newId('aud'),
+    ];
+  });
+  const [answer] = await tx.run<{ withdrawn: number }>('write/withdraw-links', {
+    rows,
+    now: input.at,
+    jobId: input.jobId,
+  });
+  if (answer?.withdrawn !== rows.length) throw new StaleResolutionError();
+  const [written] = await tx.run<{ persons: [string, string][] }>('write/split-person', {
+    reason: 'better_match',
+    now: input.at,
+    splits: splitsOf(state).map((s) => ({ ...s, auditId: newId('aud') })),
+  });
+  const split: string[] = [];
+  for (const [id, elementId] of written?.persons ?? []) {
+    personElementId.set(id, elementId);
+    split.push(id);
+  }
+  const [check] = await tx.run<{ crossing: number }>('read/split-crossings', {
+    personIds: split,
+  });
+  if ((check?.crossing ?? 0) > 0) throw new StaleResolutionError();
+  return presetLinkIds;
+}
+
 /**
  * The parameters of write/apply-plan. Identifiers and grown persons are addressed by the element
  * ids the earlier statements returned: no second index lookup (and index lock) per row.
@@ -170,6 +309,13 @@ function planParams(
     personOf: ReadonlyMap<string, string | null>;
     personElementId: ReadonlyMap<string, string>;
     reviews: readonly ReviewRow[];
+    /** Ids for links of these pairs (`from\u0000to`), when the plan creates them. */
+    presetLinkIds: ReadonlyMap<string, string>;
+    /** The competing link of each refused probabilistic match, by pair. */
+    competing: ReadonlyMap<
+      string,
+      { fromKey: string; toKey: string; confidence: number; linkId: string | null }
+    >;
   },
 ) {
   const node = (key: string) => {
@@ -178,7 +324,12 @@ function planParams(
       throw new Error('resolver: the plan names an identifier the batch did not lock');
     return id;
   };
-  const linkIds = new Map(plan.links.map((l) => [`${l.fromKey}\u0000${l.toKey}`, newId('lnk')]));
+  const linkIds = new Map(
+    plan.links.map((l) => {
+      const pair = `${l.fromKey}\u0000${l.toKey}`;
+      return [pair, ctx.presetLinkIds.get(pair) ?? newId('lnk')];
+    }),
+  );
   const linkId = (from: string, to: string) => linkIds.get(`${from}\u0000${to}`)!;
 
   const created = new Map(
@@ -242,11 +393,22 @@ function planParams(
       created: [...created.values()],
       grown: [...grown.values()],
       absorbed: plan.absorbed,
-      refusals: plan.refusals.map((r) => ({
-        ...r,
-        id: newId('aud'),
-        linkId: linkId(r.fromKey, r.toKey),
-      })),
+      refusals: plan.refusals.map(({ competing: _, ...r }) => {
+        const competing = ctx.competing.get(`${r.fromKey}\u0000${r.toKey}`);
+        return {
+          ...r,
+          id: newId('aud'),
+          linkId: linkId(r.fromKey, r.toKey),
+          competingFrom: competing?.fromKey ?? null,
+          competingTo: competing?.toKey ?? null,
+          competingLinkId: competing
+            ? (competing.linkId ??
+              linkIds.get(`${competing.fromKey}\u0000${competing.toKey}`) ??
+              null)
+            : null,
+          competingConfidence: competing?.confidence ?? null,
+        };
+      }),
       newLinks,
       links,
       merges: plan.merges.map((m) => ({ ...m, id: newId('aud') })),

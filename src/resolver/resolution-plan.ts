@@ -11,10 +11,13 @@
  * - a join that would put two identifiers under a no-match constraint (a review decision) into one
  *   person is refused the same way, whatever the rule;
  * - probabilistic and manual matches (`matches`) join persons exactly as co-occurrence does, after
- *   the batch's events;
+ *   the batch's events, strongest first (decided ones, then by descending probability): a record
+ *   joins its most probable candidate, and a limit or constraint refuses the worse ones;
  * - events are applied in (occurredAt, key) order and pairs in key order, so the same batch always
  *   yields the same plan, whichever worker runs it.
  */
+
+import { addEvidence, compareByStrength, compareEvents, type Evidence } from './plan-evidence.js';
 
 export interface PlanIdentifier {
   key: string;
@@ -67,7 +70,7 @@ export interface PlanMatch {
 export interface PlanInput {
   events: readonly PlanEvent[];
   /**
-   * Applied after the events, in evidence order ({@link compareMatches}), whatever order they are
+   * Applied after the events, strongest first ({@link compareByStrength}), whatever order they are
    * given in. Every identifier named must be in personOf.
    */
   matches?: readonly PlanMatch[];
@@ -120,6 +123,11 @@ export interface MergeRefusal {
   identifierType: string | null;
   limit: number | null;
   wouldHave: number | null;
+  /**
+   * For a refused probabilistic match: the most probable probabilistic link the plan joined at
+   * either end (the match that won over this one), when there is one.
+   */
+  competing: { fromKey: string; toKey: string; confidence: number } | null;
 }
 
 export interface ResolutionPlan {
@@ -150,23 +158,6 @@ interface Component {
 const older = (a: PlanPerson, b: PlanPerson) =>
   a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.id < b.id);
 
-export function compareEvents(a: PlanEvent, b: PlanEvent): number {
-  return a.occurredAt - b.occurredAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-}
-
-const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Matches in evidence order (occurredAt, event key), then by pair and records. */
-export function compareMatches(a: PlanMatch, b: PlanMatch): number {
-  return (
-    a.occurredAt - b.occurredAt ||
-    text(a.eventKey, b.eventKey) ||
-    text(a.fromKey, b.fromKey) ||
-    text(a.toKey, b.toKey) ||
-    text((a.records ?? []).join('\u0000'), (b.records ?? []).join('\u0000'))
-  );
-}
-
 export function planResolution(input: PlanInput): ResolutionPlan {
   // Union-find over nodes: `p:<id>` for persisted persons, `i:<key>` for new identifiers.
   const parent = new Map<string, string>();
@@ -189,6 +180,7 @@ export function planResolution(input: PlanInput): ResolutionPlan {
     find,
     nodeOf: new Map(),
     links: new Map(),
+    strongest: new Map(),
     merges: [],
     refusals: [],
   };
@@ -219,8 +211,9 @@ export function planResolution(input: PlanInput): ResolutionPlan {
       for (let j = i + 1; j < ids.length; j++) join(s, ids[i]!.key, ids[j]!.key, evidence);
   }
   // In a fixed order, whatever order the candidates were read and scored in: which join a limit
-  // refuses, and which evidence a link keeps, must not depend on it.
-  for (const match of [...(input.matches ?? [])].sort(compareMatches)) {
+  // refuses, and which evidence a link keeps, must not depend on it. Strongest first, so that of
+  // the matches that cannot all join, the most probable does.
+  for (const match of [...(input.matches ?? [])].sort(compareByStrength)) {
     if (match.fromKey === match.toKey) continue;
     join(s, match.fromKey, match.toKey, match);
   }
@@ -241,6 +234,8 @@ interface Planning {
   nodeOf: Map<string, string>;
   /** By pair (`from\u0000to`). */
   links: Map<string, LinkUpsert>;
+  /** Per identifier key, the most probable probabilistic link joined at it so far. */
+  strongest: Map<string, LinkUpsert>;
   merges: PersonMerge[];
   refusals: MergeRefusal[];
 }
@@ -322,6 +317,7 @@ function join(s: Planning, fromKey: string, toKey: string, evidence: Evidence): 
   const b = s.find(nodeOf.get(to)!);
   if (a === b) {
     link.status = 'active';
+    if (evidence.method === 'probabilistic') holds(s, link);
     return;
   }
   const ca = component.get(a)!;
@@ -334,6 +330,10 @@ function join(s: Planning, fromKey: string, toKey: string, evidence: Evidence): 
     // A later piece of evidence may still join the two through another path; the link itself
     // stays refused unless its own ends end up in one person (checked below).
     link.status = 'refused';
+    const competing =
+      evidence.method === 'probabilistic'
+        ? strongerOf(s.strongest.get(from), s.strongest.get(to))
+        : undefined;
     s.refusals.push({
       personIds: ['', ''],
       eventKey: evidence.eventKey,
@@ -346,10 +346,14 @@ function join(s: Planning, fromKey: string, toKey: string, evidence: Evidence): 
       identifierType: breach?.type ?? null,
       limit: breach?.limit ?? null,
       wouldHave: breach?.count ?? null,
+      competing: competing
+        ? { fromKey: competing.fromKey, toKey: competing.toKey, confidence: competing.confidence }
+        : null,
     });
     return;
   }
   link.status = 'active';
+  if (evidence.method === 'probabilistic') holds(s, link);
   // Keep the older persisted person as the root; a component of new identifiers joins anything.
   const [root, child] =
     ca.person && (!cb.person || older(ca.person, cb.person)) ? [a, b] : cb.person ? [b, a] : [a, b];
@@ -428,53 +432,15 @@ function finalPlan(s: Planning): ResolutionPlan {
   };
 }
 
-/** One piece of evidence for a link: an event's co-occurrence or a scored/decided record pair. */
-type Evidence = Pick<
-  PlanMatch,
-  | 'rule'
-  | 'confidence'
-  | 'source'
-  | 'occurredAt'
-  | 'eventKey'
-  | 'purposes'
-  | 'modelVersion'
-  | 'explanation'
-  | 'records'
-> & { method: LinkMethod };
+/** Records an active probabilistic link as the strongest at its ends where it is. */
+function holds(s: Planning, link: LinkUpsert): void {
+  for (const key of [link.fromKey, link.toKey])
+    s.strongest.set(key, strongerOf(s.strongest.get(key), link)!);
+}
 
-/** A link's method outranks another's: the strongest evidence names the link. */
-export const METHOD_RANK: Readonly<Record<LinkMethod, number>> = {
-  probabilistic: 0,
-  deterministic: 1,
-  manual: 2,
-};
-
-/** Per link of a plan, the probability of the match its explanation comes from. */
-const explainedConfidence = new WeakMap<LinkUpsert, number>();
-
-function addEvidence(link: LinkUpsert, evidence: Evidence): void {
-  // The strongest method names the link; the best-scored probabilistic evidence explains it,
-  // whatever else joined the pair and in whichever order the evidence came.
-  if (METHOD_RANK[evidence.method] > METHOD_RANK[link.method]) {
-    link.method = evidence.method;
-    link.rule = evidence.rule;
-  }
-  if (
-    evidence.method === 'probabilistic' &&
-    evidence.confidence >= (explainedConfidence.get(link) ?? -1)
-  ) {
-    explainedConfidence.set(link, evidence.confidence);
-    link.modelVersion = evidence.modelVersion;
-    link.explanation = evidence.explanation;
-    link.records = evidence.records ? [...evidence.records] : null;
-  }
-  link.confidence = Math.max(link.confidence, evidence.confidence);
-  if (!link.sources.includes(evidence.source)) link.sources.push(evidence.source);
-  link.firstSeen = Math.min(link.firstSeen, evidence.occurredAt);
-  link.lastSeen = Math.max(link.lastSeen, evidence.occurredAt);
-  if (!link.eventKeys.includes(evidence.eventKey)) link.eventKeys.push(evidence.eventKey);
-  for (const purpose of evidence.purposes)
-    if (!link.purposes.includes(purpose)) link.purposes.push(purpose);
+function strongerOf(a: LinkUpsert | undefined, b: LinkUpsert | undefined): LinkUpsert | undefined {
+  if (!a || !b) return a ?? b;
+  return b.confidence > a.confidence ? b : a;
 }
 
 /** True when joining the two components would put a no-match pair into one person. */

@@ -4,6 +4,7 @@ import type { RecordMatcher } from '../matching/record-matcher.js';
 import type { IdentityEvent } from '../events/event-schema.js';
 import { claimBatch } from './batch-claim.js';
 import {
+  type AttributeWarnings,
   type BatchOutcome,
   emptyMatching,
   type EventOutcome,
@@ -79,6 +80,7 @@ interface ResolvedInTx {
   replayed: Set<string>;
   plan: ResolutionPlan | undefined;
   matching: MatchingOutcome;
+  attributeWarnings: AttributeWarnings;
 }
 
 export type ResolverService = ReturnType<typeof createResolverService>;
@@ -109,7 +111,9 @@ export function createResolverService(deps: ResolverDeps) {
     const batch = await claimBatch(tx, { jobId, at, events: batchEvents });
     const { claimed, replayed, fresh, elementIdOf, personOf } = batch;
     const matching = emptyMatching();
-    if (fresh.length === 0) return { claimed, replayed, plan: undefined, matching };
+    const attributeWarnings: AttributeWarnings = {};
+    if (fresh.length === 0)
+      return { claimed, replayed, plan: undefined, matching, attributeWarnings };
 
     // 2-3. Store and score the records (without a lock), then take the matching clock.
     const { matches, reviews, unchecked }: MatchedRecords = recordMatching
@@ -120,6 +124,7 @@ export function createResolverService(deps: ResolverDeps) {
           elementIdOf,
           personOf,
           matching,
+          attributeWarnings,
         })
       : { matches: [], reviews: [], unchecked: new Set() };
     // 4-6. Lock the persons the evidence may join, plan, write.
@@ -133,7 +138,7 @@ export function createResolverService(deps: ResolverDeps) {
       personOf,
       unchecked,
     });
-    return { claimed, replayed, plan, matching };
+    return { claimed, replayed, plan, matching, attributeWarnings };
   }
 
   return {
@@ -180,6 +185,7 @@ export function createResolverService(deps: ResolverDeps) {
         merges: result?.plan?.merges.length ?? 0,
         refusals: result?.plan?.refusals.length ?? 0,
         matching: result?.matching ?? emptyMatching(),
+        attributeWarnings: result?.attributeWarnings ?? {},
       };
     },
 

@@ -284,8 +284,9 @@ describe('idgraph ingest, resolve and person', () => {
       'c-bad-consent,crm,2026-02-01T10:00:00Z,secret2@example.org,,,,,,perhaps,',
       'c-short,crm,2026-02-01T10:00:00Z,secret3@example.org',
       'c-no-identifier,crm,2026-02-01T10:00:00Z,,,,,Name,,,',
-      'c-bad-dob,crm,2026-02-01T10:00:00Z,secret4@example.org,,,,,01/02/1990,,',
     ];
+    // A date of birth that is not a calendar date is no reason to refuse a row: kept, warned.
+    rows.push('c-bad-dob,crm,2026-02-01T10:00:00Z,dirty@example.org,,,,Name,1990-02-30,,');
     const badLines: number[] = [];
     bad.forEach((row, i) => {
       const at = 20 + i * 41;
@@ -297,11 +298,14 @@ describe('idgraph ingest, resolve and person', () => {
 
     const run = await cli(['ingest', file, '--source', 'crm-import', '--batch-size', '64']);
     expect(run.code, run.stderr).toBe(1);
-    expect(run.stdout).toMatch(/^read\s+206 events \(5 invalid lines\)$/m);
-    expect(run.stdout).toMatch(/^enqueued\s+201 events in 4 batches$/m);
-    expect(run.stdout).toMatch(/^applied\s+201$/m);
+    expect(run.stdout).toMatch(/^read\s+206 events \(4 invalid lines\)$/m);
+    expect(run.stdout).toMatch(/^enqueued\s+202 events in 4 batches$/m);
+    expect(run.stdout).toMatch(/^applied\s+202$/m);
     expect(run.stdout).toMatch(/^duplicates\s+0$/m);
-    expect(run.stdout).toMatch(/^rejected\s+5 \(5 invalid lines, 0 by the resolver\)$/m);
+    expect(run.stdout).toMatch(/^rejected\s+4 \(4 invalid lines, 0 by the resolver\)$/m);
+    expect(run.stdout).toMatch(
+      /^warnings\s+1 dateOfBirth: kept as given, not clean \(compared as text\)$/m,
+    );
     expect(run.stdout).toMatch(/^elapsed\s+[\d.]+ (ms|s) \([\d,]+ events\/s\)$/m);
     expect(run.stderr).toContain(`line ${badLines[0]}: occurredAt: Invalid ISO datetime`);
     expect(run.stderr).toContain(
@@ -309,8 +313,9 @@ describe('idgraph ingest, resolve and person', () => {
     );
     expect(run.stderr).toContain(`line ${badLines[2]}: expected 11 fields, found 4`);
     expect(run.stderr).toContain(`line ${badLines[3]}: identifiers: Too small`);
-    expect(run.stderr).toContain(`line ${badLines[4]}: attributes.dateOfBirth: Invalid ISO date`);
     expect(run.stderr).not.toContain('@example.org');
+    expect(run.stdout).not.toContain('1990-02-30');
+    expect(await personIdOf('email', 'dirty@example.org')).toMatch(/^per_/);
 
     const personId = await resolveId('email', 'cs0@example.org');
     expect(await personIdOf('user_id', 'cu-0')).toBe(personId);

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
 import type { z } from 'zod';
 import { jobResponseSchema, resolveResponseSchema } from '../../src/api/schemas.js';
 import { type Config, loadConfig } from '../../src/config.js';
@@ -61,6 +61,24 @@ export async function startService(
   let baseUrl = '';
   if (runtime.app) baseUrl = await runtime.app.listen({ host: '127.0.0.1', port: 0 });
   return { config, runtime, baseUrl, graph: runtime.graph, close: () => runtime.close() };
+}
+
+/**
+ * A service for the tests of one file, started once with these settings, with the graph cleared
+ * before each test; call the returned function inside a test for the service.
+ */
+export function serviceForTests(overrides: Record<string, string> = {}): () => TestService {
+  let service: TestService | undefined;
+  beforeAll(async () => {
+    service = await startService(overrides);
+  });
+  afterAll(async () => {
+    await service?.close();
+  });
+  beforeEach(async () => {
+    await clearGraph(service!.graph);
+  });
+  return () => service!;
 }
 
 /** Clears the graph; the global setup has checked that this is a test instance. */

@@ -145,6 +145,7 @@ describe('probabilistic matching', () => {
       matched: 1,
       reviews: 0,
       identityHeld: 0,
+      byRule: {},
     });
 
     const [a, b] = await resolve(service, [
@@ -409,6 +410,10 @@ describe('probabilistic matching', () => {
     ]);
     // Three candidates, two scored: Jonathan's record (rule 0) and Xavier's (rule 1), not Zed's.
     expect(later.matching).toMatchObject({ records: 1, candidates: 3, capped: 1, scored: 2 });
+    // The one cut shows under the rule that found it.
+    expect(later.matching.byRule).toEqual({
+      dob: { skippedBlocks: 0, cappedRecords: 1, cutCandidates: 1 },
+    });
     const [jw, shop, zed] = await resolve(service, [
       email('jw@crm.example'),
       email('jonathon.w@shop.example'),
@@ -545,8 +550,14 @@ describe('probabilistic matching', () => {
     // Every block A's record is in holds A alone when A reads it; B's record makes two, more than
     // the limit of one: too common, skipped, however A learns of B.
     const { a, b } = await raceTwoBatches({ maxBlockSize: 1 });
-    expect(b.matching).toMatchObject({ candidates: 0, matched: 0 });
+    expect(b.matching).toMatchObject({ candidates: 0, matched: 0, byRule: {} });
     expect(a.matching).toMatchObject({ records: 1, candidates: 0, scored: 0, matched: 0 });
+    // Skipped under the clock, and counted there: at least the blocks of the same surname and
+    // birth year, and of the same birth date.
+    expect(a.matching.byRule).toMatchObject({
+      surname_dm_yob: { skippedBlocks: 1 },
+      dob: { skippedBlocks: 1 },
+    });
     const { left, right } = await together();
     expect(left.personId).not.toBe(right.personId);
   });

@@ -7,7 +7,10 @@ import {
   blockProbes,
   candidatePools,
   cappedCandidates,
+  cutByRule,
 } from '../../src/resolver/record-matching/batch-blocks.js';
+import { createRuleCounts } from '../../src/resolver/record-matching/rule-counts.js';
+import { emptyMatching } from '../../src/resolver/batch-outcome.js';
 import { prng } from '../support/identity-generator.js';
 
 /** Eight slots, rule k's key at k. */
@@ -173,6 +176,30 @@ describe('batch blocks', () => {
     const keyOf = (id: string) => ({ rec_1: 'b', rec_2: 'a', rec_3: 'c', rec_4: 'a' })[id]!;
     expect(cappedCandidates(pool, 3, keyOf)).toEqual(['rec_4', 'rec_1', 'rec_2']);
     expect(cappedCandidates(pool, 4, keyOf)).toEqual(['rec_3', 'rec_1', 'rec_2', 'rec_4']);
+    // What the cap left out, by the rule that found it.
+    expect(cutByRule(pool, cappedCandidates(pool, 3, keyOf))).toEqual(new Map([[1, 1]]));
+    expect(cutByRule(pool, cappedCandidates(pool, 1, keyOf))).toEqual(
+      new Map([
+        [0, 1],
+        [1, 2],
+      ]),
+    );
+    expect(cutByRule(pool, cappedCandidates(pool, 4, keyOf))).toEqual(new Map());
+  });
+
+  it('counts skipped blocks and cut candidates by rule name, each capped record once per rule', () => {
+    const matching = emptyMatching();
+    const counts = createRuleCounts(matching, ['names', 'dob']);
+    counts.skipped(1);
+    counts.skipped(1);
+    counts.cut(0, new Map([[0, 2]]));
+    // The same record cut again under the same rule (the recheck under the clock): one record.
+    counts.cut(0, new Map([[0, 1]]));
+    counts.cut(3, new Map([[0, 0]]));
+    expect(matching.byRule).toEqual({
+      names: { skippedBlocks: 0, cappedRecords: 1, cutCandidates: 3 },
+      dob: { skippedBlocks: 2, cappedRecords: 0, cutCandidates: 0 },
+    });
   });
 
   it('answers what one index over the graph and the batch answers, in dedupe and link mode', () => {

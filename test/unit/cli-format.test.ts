@@ -159,6 +159,7 @@ const summary = (s: Partial<IngestSummary> = {}): IngestSummary => ({
   rejected: 17,
   rejectedByResolver: 5,
   droppedValues: 3,
+  attributeWarnings: {},
   failedBatches: 0,
   failedEvents: 0,
   pendingBatches: 0,
@@ -187,6 +188,14 @@ describe('ingest summary', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('counts the attribute values kept as given but not clean, by attribute name', () => {
+    const text = formatIngestSummary(summary({ attributeWarnings: { dateOfBirth: 1204 } }));
+    expect(text).toMatch(
+      /^warnings {4}1,204 dateOfBirth: kept as given, not clean \(compared as text\)$/m,
+    );
+    expect(formatIngestSummary(summary())).not.toContain('warnings');
   });
 
   it('explains batches still pending, failed or reused', () => {

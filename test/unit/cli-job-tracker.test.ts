@@ -66,6 +66,7 @@ describe('job tracker', () => {
     }
     fake.complete('b1', {
       applied: 2,
+      attributeWarnings: { dateOfBirth: 2 },
       rejectedEvents: 1,
       rejected: [
         { source: 'web', eventId: 'e1', reason: 'identifiers[0] (email): blocked' },
@@ -86,7 +87,7 @@ describe('job tracker', () => {
       pendingBatches: 2,
       pendingEvents: 6,
     });
-    fake.complete('b2', { applied: 1, duplicates: 1 });
+    fake.complete('b2', { applied: 1, duplicates: 1, attributeWarnings: { dateOfBirth: 1 } });
     expect(await tracker.waitUntilPendingAtMost(0, 1000)).toBe('done');
     expect(tracker.totals()).toEqual({
       batches: 3,
@@ -96,6 +97,7 @@ describe('job tracker', () => {
       duplicates: 1,
       rejectedEvents: 1,
       droppedValues: 1,
+      attributeWarnings: { dateOfBirth: 3 },
       failedBatches: 1,
       failedEvents: 4,
       unknownBatches: 0,

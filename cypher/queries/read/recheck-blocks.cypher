@@ -2,8 +2,10 @@
 // matching log cannot settle them on its own: the log no longer holds every entry since the batch
 // read the clock, or what it adds could take a block past $maxBlock. Per probe ($rows.probes rows
 // [record position, rule k, key, source]) the records now filed under rule k's key, as record ids
-// (the worker drops those it has scored), a block of more than $maxBlock records skipped and, with
-// $linkOnly, records of the same source left out, as write/claim-records does.
+// (the worker drops those it has scored), with the block's size (at most $scanLimit): a block of
+// more than $maxBlock records is skipped (no ids; the worker counts it) and, with $linkOnly,
+// records of the same source left out, as write/claim-records does. The other rules' branches
+// answer each probe with an empty block of size 0.
 // Runs in the batch's write transaction, under the clock's lock (it takes none itself): what it
 // reads stays as read until the batch commits.
 // One UNION branch per rule (written once, repeated per rule slot by the loader:
@@ -23,5 +25,4 @@ CALL (probe) {
   // {{/rules}}
 }
 WITH probe, members, size
-WHERE size <= $maxBlock
-RETURN collect([probe[0], probe[1], members]) AS found
+RETURN collect([probe[0], probe[1], CASE WHEN size <= $maxBlock THEN members ELSE [] END, size]) AS found

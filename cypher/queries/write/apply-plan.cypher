@@ -8,7 +8,8 @@
 //    merged into it earlier are re-pointed, so a merged id is always one hop from the active person;
 // 3. audit records of refused merges ($refusals). Before the links: a link already refused earlier
 //    gets its new evidence but no second record, so a device seen a thousand times does not flood
-//    the trail;
+//    the trail. A refused probabilistic match names its competing link (the most probable
+//    probabilistic link at either identifier: the match that won) and that link's probability;
 // 4. links, one relationship per identifier pair, directed from the smaller key to the larger.
 //    $newLinks have an identifier created in this transaction, so no link can exist yet: created
 //    outright. $links join existing identifiers and may exist: MERGEd. Evidence accumulates: sources
@@ -108,6 +109,7 @@ CALL () {
   OPTIONAL MATCH (:Identifier {key: row.fromKey})-[l:LINKED]->(:Identifier {key: row.toKey})
   WITH row, l
   WHERE l IS NULL OR l.status <> 'refused'
+  OPTIONAL MATCH (:Identifier {key: row.competingFrom})-[c:LINKED]->(:Identifier {key: row.competingTo})
   CREATE (a:AuditRecord {
     id: row.id,
     kind: 'merge_refused',
@@ -122,6 +124,8 @@ CALL () {
     identifierType: row.identifierType,
     limit: row.limit,
     wouldHave: row.wouldHave,
+    competingLinkId: coalesce(c.id, row.competingLinkId),
+    competingConfidence: row.competingConfidence,
     jobId: $jobId
   })
   WITH a, row

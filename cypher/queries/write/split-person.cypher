@@ -1,11 +1,14 @@
-// Splits a locked person: each part in $parts ([newPersonId, identifier element ids]) becomes a new
-// person and its identifiers move there; the rest stay. One `split` audit record names all the
-// persons and the link whose withdrawal caused it, by id only.
-MATCH (p:Person {id: $personId})
+// Splits locked persons, one row of $splits each ({personId, parts, linkIds, auditId}): each part
+// ([newPersonId, identifier element ids]) becomes a new person and its identifiers move there; the
+// rest stay. One `split` audit record per person names all the persons and the links whose
+// withdrawal caused it (`linkIds`, the first also as `linkId`) and $reason, by id only. Returns the
+// persons' element ids: the caller may grow the new ones.
+UNWIND $splits AS split
+MATCH (p:Person {id: split.personId})
 SET p.updatedAt = toInteger($now)
-WITH p
-CALL (p) {
-  UNWIND $parts AS part
+WITH p, split
+CALL (p, split) {
+  UNWIND split.parts AS part
   CREATE (q:Person {id: part[0], status: 'active', createdAt: toInteger($now), updatedAt: toInteger($now), splitFrom: p.id})
   WITH p, q, part
   UNWIND part[1] AS identifierId
@@ -16,14 +19,16 @@ CALL (p) {
   CREATE (i)-[:BELONGS_TO]->(q)
 }
 CREATE (audit:AuditRecord {
-  id: $auditId,
+  id: split.auditId,
   kind: 'split',
   at: toInteger($now),
-  personIds: [p.id] + [part IN $parts | part[0]],
-  linkId: $linkId,
+  personIds: [p.id] + [part IN split.parts | part[0]],
+  linkId: split.linkIds[0],
+  linkIds: split.linkIds,
   reason: $reason
 })
 WITH audit
 MATCH (q:Person)
 WHERE q.id IN audit.personIds
 CREATE (audit)-[:CONCERNS]->(q)
+RETURN collect([q.id, elementId(q)]) AS persons

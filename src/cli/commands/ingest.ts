@@ -263,6 +263,7 @@ function ingestSummary(run: {
     rejected: counts.invalid + totals.rejectedEvents,
     rejectedByResolver: totals.rejectedEvents,
     droppedValues: totals.droppedValues,
+    attributeWarnings: totals.attributeWarnings,
     failedBatches: totals.failedBatches,
     failedEvents: totals.failedEvents,
     pendingBatches: totals.pendingBatches,

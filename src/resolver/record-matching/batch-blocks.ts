@@ -178,3 +178,15 @@ export function cappedCandidates(
     .slice(0, cap)
     .map((c) => c.id);
 }
+
+/** Per rule, how many of a pool's candidates the cap left out (`taken`: those scored). */
+export function cutByRule(
+  pool: ReadonlyMap<string, number>,
+  taken: readonly string[],
+): Map<number, number> {
+  const cut = new Map<number, number>();
+  if (taken.length >= pool.size) return cut;
+  const scored = new Set(taken);
+  for (const [id, rule] of pool) if (!scored.has(id)) cut.set(rule, (cut.get(rule) ?? 0) + 1);
+  return cut;
+}

@@ -1,7 +1,9 @@
 import { randomInt } from 'node:crypto';
 import type { GraphTx } from '../../graph/graph-client.js';
 import type { RecordMatcher } from '../../matching/record-matcher.js';
+import { cutByRule } from './batch-blocks.js';
 import { lateBlocks, MATCH_LOG_KEPT, type MatchLogEntry, type MatchLogRow } from './match-log.js';
+import type { RuleCounts } from './rule-counts.js';
 
 /**
  * The matching clock: the one lock a matching transaction takes on record matching. Reads and
@@ -39,7 +41,9 @@ export async function lockMatching(
  * under the batch's keys since claim-records read the clock: from the matching log, or by reading
  * the blocks again (read/recheck-blocks) where the log cannot tell on its own. Returns, per
  * record, the candidates that read did not return (never the record itself), earlier rules
- * first, within the record's cap: rows shaped as claim-records' ([position, found, ids]).
+ * first, within the record's cap: rows shaped as claim-records' ([position, found, ids]). Blocks
+ * the late records take past the block size limit, and candidates beyond the cap, are counted by
+ * rule.
  */
 export async function recheckBlocks(
   tx: GraphTx,
@@ -58,6 +62,7 @@ export async function recheckBlocks(
       number,
       { pool: ReadonlyMap<string, number>; scored: number; sizes: ReadonlyMap<number, number> }
     >;
+    counts: RuleCounts;
   },
 ): Promise<[number, number, string[]][]> {
   const { matcher } = deps;
@@ -91,29 +96,40 @@ export async function recheckBlocks(
     }
   }
   if (probes.length > 0) {
-    const [answer] = await tx.run<{ found: [number, number, string[]][] }>('read/recheck-blocks', {
-      rows: { probes },
-      maxBlock: matcher.maxBlockSize,
-      scanLimit: matcher.maxBlockSize + 1,
-      linkOnly: matcher.linkOnly,
-    });
+    const [answer] = await tx.run<{ found: [number, number, string[], number][] }>(
+      'read/recheck-blocks',
+      {
+        rows: { probes },
+        maxBlock: matcher.maxBlockSize,
+        scanLimit: matcher.maxBlockSize + 1,
+        linkOnly: matcher.linkOnly,
+      },
+    );
     if (!answer) throw new Error('read/recheck-blocks answered no row');
-    for (const [position, rule, ids] of answer.found) found.push({ position, rule, ids });
+    for (const [position, rule, ids, size] of answer.found) {
+      if (size <= matcher.maxBlockSize) found.push({ position, rule, ids });
+      // Past the limit now; a block already past it at the first read counted then.
+      else if ((ctx.firstRead.get(position)?.sizes.get(rule) ?? 0) <= matcher.maxBlockSize)
+        ctx.counts.skipped(rule);
+    }
   }
-  const late = new Map<number, Set<string>>();
+  // Per record, each late candidate with the first rule that found it.
+  const late = new Map<number, Map<string, number>>();
   // Earlier rules first, as claim-records orders candidates for the cap.
-  for (const { position, ids } of found.sort((a, b) => a.rule - b.rule)) {
+  for (const { position, rule, ids } of found.sort((a, b) => a.rule - b.rule)) {
     const first = ctx.firstRead.get(position)!;
     const own = ctx.filed[position]!.id;
     for (const id of ids) {
       if (id === own || first.pool.has(id)) continue;
-      const mine = late.get(position) ?? new Set<string>();
-      mine.add(id);
+      const mine = late.get(position) ?? new Map<string, number>();
+      if (!mine.has(id)) mine.set(id, rule);
       late.set(position, mine);
     }
   }
   return [...late].map(([position, ids]) => {
     const room = Math.max(0, matcher.maxCandidates - ctx.firstRead.get(position)!.scored);
-    return [position, ids.size, [...ids].slice(0, room)];
+    const taken = [...ids.keys()].slice(0, room);
+    ctx.counts.cut(position, cutByRule(ids, taken));
+    return [position, ids.size, taken];
   });
 }

@@ -2,7 +2,7 @@ import type { GraphTx } from '../../graph/graph-client.js';
 import { newId } from '../../ids.js';
 import { type RecordMatcher, serializeRecordValues } from '../../matching/record-matcher.js';
 import type { MatchRecord } from '../../matching/records/normalize-attributes.js';
-import type { MatchingOutcome } from '../batch-outcome.js';
+import type { AttributeWarnings, MatchingOutcome } from '../batch-outcome.js';
 import type { PreparedEvent } from '../prepare-events.js';
 import type { PlanMatch } from '../resolution-plan.js';
 import {
@@ -12,6 +12,7 @@ import {
   type CandidatePool,
   candidatePools,
   cappedCandidates,
+  cutByRule,
   NO_KEYS,
 } from './batch-blocks.js';
 import type { CandidateCache } from './candidate-cache.js';
@@ -19,6 +20,7 @@ import { candidateKeys, readAnchors, readCandidates } from './candidate-reads.js
 import { matchLogEntry } from './match-log.js';
 import { recheckBlocks } from './matching-clock.js';
 import { type Candidate, type ReviewRow, type Scoring, scoreCandidates } from './record-scoring.js';
+import { createRuleCounts, type RuleCounts } from './rule-counts.js';
 
 /**
  * Probabilistic matching of a batch's records, steps 2 and 3 of a batch's transaction:
@@ -82,6 +84,8 @@ export async function matchRecords(
     elementIdOf: Map<string, string>;
     personOf: Map<string, string | null>;
     matching: MatchingOutcome;
+    /** Counts by attribute name of values kept as given but not clean. */
+    attributeWarnings: AttributeWarnings;
   },
 ): Promise<MatchedRecords> {
   const { matcher } = deps;
@@ -92,6 +96,8 @@ export async function matchRecords(
   for (const event of batch.fresh) {
     if (!event.attributes) continue;
     const record = matcher.toRecord(event.key, event.source, event.attributes);
+    for (const name of matcher.attributeWarnings(event.attributes))
+      batch.attributeWarnings[name] = (batch.attributeWarnings[name] ?? 0) + 1;
     // The anchor is the identifier a probabilistic link joins: the event's first, by key.
     if (record)
       records.push({ id: newId('rec'), event, record, anchorKey: event.identifiers[0]!.key });
@@ -100,12 +106,17 @@ export async function matchRecords(
   batch.matching.records = records.length;
 
   const slotsOf = records.map((r) => (r.event.linking ? matcher.keySlots(r.record) : NO_KEYS));
+  const counts = createRuleCounts(
+    batch.matching,
+    matcher.rules.map((r) => r.name),
+  );
   const { seen, pools, candidates, candidateOf } = await claimRecords(
     tx,
     deps,
     batch,
     records,
     slotsOf,
+    counts,
   );
   await readCandidates(tx, deps.candidateCache, candidateOf, candidates);
   const scoring: Scoring = {
@@ -159,6 +170,7 @@ export async function matchRecords(
       entry,
       seen,
       firstRead,
+      counts,
     });
     if (late.length > 0) {
       await readCandidates(tx, deps.candidateCache, candidateOf, late);
@@ -179,7 +191,8 @@ export async function matchRecords(
 /**
  * write/claim-records: stores the records and reads the committed blocks under their keys, both
  * without a lock; returns the matching clock as read (`seen`), each record's candidate pool, and
- * the candidates it scores (within the cap).
+ * the candidates it scores (within the cap). Blocks skipped for size and candidates cut by the cap
+ * are counted by rule.
  */
 async function claimRecords(
   tx: GraphTx,
@@ -187,6 +200,7 @@ async function claimRecords(
   batch: { jobId: string; at: number; elementIdOf: ReadonlyMap<string, string> },
   records: readonly FreshRecord[],
   slotsOf: readonly (readonly (number | null)[])[],
+  counts: RuleCounts,
 ): Promise<{
   seen: number;
   pools: CandidatePool[];
@@ -233,17 +247,13 @@ async function claimRecords(
   const candidateOf = batchCandidates(records, deps.candidateCache);
   const pools = candidatePools(blockRecords, probeOf, claimed.blocks, settings);
   const keyOf = await candidateKeys(tx, deps.candidateCache, candidateOf, pools, settings.cap);
-  return {
-    seen: claimed.seen,
-    pools,
-    candidates: pools.map(({ position, pool, sizes }): ClaimedCandidates => [
-      position,
-      pool.size,
-      cappedCandidates(pool, settings.cap, (id) => keyOf.get(id)!),
-      sizes,
-    ]),
-    candidateOf,
-  };
+  const candidates = pools.map(({ position, pool, sizes }): ClaimedCandidates => {
+    for (const [rule, size] of sizes) if (size > settings.maxBlock) counts.skipped(rule);
+    const taken = cappedCandidates(pool, settings.cap, (id) => keyOf.get(id)!);
+    counts.cut(position, cutByRule(pool, taken));
+    return [position, pool.size, taken, sizes];
+  });
+  return { seen: claimed.seen, pools, candidates, candidateOf };
 }
 
 /** The batch's own records as candidates (with their purposes), cached for later batches. */
