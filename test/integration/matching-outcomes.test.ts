@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Attributes, offlineProbability } from '../support/offline-score.js';
+import { personLinksSchema } from '../../src/api/schemas.js';
 import {
   event,
   http,
@@ -95,7 +96,17 @@ describe('attribute warnings', () => {
       email('e.hartwell@shop.example'),
     ]);
     expect(shop!.personId).toBe(crm!.personId);
-    expect(shop!.confidence).toBeCloseTo(p, 12);
+    // The link carries the pair's probability (an unscoped lookup answers 1: membership is certain).
+    const links = await http(
+      current().baseUrl,
+      'GET',
+      `/v1/persons/${crm!.personId}/links`,
+      undefined,
+      personLinksSchema,
+    );
+    expect(links.body.links).toHaveLength(1);
+    expect(links.body.links[0]).toMatchObject({ method: 'probabilistic', status: 'active' });
+    expect(links.body.links[0]!.confidence).toBeCloseTo(p, 12);
     expect(await invariants(current().graph)).toEqual(noViolations);
   });
 });
@@ -159,6 +170,7 @@ describe('skipped blocks', () => {
       scored: 0,
       matched: 0,
       reviews: 0,
+      identityHeld: 0,
       byRule: { dob: { skippedBlocks: 1, cappedRecords: 0, cutCandidates: 0 } },
     });
     expect(await metric('idgraph_matching_blocks_skipped_total', 'rule="dob"')).toBe(
