@@ -33,6 +33,8 @@ export const cypherNames = [
   'read/ping',
   'read/recheck-blocks',
   'read/records-page',
+  'read/rescore-records-page',
+  'read/rescore-totals',
   'read/resolve-identifiers',
   'read/reviews-by-status',
   'read/stale-links-page',
@@ -50,7 +52,7 @@ export const cypherNames = [
   'write/record-migration',
   'write/record-model',
   'write/refile-records',
-  'write/rescore-link',
+  'write/rescore-links',
   'write/split-person',
 ] as const;
 
