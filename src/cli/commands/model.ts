@@ -12,6 +12,8 @@ import {
   ModelFileError,
   saveModelFile,
   serializeModelFile,
+  type USource,
+  uSourceOf,
 } from '../../matching/model/model-file.js';
 import {
   type ActiveModel,
@@ -163,6 +165,8 @@ interface LoadedModel {
   /** With the blocking rules that apply. */
   readonly active: ActiveModel;
   readonly origin: string;
+  /** Where its u values come from. */
+  readonly uSource: USource;
 }
 
 async function loadModel(path: string, what: string): Promise<LoadedModel> {
@@ -186,7 +190,7 @@ async function loadModel(path: string, what: string): Promise<LoadedModel> {
       ExitCode.usage,
     );
   }
-  return { file, active: { ...file, blockingRules }, origin: what };
+  return { file, active: { ...file, blockingRules }, origin: what, uSource: uSourceOf(file, path) };
 }
 
 /** The model the service runs with this configuration, or the file given. */
@@ -194,11 +198,13 @@ async function resolveModel(config: Config, path: string | undefined): Promise<L
   if (path !== undefined) return loadModel(path, `--file ${path}`);
   if (config.MATCH_MODEL_FILE !== undefined)
     return loadModel(config.MATCH_MODEL_FILE, `MATCH_MODEL_FILE ${config.MATCH_MODEL_FILE}`);
-  const file: ModelFile = { model: DEFAULT_MODEL, blockingRules: DEFAULT_BLOCKING_RULES };
+  const uSource = { kind: 'default' } as const;
+  const file: ModelFile = { model: DEFAULT_MODEL, blockingRules: DEFAULT_BLOCKING_RULES, uSource };
   return {
     file,
     active: { ...file, blockingRules: DEFAULT_BLOCKING_RULES },
     origin: 'built-in default; MATCH_MODEL_FILE is not set',
+    uSource,
   };
 }
 
@@ -206,8 +212,8 @@ export async function modelShowCommand(
   ctx: CliContext,
   options: ModelShowOptions,
 ): Promise<ExitCode> {
-  const { file, origin } = await resolveModel(ctx.config, options.file);
-  ctx.io.stdout.write(options.json ? serializeModelFile(file) : formatModel(file, origin));
+  const { file, origin, uSource } = await resolveModel(ctx.config, options.file);
+  ctx.io.stdout.write(options.json ? serializeModelFile(file) : formatModel(file, origin, uSource));
   return ExitCode.ok;
 }
 
@@ -359,8 +365,18 @@ export async function modelTrainCommand(
   }
   const trainMs = performance.now() - trainStarted;
 
+  // u comes from random pairs of the records read: the file says so (`idgraph model show`).
+  const file: ModelFile = {
+    ...result.file,
+    uSource: {
+      kind: 'estimated',
+      records: read.records.length,
+      at: trainedAt.toISOString(),
+      pairs: result.report.uPairs,
+    },
+  };
   try {
-    await saveModelFile(out, result.file);
+    await saveModelFile(out, file);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     throw new CliError(
