@@ -14,7 +14,8 @@
  * and the steal meanwhile.
  *
  * Before that, untimed, the same cycle on --warmup records of another seed, so that neither side
- * runs on a cold JVM. --rescore-args passes options to the rescore command (e.g. its page size).
+ * runs on a cold JVM. --rescore-args passes options to the rescore command (e.g. its page size);
+ * --cpu-prof yes has the timed rescore command write a V8 CPU profile.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

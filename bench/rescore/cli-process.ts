@@ -14,7 +14,8 @@ export interface CliRun {
 }
 
 /**
- * Runs `idgraph <args>` as a user would (`src/cli.ts`, its own process, the environment given), its
+ * Runs `idgraph <args>` as a user would (`src/cli.ts`, its own process, the environment given, Node
+ * started with `nodeFlags`, e.g. `--cpu-prof`), its
  * stderr (progress lines, problems) passed on as benchmark log lines under `label`. Rejects when
  * it exits with another code than 0, with what it printed.
  */
@@ -23,9 +24,10 @@ export async function runIdgraph(
   args: readonly string[],
   env: Record<string, string>,
   label: string,
+  nodeFlags: readonly string[] = [],
 ): Promise<CliRun> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -153,6 +153,9 @@ export async function ingestTrainRescore(
     ['model', 'rescore', ...settings.rescoreArgs],
     env(trainedModel),
     `${run.label}: rescore`,
+    settings.rescoreProfDir && !run.quiet
+      ? ['--cpu-prof', '--cpu-prof-dir', settings.rescoreProfDir]
+      : [],
   );
   const { cpu, steal } = readings.end();
   const summary = parseRescoreSummary(rescored.stdout);

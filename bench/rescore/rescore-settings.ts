@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { DEFAULT_DATA_DIR } from '../datasets/peer-datasets.js';
 import { benchFlags, idleShare, positiveInt } from '../harness/bench-flags.js';
+import { RESULTS_DIR } from '../report/results-file.js';
 
 /** The rescore benchmark's settings, from its flags (`--help` lists them). */
 export interface RescoreSettings {
@@ -18,7 +20,9 @@ export interface RescoreSettings {
   uPairs: number;
   /** Share of the machine that must be idle before a timed run. */
   waitIdle: number;
-  /** Unused by this benchmark; the shared speed-run helpers take it. */
+  /** Where the timed rescore command writes its V8 CPU profile (undefined: none). */
+  rescoreProfDir: string | undefined;
+  /** The service's processes write none (the shared service helpers take it). */
   cpuProfDir: undefined;
 }
 
@@ -33,6 +37,8 @@ export function rescoreSettings(argv: readonly string[]): RescoreSettings {
     throw new Error('--review-threshold must be in (0, --threshold]');
   const batchSize = positiveInt(flags.batch, 'batch');
   if (batchSize > 1000) throw new Error('--batch must be at most 1000 (the API limit)');
+  if (flags['cpu-prof'] !== 'yes' && flags['cpu-prof'] !== 'no')
+    throw new Error('--cpu-prof must be yes or no');
   return {
     records: positiveInt(flags.records, 'records'),
     seed: positiveInt(flags.seed, 'seed'),
@@ -47,6 +53,7 @@ export function rescoreSettings(argv: readonly string[]): RescoreSettings {
     rescoreArgs: flags['rescore-args'].split(' ').filter((a) => a.length > 0),
     uPairs: positiveInt(flags['u-pairs'], 'u-pairs'),
     waitIdle: idleShare(flags['wait-idle']),
+    rescoreProfDir: flags['cpu-prof'] === 'yes' ? join(RESULTS_DIR, 'cpu-prof') : undefined,
     cpuProfDir: undefined,
   };
 }
@@ -69,6 +76,10 @@ const FLAGS = {
     help: 'extra arguments of idgraph model rescore, space separated',
   },
   'u-pairs': { default: '1000000', help: 'idgraph model train --u-pairs' },
+  'cpu-prof': {
+    default: 'no',
+    help: 'yes: the timed idgraph model rescore writes a V8 CPU profile to bench/.results/cpu-prof/',
+  },
   'wait-idle': {
     default: '0',
     help: 'before each timed step, wait (at most 5 min) until the machine is this % idle',

@@ -33,6 +33,7 @@ export const cypherNames = [
   'read/ping',
   'read/recheck-blocks',
   'read/records-page',
+  'read/rescore-blocks',
   'read/rescore-records-page',
   'read/rescore-totals',
   'read/resolve-identifiers',

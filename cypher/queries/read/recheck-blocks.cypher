@@ -5,9 +5,7 @@
 // (the worker drops those it has scored), a block of more than $maxBlock records skipped and, with
 // $linkOnly, records of the same source left out, as write/claim-records does.
 // Runs in the batch's write transaction, under the clock's lock (it takes none itself): what it
-// reads stays as read until the batch commits. `idgraph model rescore` reads a page's blocks with it
-// too, without the clock (src/resolver/rescoring/page-candidates.ts): every record it scores is
-// committed and filed already.
+// reads stays as read until the batch commits.
 // One UNION branch per rule (written once, repeated per rule slot by the loader:
 // src/graph/cypher-template.ts), each seeking its rule's key only: the planner places the
 // `probe[1] = k` filter after the seek, so with the key alone every probe would be sought in every

@@ -59,8 +59,8 @@ export interface RescoreOptions {
   onProgress?: (progress: RescoreProgress) => void;
 }
 
-export const RESCORE_PAGE_SIZE = 500;
-export const RESCORE_CONCURRENCY = 3;
+export const RESCORE_PAGE_SIZE = 1000;
+export const RESCORE_CONCURRENCY = 4;
 
 export async function rescore(
   deps: {
