@@ -65,9 +65,9 @@ const NEW = ignoring(DEFAULT_MODEL, 'it-new', (a) => !IDENTITY.has(a));
 /** Links nothing: a graph of records no pair of which is linked yet. */
 const NOTHING = { ...DEFAULT_MODEL, version: 'it-nothing', lambda: 1e-30 };
 
-function resolverFor(model: FellegiSunterModel) {
+function resolverFor(model: FellegiSunterModel, mode?: 'link') {
   const matcher = createRecordMatcher({
-    modelFile: { model },
+    modelFile: { model, ...(mode ? { mode } : {}) },
     secret: 'integration-test-secret',
     autoThreshold: 0.95,
     reviewThreshold: 0.5,
@@ -183,5 +183,39 @@ describe('idgraph model rescore while events are ingested', () => {
     expect(sequential.report.pairsLinked).toBeGreaterThan(0);
     expect(sequential.report.merges).toBeGreaterThan(0);
     expect(concurrent.partition).toEqual(sequential.partition);
+  });
+
+  it('in link mode scores stored records across sources only', async () => {
+    const attributes = {
+      firstName: 'Jonathan',
+      lastName: 'Whitfield',
+      dateOfBirth: '1984-03-17',
+      postcode: '2612',
+    };
+    const events: IdentityEvent[] = ['crm', 'crm', 'shop'].map((source, n) => ({
+      id: `e${n}`,
+      source,
+      occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
+      identifiers: [{ type: 'email', value: `jw${n}@${source}.example` }],
+      attributes: n === 2 ? { ...attributes, firstName: 'Jonathon' } : attributes,
+    }));
+    const old = resolverFor(NOTHING, 'link');
+    const current = resolverFor({ ...DEFAULT_MODEL, version: 'it-link' }, 'link');
+    try {
+      await old.resolver.resolveBatch('link-base', events);
+      const report = await rescore(
+        { graph: service.graph, resolver: current.resolver, modelVersion: 'it-link', logger },
+        { pageSize: 2 },
+      );
+      // The shop record against each crm record; the two crm records never against each other.
+      expect(report).toMatchObject({ recordsScored: 3, pairsScored: 2, pairsLinked: 2, merges: 2 });
+      const partition = canonicalPartition(await partitionOf(service.graph));
+      expect(partition).toEqual([
+        'email:jw0@crm.example|email:jw1@crm.example|email:jw2@shop.example',
+      ]);
+    } finally {
+      old.close();
+      current.close();
+    }
   });
 });
