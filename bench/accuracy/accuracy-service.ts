@@ -42,7 +42,17 @@ export interface Service {
  * (`label` speed) write CPU profiles.
  */
 export async function startService(
-  deps: Pick<AccuracyDeps, 'services' | 'processes' | 'settings'>,
+  deps: Pick<AccuracyDeps, 'services' | 'processes'> & {
+    settings: Pick<
+      AccuracySettings,
+      | 'threshold'
+      | 'reviewThreshold'
+      | 'maxCandidates'
+      | 'workerConcurrency'
+      | 'workerProcesses'
+      | 'cpuProfDir'
+    >;
+  },
   modelFile: string,
   label: string,
 ): Promise<Service> {

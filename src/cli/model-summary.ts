@@ -3,7 +3,7 @@ import { levelLabel } from '../matching/scoring/comparison-levels.js';
 import { DEFAULT_BLOCKING_RULES } from '../matching/model/default-model.js';
 import type { TrainingReport } from '../matching/training/train-model.js';
 import { levelWeight, priorWeight } from '../matching/scoring/fellegi-sunter.js';
-import type { ModelFile } from '../matching/model/model-file.js';
+import type { ModelFile, USource } from '../matching/model/model-file.js';
 import { formatCount, formatDuration, printable, table } from './format.js';
 
 /**
@@ -57,12 +57,32 @@ function describeTraining(training: Readonly<Record<string, unknown>>): string |
   return parts.length === 0 ? undefined : printable(parts.join(' '));
 }
 
+/** Where a model's u values come from, in a line. */
+export function describeUSource(source: USource): string {
+  switch (source.kind) {
+    case 'default':
+      return 'built-in values, set by hand for a nationwide population (not estimated from data)';
+    case 'file':
+      return printable(`as given in the model file ${source.path}`);
+    case 'estimated':
+      return printable(
+        `estimated from ${formatCount(source.records)} records at ${source.at}` +
+          (source.pairs === undefined ? '' : ` (${formatCount(source.pairs)} random pairs)`),
+      );
+  }
+}
+
 /**
  * The model as `idgraph model show` prints it: version and origin, lambda and its prior weight,
- * mode, provenance, blocking rules, one table row per comparison level (m, u and the weight
- * log2(m/u) in bits), and which comparisons adjust their exact level by term frequency.
+ * where the u values come from (`uSource`, else what the file says), mode, provenance, blocking
+ * rules, one table row per comparison level (m, u and the weight log2(m/u) in bits), and which
+ * comparisons adjust their exact level by term frequency.
  */
-export function formatModel(file: ModelFile, origin: string): string {
+export function formatModel(
+  file: ModelFile,
+  origin: string,
+  uSource: USource | undefined = file.uSource,
+): string {
   const { model } = file;
   const fields: string[][] = [
     ['model', printable(model.version)],
@@ -71,6 +91,7 @@ export function formatModel(file: ModelFile, origin: string): string {
       'lambda',
       `${formatProbability(model.lambda)} (prior weight ${formatWeight(priorWeight(model.lambda))} bits)`,
     ],
+    ...(uSource === undefined ? [] : [['u', describeUSource(uSource)]]),
     [
       'mode',
       file.mode === 'link'

@@ -1,6 +1,7 @@
-import cliProgress from 'cli-progress';
+import type { MultiBar } from 'cli-progress';
 import type { Output } from './cli-context.js';
 import { formatBytes, formatCount, formatDuration, ratePerSecond } from './format.js';
+import { type Progress, type ProgressOptions, startProgressDisplay } from './progress-display.js';
 
 /**
  * Progress of `idgraph ingest` on stderr: a live bar on a terminal, a plain line every few seconds
@@ -25,15 +26,6 @@ export interface ProgressSnapshot {
   /** Whether resolution is followed (false with `--no-wait`). */
   following: boolean;
   elapsedMs: number;
-}
-
-export type ProgressMode = 'bar' | 'lines' | 'off';
-
-export interface Progress {
-  /** Prints a line on stderr without breaking the bar. */
-  log(line: string): void;
-  /** Stops timers, after a final render unless `render` is false (the run failed). Idempotent. */
-  stop(render?: boolean): void;
 }
 
 export interface Estimate {
@@ -90,52 +82,17 @@ export function progressLine(s: ProgressSnapshot): string {
   return parts.join(' | ');
 }
 
-export interface ProgressOptions {
-  mode: ProgressMode;
-  /** Between two plain lines (mode `lines`). */
-  intervalMs: number;
-}
-
+/** `idgraph ingest`'s progress display (see progress-display.ts for the modes). */
 export function startProgress(
   stderr: Output,
   snapshot: () => ProgressSnapshot,
   options: ProgressOptions,
 ): Progress {
-  if (options.mode === 'bar') return startBar(stderr, snapshot);
-  let stopped = false;
-  const timer =
-    options.mode === 'lines'
-      ? setInterval(() => stderr.write(`${progressLine(snapshot())}\n`), options.intervalMs)
-      : undefined;
-  timer?.unref();
-  return {
-    log: (line) => void stderr.write(`${line}\n`),
-    stop(final = true) {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(timer);
-      if (final && options.mode === 'lines') stderr.write(`${progressLine(snapshot())}\n`);
-    },
-  };
+  return startProgressDisplay(stderr, { snapshot, line: progressLine, bars: ingestBars }, options);
 }
 
-function startBar(stderr: Output, snapshot: () => ProgressSnapshot): Progress {
-  const bars = new cliProgress.MultiBar(
-    {
-      stream: stderr as NodeJS.WritableStream,
-      hideCursor: true,
-      // Log lines printed above the bars shift them down a line: redraw every bar on every frame.
-      forceRedraw: true,
-      fps: 5,
-      barsize: 30,
-      autopadding: true,
-      emptyOnZero: true,
-      barCompleteChar: '\u2588',
-      barIncompleteChar: '\u2591',
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  const first = snapshot();
+/** Two bars: the file read and, when followed, the events resolved. */
+function ingestBars(bars: MultiBar, first: ProgressSnapshot): (s: ProgressSnapshot) => void {
   const read = bars.create(
     Math.max(first.totalBytes, 1),
     0,
@@ -155,8 +112,7 @@ function startBar(stderr: Output, snapshot: () => ProgressSnapshot): Progress {
         },
       )
     : undefined;
-  const render = () => {
-    const s = snapshot();
+  return (s) => {
     const e = estimate(s);
     read.update(Math.round(e.fraction * read.getTotal()), {
       events: formatCount(s.eventsRead),
@@ -172,21 +128,5 @@ function startBar(stderr: Output, snapshot: () => ProgressSnapshot): Progress {
         remaining: s.readDone ? formatDuration(e.resolveEtaMs) : '--',
       });
     }
-  };
-  render();
-  const timer = setInterval(render, 200);
-  timer.unref();
-  let stopped = false;
-  return {
-    log: (line) => bars.log(`${line}\n`),
-    stop(final = true) {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(timer);
-      if (final) render();
-      // stop() renders the bars but not the pending log lines: flush those first.
-      bars.update();
-      bars.stop();
-    },
   };
 }

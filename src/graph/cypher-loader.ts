@@ -35,6 +35,9 @@ export const cypherNames = [
   'read/ping',
   'read/recheck-blocks',
   'read/records-page',
+  'read/rescore-blocks',
+  'read/rescore-records-page',
+  'read/rescore-totals',
   'read/resolve-identifiers',
   'read/reviews-by-status',
   'read/split-crossings',
@@ -53,7 +56,7 @@ export const cypherNames = [
   'write/record-migration',
   'write/record-model',
   'write/refile-records',
-  'write/rescore-link',
+  'write/rescore-links',
   'write/split-person',
   'write/withdraw-links',
 ] as const;

@@ -144,7 +144,14 @@ async function lockPersons(
   const check = new Set<string>();
   for (const match of input.matches) {
     consider([match.fromKey, match.toKey]);
-    for (const key of [match.fromKey, match.toKey]) if (input.unchecked?.has(key)) check.add(key);
+    const keys = [match.fromKey, match.toKey];
+    const unlocked = keys.filter((key) => input.unchecked?.has(key));
+    for (const key of unlocked) check.add(key);
+    // Both ends in one person, one of them read without a lock: that person is locked too, so a
+    // split (rescoring, a revocation, a manual split) cannot part them before the link is written.
+    const person = personOf.get(match.fromKey);
+    if (unlocked.length > 0 && person != null && person === personOf.get(match.toKey))
+      toLock.add(person);
   }
   const persons = new Map<string, PlanPerson>();
   const personElementId = new Map<string, string>();

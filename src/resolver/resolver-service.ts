@@ -19,8 +19,13 @@ import {
   matchRecords,
   type RecordMatchingDeps,
 } from './record-matching/record-matching.js';
-import { rescoreLink } from './rescoring/rescore-link.js';
-import { type RecordsPageRow, rescoreRecords } from './rescoring/rescore-records.js';
+import { rescoreLinks, type StaleLinkRow } from './rescoring/rescore-link.js';
+import {
+  type FiledPage,
+  fileRecordsPage,
+  type RecordsPageRow,
+  rescoreRecordsPage,
+} from './rescoring/rescore-records.js';
 import type { ResolutionPlan } from './resolution-plan.js';
 import { withStaleRetries } from './transaction-retry.js';
 
@@ -96,6 +101,7 @@ export function createResolverService(deps: ResolverDeps) {
   const rescoring = {
     graph: deps.graph,
     matcher: deps.matcher,
+    candidateCache: deps.candidateCache,
     matchLogKept: deps.matchLogKept,
     planWriter,
     now,
@@ -189,11 +195,15 @@ export function createResolverService(deps: ResolverDeps) {
       };
     },
 
-    /** Re-scores a page of stored records with the current model (`idgraph model rescore`). */
-    rescoreRecords: (page: readonly RecordsPageRow[]) => rescoreRecords(rescoring, page),
+    /**
+     * `idgraph model rescore`, records: files a page of stored records again where the current
+     * blocking rules change their keys (pages in order), then re-scores it with the current model.
+     */
+    fileRecordsPage: (page: readonly RecordsPageRow[]) => fileRecordsPage(rescoring, page),
+    rescoreRecordsPage: (page: FiledPage) => rescoreRecordsPage(rescoring, page),
 
-    /** Re-evaluates one probabilistic link scored by another model version. */
-    rescoreLink: (linkId: string) => rescoreLink(rescoring, linkId),
+    /** `idgraph model rescore`, links: re-evaluates probabilistic links of other model versions. */
+    rescoreLinks: (page: readonly StaleLinkRow[]) => rescoreLinks(rescoring, page),
 
     /** Locks, plans and writes joins: review decisions join persons through it too. */
     planWriter,

@@ -109,19 +109,14 @@ describe('per-rule statements', () => {
     });
   });
 
-  it('refile-records: sets every rule slot, and reads each in its own branch', () => {
-    const text = code(service.text('write/refile-records'));
-    const set = /SET\n([\s\S]*?)\n\}/.exec(text)?.[1] ?? '';
+  it('refile-records sets every rule slot; rescore-records-page returns every one', () => {
+    const refile = code(service.text('write/refile-records'));
+    const set = /SET\n([\s\S]*?)\nRETURN/.exec(refile)?.[1] ?? '';
     expect(set.split(',\n').map((s) => s.trim())).toEqual(
       ruleSlots.map((k) => `r.block${k} = toInteger(row[1][${k}])`),
     );
-    const body = /CALL \(row\) \{\n([\s\S]*?)\n\s*\}\n/.exec(text)?.[1] ?? '';
-    const branches = body.split(/\n\s*UNION ALL\n/);
-    expect(branches).toHaveLength(BLOCKING_RULE_SLOTS);
-    branches.forEach((branch, k) => {
-      expect(branch).toContain(`WITH row WHERE row[1][${k}] IS NOT NULL`);
-      expect(branch).toContain(`c.block${k} = toInteger(row[1][${k}]) AND c.id IS NOT NULL`);
-      expect(branch).toContain(`RETURN collect(c) AS members, ${k} AS k`);
-    });
+    const page = code(service.text('read/rescore-records-page'));
+    const returned = /\[([^[\]]*)\] AS blocks/.exec(page)?.[1] ?? '';
+    expect(returned.split(',').map((s) => s.trim())).toEqual(ruleSlots.map((k) => `r.block${k}`));
   });
 });

@@ -3,7 +3,7 @@
 // batch scores the records they filed under its keys before it commits.
 //
 // Why this is enough for every pair of records to be scored exactly once, however many workers run:
-// every transaction that files records under blocking keys (a batch, a rescore page) holds the
+// every transaction that files records under blocking keys (a batch, a rescore refile) holds the
 // clock's lock from here until it commits, moves the clock on by one and logs its records' keys
 // under the new value. Of two batches whose records share a key, the one that commits second takes
 // the clock after the first has committed, so it either saw the first one's records in its
@@ -14,8 +14,8 @@
 // batches practically always share one, so per-key locks would serialise the same section at the
 // cost of thousands of locked, written nodes per batch.
 //
-// $seen: the clock as claim-records read it, without a lock (null for a rescore page, which locks
-// before it reads). The entry $seen itself is returned too: a reader can see a committing
+// $seen: the clock as claim-records read it, without a lock (null for a rescore refile, which reads
+// no block). The entry $seen itself is returned too: a reader can see a committing
 // transaction's clock before its records' index entries (reads take no locks), and only the newest
 // committed transaction can be in that state, as each holds the clock until its commit is applied.
 // The caller compares the entries it gets with the clock: entries pruned since (the log keeps the

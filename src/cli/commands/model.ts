@@ -12,6 +12,8 @@ import {
   ModelFileError,
   saveModelFile,
   serializeModelFile,
+  type USource,
+  uSourceOf,
 } from '../../matching/model/model-file.js';
 import {
   type ActiveModel,
@@ -22,23 +24,19 @@ import {
   uForTraining,
 } from '../../matching/training/model-training.js';
 import type { MatchRecord } from '../../matching/records/normalize-attributes.js';
-import { matcherFromConfig } from '../../matching/model/matcher-config.js';
-import { ModelVersionConflictError } from '../../matching/model/recorded-model.js';
 import { parseRecordValues } from '../../matching/record-matcher.js';
-import {
-  type ConfiguredResolver,
-  createResolverFromConfig,
-} from '../../resolver/resolver-factory.js';
-import { rescore } from '../../resolver/rescoring/rescore.js';
 import { CliError, type CliContext, connectGraph, ExitCode } from '../cli-context.js';
 import { formatCount, formatDuration, printable } from '../format.js';
 import { formatModel, formatTrainingSummary, type TrainingSummary } from '../model-summary.js';
 import { fraction, integer } from '../option-parsers.js';
+import { modelRescoreCommand } from './model-rescore.js';
+import { RESCORE_CONCURRENCY, RESCORE_PAGE_SIZE } from '../../resolver/rescoring/rescore.js';
 
 /**
  * `idgraph model <subcommand>`: the probabilistic matching model (Fellegi–Sunter).
  * - `show`: the active model (MATCH_MODEL_FILE, else the built-in one) or a given file;
- * - `train`: a new model file trained on the records in the graph.
+ * - `train`: a new model file trained on the records in the graph;
+ * - `rescore`: the graph scored again with the active model (model-rescore.ts).
  * The active model is resolved as the service resolves it (`createRecordMatcher`): the file's
  * model and blocking rules, the built-in ones where the file has none.
  *
@@ -136,7 +134,26 @@ export function registerModelCommand(program: Command, hooks: ModelCommandHooks)
     .description(
       're-score the graph with the active model: links of older model versions kept or withdrawn (persons split), every record scored again (persons merged, reviews queued); all audited',
     )
-    .option('--page-size <n>', 'records or links per transaction', integer(1, 5_000), 200)
+    .option(
+      '--page-size <n>',
+      'records or links per transaction',
+      integer(1, 5_000),
+      RESCORE_PAGE_SIZE,
+    )
+    .option(
+      '--concurrency <n>',
+      'transactions in flight at once',
+      integer(1, 64),
+      RESCORE_CONCURRENCY,
+    )
+    .option('--no-progress', 'no progress display on stderr')
+    .option(
+      '--progress-interval <seconds>',
+      'between progress lines when stderr is not a terminal',
+      integer(1, 3600),
+      5,
+    )
+    .option('--json', 'print the summary as one JSON object', false)
     .action(run(modelRescoreCommand));
 
   return model;
@@ -148,6 +165,8 @@ interface LoadedModel {
   /** With the blocking rules that apply. */
   readonly active: ActiveModel;
   readonly origin: string;
+  /** Where its u values come from. */
+  readonly uSource: USource;
 }
 
 async function loadModel(path: string, what: string): Promise<LoadedModel> {
@@ -171,7 +190,7 @@ async function loadModel(path: string, what: string): Promise<LoadedModel> {
       ExitCode.usage,
     );
   }
-  return { file, active: { ...file, blockingRules }, origin: what };
+  return { file, active: { ...file, blockingRules }, origin: what, uSource: uSourceOf(file, path) };
 }
 
 /** The model the service runs with this configuration, or the file given. */
@@ -179,11 +198,13 @@ async function resolveModel(config: Config, path: string | undefined): Promise<L
   if (path !== undefined) return loadModel(path, `--file ${path}`);
   if (config.MATCH_MODEL_FILE !== undefined)
     return loadModel(config.MATCH_MODEL_FILE, `MATCH_MODEL_FILE ${config.MATCH_MODEL_FILE}`);
-  const file: ModelFile = { model: DEFAULT_MODEL, blockingRules: DEFAULT_BLOCKING_RULES };
+  const uSource = { kind: 'default' } as const;
+  const file: ModelFile = { model: DEFAULT_MODEL, blockingRules: DEFAULT_BLOCKING_RULES, uSource };
   return {
     file,
     active: { ...file, blockingRules: DEFAULT_BLOCKING_RULES },
     origin: 'built-in default; MATCH_MODEL_FILE is not set',
+    uSource,
   };
 }
 
@@ -191,8 +212,8 @@ export async function modelShowCommand(
   ctx: CliContext,
   options: ModelShowOptions,
 ): Promise<ExitCode> {
-  const { file, origin } = await resolveModel(ctx.config, options.file);
-  ctx.io.stdout.write(options.json ? serializeModelFile(file) : formatModel(file, origin));
+  const { file, origin, uSource } = await resolveModel(ctx.config, options.file);
+  ctx.io.stdout.write(options.json ? serializeModelFile(file) : formatModel(file, origin, uSource));
   return ExitCode.ok;
 }
 
@@ -344,8 +365,18 @@ export async function modelTrainCommand(
   }
   const trainMs = performance.now() - trainStarted;
 
+  // u comes from random pairs of the records read: the file says so (`idgraph model show`).
+  const file: ModelFile = {
+    ...result.file,
+    uSource: {
+      kind: 'estimated',
+      records: read.records.length,
+      at: trainedAt.toISOString(),
+      pairs: result.report.uPairs,
+    },
+  };
   try {
-    await saveModelFile(out, result.file);
+    await saveModelFile(out, file);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     throw new CliError(
@@ -380,67 +411,4 @@ export async function modelTrainCommand(
   };
   ctx.io.stdout.write(formatTrainingSummary(summary));
   return ExitCode.ok;
-}
-
-/**
- * `idgraph model rescore`: brings the graph in line with the active model (src/resolver/rescoring/)
- * through the resolver the service uses, in transactions of `--page-size`. Safe next to live
- * ingestion and to run again; prints what changed.
- */
-export async function modelRescoreCommand(
-  ctx: CliContext,
-  options: { pageSize: number },
-): Promise<ExitCode> {
-  let matcher: Awaited<ReturnType<typeof matcherFromConfig>>;
-  try {
-    matcher = await matcherFromConfig(ctx.config);
-  } catch (error) {
-    if (error instanceof ModelFileError) throw new CliError(error.message, ExitCode.usage);
-    throw error;
-  }
-  const graph = await connectGraph(ctx);
-  let configured: ConfiguredResolver | undefined;
-  try {
-    try {
-      configured = await createResolverFromConfig(ctx.config, {
-        graph,
-        logger: ctx.logger,
-        matcher,
-      });
-    } catch (error) {
-      if (error instanceof ModelVersionConflictError)
-        throw new CliError(error.message, ExitCode.usage);
-      throw error;
-    }
-    const { resolver } = configured;
-    let lastLine = performance.now();
-    const report = await rescore(
-      { graph, resolver, modelVersion: matcher.model.version, logger: ctx.logger },
-      {
-        pageSize: options.pageSize,
-        onProgress: (r) => {
-          if (ctx.signal.aborted) throw new CliError('interrupted', ExitCode.interrupted);
-          const now = performance.now();
-          if (now - lastLine < PROGRESS_INTERVAL_MS) return;
-          lastLine = now;
-          ctx.io.stderr.write(
-            `rescoring: ${formatCount(r.linksChecked)} links, ${formatCount(r.recordsScored)} records so far\n`,
-          );
-        },
-      },
-    );
-    ctx.io.stdout.write(
-      [
-        `model ${printable(report.modelVersion)}`,
-        `links of older versions: ${formatCount(report.linksChecked)} checked, ${formatCount(report.linksKept)} kept, ${formatCount(report.linksWithdrawn)} withdrawn (${formatCount(report.personsSplit)} persons split)`,
-        `records: ${formatCount(report.recordsScored)} scored, ${formatCount(report.pairsScored)} pairs, ${formatCount(report.pairsLinked)} linked, ${formatCount(report.reviewsQueued)} sent to review`,
-        `persons merged: ${formatCount(report.merges)}, joins refused: ${formatCount(report.refusals)}`,
-        '',
-      ].join('\n'),
-    );
-    return ExitCode.ok;
-  } finally {
-    configured?.close();
-    await graph.close();
-  }
 }

@@ -46,6 +46,44 @@ const comparisonSchema = z.object({
     .describe('Ordered most similar first; the last level is else'),
 });
 
+/**
+ * Where a model's u values come from, as `idgraph model show` reports it: the built-in values
+ * (set by hand, for a national population), the values a model file gives (`file`: derived from
+ * where it was loaded, never stored), or values estimated from the records of a graph (`estimated`:
+ * `idgraph model train` writes it, and so does a refresh that estimates u from the graph). A file
+ * without it gives its u values as they are.
+ */
+export type USource =
+  | { readonly kind: 'default' }
+  | { readonly kind: 'file'; readonly path: string }
+  | {
+      readonly kind: 'estimated';
+      /** Records the estimate was drawn from. */
+      readonly records: number;
+      /** When, as an ISO 8601 time. */
+      readonly at: string;
+      /** Random record pairs counted, when known. */
+      readonly pairs?: number;
+    };
+
+/** The provenance a model file may carry. */
+export type StoredUSource = Exclude<USource, { kind: 'file' }>;
+
+const uSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('default') }),
+  z.object({
+    kind: z.literal('estimated'),
+    records: z.number().int().min(0),
+    at: z.iso.datetime({ offset: true }),
+    pairs: z.number().int().min(0).optional(),
+  }),
+]) satisfies z.ZodType<StoredUSource>;
+
+/** A model's u provenance: what its file says, else the file's (`path`) or the built-in values'. */
+export function uSourceOf(file: Pick<ModelFile, 'uSource'>, path: string | undefined): USource {
+  return file.uSource ?? (path === undefined ? { kind: 'default' } : { kind: 'file', path });
+}
+
 const blockingRuleSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9_]+$/),
   keys: z.array(z.string().min(1)).min(1),
@@ -75,6 +113,7 @@ export const modelFileSchema = z.object({
     .describe(
       'attribute -> value -> share of records; only values common enough not to identify anyone',
     ),
+  uSource: uSourceSchema.optional().describe('Where the u values come from'),
   /** Free-form provenance: when and on what the model was trained, EM sessions, etc. */
   training: z.record(z.string(), z.unknown()).optional(),
 });
@@ -85,6 +124,7 @@ export interface ModelFile {
   readonly attributeKinds?: Readonly<Record<string, AttributeKind>>;
   readonly mode?: 'dedupe' | 'link';
   readonly termFrequencies?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly uSource?: StoredUSource;
   readonly training?: Readonly<Record<string, unknown>>;
 }
 
@@ -104,7 +144,8 @@ export function parseModelFile(input: unknown): ModelFile {
     );
     throw new ModelFileError(problems.join('; '), parsed.error);
   }
-  const { model, blockingRules, training, attributeKinds, mode, termFrequencies } = parsed.data;
+  const { model, blockingRules, training, attributeKinds, mode, termFrequencies, uSource } =
+    parsed.data;
   try {
     assertValidModel(model);
   } catch (error) {
@@ -116,6 +157,7 @@ export function parseModelFile(input: unknown): ModelFile {
     ...(attributeKinds === undefined ? {} : { attributeKinds }),
     ...(mode === undefined ? {} : { mode }),
     ...(termFrequencies === undefined ? {} : { termFrequencies }),
+    ...(uSource === undefined ? {} : { uSource }),
     ...(training === undefined ? {} : { training }),
   };
 }
@@ -131,6 +173,7 @@ export function serializeModelFile(file: ModelFile): string {
     ...(file.attributeKinds === undefined ? {} : { attributeKinds: file.attributeKinds }),
     ...(file.mode === undefined ? {} : { mode: file.mode }),
     ...(file.termFrequencies === undefined ? {} : { termFrequencies: file.termFrequencies }),
+    ...(file.uSource === undefined ? {} : { uSource: file.uSource }),
     ...(file.training === undefined ? {} : { training: file.training }),
   };
   return `${JSON.stringify(body, null, 2)}\n`;
