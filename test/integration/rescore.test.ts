@@ -60,7 +60,13 @@ function ignoring(
 }
 
 /** The old model links on address and surname; the new one on identity alone. */
-const OLD = ignoring(DEFAULT_MODEL, 'it-old', (a) => a === 'firstName' || a === 'dateOfBirth');
+const OLD = ignoring(
+  DEFAULT_MODEL,
+  'it-old',
+  (a) => a === 'firstName' || a === 'dateOfBirth',
+  // A shared address counts once in the default model: the old model's prior makes it enough.
+  1e-2,
+);
 const NEW = ignoring(DEFAULT_MODEL, 'it-new', (a) => !IDENTITY.has(a));
 /** Links nothing: a graph of records no pair of which is linked yet. */
 const NOTHING = { ...DEFAULT_MODEL, version: 'it-nothing', lambda: 1e-30 };
