@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_HOUSEHOLD_ATTRIBUTES } from './matching/scoring/identity-evidence.js';
 
 /**
  * The whole runtime configuration, parsed once at start-up from the environment.
@@ -214,7 +215,7 @@ export const configSchema = z.object({
     ),
   MATCH_HOUSEHOLD_ATTRIBUTES: commaList
     .transform((names) => (names.length === 1 && names[0] === 'none' ? [] : names))
-    .prefault('lastName,address,street,streetNumber,postcode,city,state,country,gender')
+    .prefault(DEFAULT_HOUSEHOLD_ATTRIBUTES.join(','))
     .describe(
       'Attributes a household shares (or that tell people apart only weakly): a pair is linked only when some other attribute agrees (a level with m > u); otherwise it goes to review. Comma separated; `none`: off.',
     ),
