@@ -28,6 +28,7 @@ export const cypherNames = [
   'read/identifier-partition',
   'read/identifier-view',
   'read/link-explain',
+  'read/model-nodes',
   'read/model-version',
   'read/person-attributes',
   'read/person-by-id',
