@@ -207,7 +207,8 @@ describe('u estimated from the graph', () => {
     });
     // New customers only: a namesake of a first-wave customer with a birth date one typo away is
     // ambiguous to any matcher (it may be the same person), so those are left out.
-    const name = (a: Record<string, unknown> | undefined) => `${a?.firstName} ${a?.lastName}`;
+    const name = (a: IdentityEvent['attributes']) =>
+      `${String(a?.firstName)} ${String(a?.lastName)}`;
     const taken = new Set(population.events.map((e) => name(e.attributes)));
     // Event ids of their own: the event log would take the same ids for replays.
     const events = more.events
