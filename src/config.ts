@@ -199,6 +199,26 @@ export const configSchema = z.object({
     .describe(
       'Fellegi–Sunter model file (`idgraph model train` writes one). Default: the built-in untrained person model and blocking rules.',
     ),
+  MATCH_U_REFRESH: booleanString
+    .default(true)
+    .describe(
+      'With the built-in model (no MATCH_MODEL_FILE): estimate u and term frequencies from the records in the graph, again as it grows, each estimate a new model version every process switches to. `off`: the built-in values stay.',
+    ),
+  MATCH_U_MIN_RECORDS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(10_000)
+    .describe(
+      'Records the graph holds before u is first estimated from them; until then the built-in values apply.',
+    ),
+  MATCH_U_REFRESH_HOURS: z.coerce
+    .number()
+    .gt(0)
+    .default(24)
+    .describe(
+      'u is estimated again when the records have doubled since the last estimate, or when it is this old and records were added or removed since.',
+    ),
   MATCH_AUTO_THRESHOLD: z.coerce
     .number()
     .gt(0)

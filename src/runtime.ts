@@ -9,6 +9,11 @@ import { createGraph, type Graph } from './graph/graph-client.js';
 import { applyMigrations, migrationsApplied } from './graph/migrations.js';
 import { createIngestQueue, type IngestQueue } from './ingest/ingest-queue.js';
 import { createIngestWorker } from './ingest/ingest-worker.js';
+import {
+  createModelRefresh,
+  type ModelRefresh,
+  modelRefreshQueueName,
+} from './ingest/model-refresh.js';
 import { createRedis, type Redis } from './ingest/redis-connection.js';
 import { type Logger, redactUri, safeError } from './logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
@@ -16,6 +21,9 @@ import { createPersonService } from './persons/person-service.js';
 import { createResolverFromConfig } from './resolver/resolver-factory.js';
 import { createReviewService } from './reviews/review-service.js';
 import { createLinkExplainService } from './links/link-explain.js';
+import { DEVELOPMENT_KEY_SECRET } from './matching/record-matcher.js';
+import { followsActiveModel } from './matching/model/model-follower.js';
+import { refreshU, type URefreshOutcome } from './matching/refresh/u-refresh.js';
 
 /**
  * Wires the service from a parsed config: clients, migrations, API and/or worker. `main.ts` runs it
@@ -31,6 +39,11 @@ export interface Runtime {
   metrics: Metrics;
   graph: Graph;
   ingest: IngestQueue;
+  /**
+   * The u refresh of the built-in model, in a process that runs workers (MATCH_U_REFRESH on, no
+   * MATCH_MODEL_FILE): `trigger()` runs a check now, as the scheduler does every few minutes.
+   */
+  modelRefresh: Pick<ModelRefresh<URefreshOutcome>, 'trigger'> | undefined;
   close(): Promise<void>;
 }
 
@@ -107,6 +120,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   });
   const apiRedis = createRedis(redisUrl, 'api', logger);
   let workerRedis: Redis | undefined;
+  let modelRefresh: ModelRefresh<URefreshOutcome> | undefined;
   const closers: (() => Promise<unknown>)[] = [];
   try {
     await waitFor('neo4j', () => graph.ping(), logger);
@@ -145,6 +159,30 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       });
       // Workers close before the queue and the driver: in-flight batches finish and commit first.
       closers.push(() => worker.close());
+      if (followsActiveModel(config)) {
+        modelRefresh = await createModelRefresh({
+          connection: workerRedis,
+          queueName: modelRefreshQueueName(config.INGEST_QUEUE),
+          prefix: config.QUEUE_PREFIX,
+          lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+          logger,
+          run: async (signal) => {
+            const outcome = await refreshU(
+              { graph, logger, signal },
+              {
+                minRecords: config.MATCH_U_MIN_RECORDS,
+                refreshHours: config.MATCH_U_REFRESH_HOURS,
+                secret: config.MATCH_KEY_SECRET ?? DEVELOPMENT_KEY_SECRET,
+              },
+            );
+            // This process switches at once; the others when they next poll.
+            if (outcome.refreshed) await configured.followModel();
+            return outcome;
+          },
+        });
+        const refresh = modelRefresh;
+        closers.push(() => refresh.close());
+      }
     }
 
     let app: FastifyInstance | undefined;
@@ -195,6 +233,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       metrics,
       graph,
       ingest,
+      modelRefresh,
       async close() {
         for (const close of closers)
           await close().catch((error: unknown) =>

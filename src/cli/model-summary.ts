@@ -61,7 +61,7 @@ function describeTraining(training: Readonly<Record<string, unknown>>): string |
 export function describeUSource(source: USource): string {
   switch (source.kind) {
     case 'default':
-      return 'built-in values, set by hand for a nationwide population (not estimated from data)';
+      return 'built-in values, set by hand to be conservative for a regional customer base (not estimated from data)';
     case 'file':
       return printable(`as given in the model file ${source.path}`);
     case 'estimated':
@@ -82,6 +82,8 @@ export function formatModel(
   file: ModelFile,
   origin: string,
   uSource: USource | undefined = file.uSource,
+  /** Values per term-frequency attribute, where the tables are stored apart from the file (hashed). */
+  termFrequencyCounts?: Readonly<Record<string, number>>,
 ): string {
   const { model } = file;
   const fields: string[][] = [
@@ -149,7 +151,9 @@ export function formatModel(
       ? 'term frequencies: none (no comparison adjusts for how common a value is)'
       : `term frequencies (tf: the exact level's u is the value's own share of records)\n${table(
           tfComparisons.map((c) => {
-            const stored = Object.keys(file.termFrequencies?.[c.attribute] ?? {}).length;
+            const stored =
+              termFrequencyCounts?.[c.attribute] ??
+              Object.keys(file.termFrequencies?.[c.attribute] ?? {}).length;
             return [
               '',
               printable(c.name),

@@ -14,6 +14,7 @@ import { expandCypher } from './cypher-template.js';
  * take it) runs only in a write transaction.
  */
 export const cypherNames = [
+  'read/active-model',
   'read/anchor-links',
   'read/applied-migrations',
   'read/audit-by-person',
@@ -27,6 +28,8 @@ export const cypherNames = [
   'read/identifier-partition',
   'read/identifier-view',
   'read/link-explain',
+  'read/model-nodes',
+  'read/model-version',
   'read/person-attributes',
   'read/person-by-id',
   'read/person-components',
@@ -35,6 +38,7 @@ export const cypherNames = [
   'read/ping',
   'read/recheck-blocks',
   'read/records-page',
+  'read/records-sample',
   'read/rescore-blocks',
   'read/rescore-records-page',
   'read/rescore-totals',
@@ -42,6 +46,7 @@ export const cypherNames = [
   'read/reviews-by-status',
   'read/split-crossings',
   'read/stale-links-page',
+  'write/activate-model',
   'write/apply-plan',
   'write/claim-batch',
   'write/claim-records',

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import {
   type BlockingRule,
   type CompiledBlockingRule,
@@ -25,6 +24,8 @@ import {
   STANDARD_ATTRIBUTES,
 } from './records/normalize-attributes.js';
 import { createValueMemo } from './records/value-memo.js';
+import { createKeyedHash } from './records/keyed-hash.js';
+import { type HashedTermFrequencies, hashedTermTables } from './scoring/term-frequency-tables.js';
 import { DERIVED_ATTRIBUTES, deriveAttributes } from './records/derived-address.js';
 import { attributeWarnings } from './records/attribute-warnings.js';
 
@@ -34,8 +35,9 @@ import { attributeWarnings } from './records/attribute-warnings.js';
  * indexed in the graph, and a candidate pair becomes a decision (link, review, nothing) with its
  * explanation.
  *
- * Blocking keys are hashed with a keyed HMAC: a plain hash of "dob:1980-01-01" is reversed by
- * hashing every date, a keyed one is not without the secret.
+ * Blocking keys are hashed with a keyed HMAC (keyed-hash.ts): a plain hash of "dob:1980-01-01" is
+ * reversed by hashing every date, a keyed one is not without the secret. Term-frequency tables
+ * estimated from the graph are kept by the same keyed hashes of their values.
  *
  * The matcher owns the value memo its blocking keys and comparisons read phonetic codes, dates and
  * address parts through. It holds names, birth dates and addresses for as long as the matcher
@@ -53,6 +55,11 @@ export interface MatchVerdict {
 
 export interface MatcherSettings {
   readonly modelFile?: ModelFile;
+  /**
+   * Term frequencies stored by keyed hash (term-frequency-tables.ts), hashed under `secret`: a model
+   * version estimated from the graph's records keeps its tables so. Used instead of the file's.
+   */
+  readonly hashedTermFrequencies?: HashedTermFrequencies;
   /** Key of the blocking-key HMAC. */
   readonly secret: string;
   readonly autoThreshold: number;
@@ -86,12 +93,15 @@ export function createRecordMatcher(settings: MatcherSettings) {
   const compiled: CompiledBlockingRule[] = compileBlockingRules(rules, memo);
   const evaluator = createLevelEvaluator(memo);
   const attributeKinds = settings.modelFile?.attributeKinds ?? {};
-  const termFrequencies: TermFrequencies = Object.fromEntries(
-    Object.entries(settings.modelFile?.termFrequencies ?? {}).map(([attribute, table]) => [
-      attribute,
-      new Map(Object.entries(table)),
-    ]),
-  );
+  const hashKey = createKeyedHash(settings.secret);
+  const termFrequencies: TermFrequencies = settings.hashedTermFrequencies
+    ? hashedTermTables(settings.hashedTermFrequencies, memo, hashKey)
+    : Object.fromEntries(
+        Object.entries(settings.modelFile?.termFrequencies ?? {}).map(([attribute, table]) => [
+          attribute,
+          new Map(Object.entries(table)),
+        ]),
+      );
   const linkOnly = settings.modelFile?.mode === 'link';
   const hasIdentityEvidence = identityEvidenceCheck(model, settings.householdAttributes);
   // No decision acts on a weight below the review threshold's: weighing stops there.
@@ -101,11 +111,6 @@ export function createRecordMatcher(settings: MatcherSettings) {
     weightFromProbability(Math.min(settings.reviewThreshold, settings.autoThreshold)),
     evaluator,
   );
-  // 48 bits of the HMAC, as an integer: the graph indexes and compares integers far more cheaply
-  // than strings, and every batch files thousands of keys. Two keys colliding only merge two
-  // blocks: more candidates, the same decisions.
-  const hashKey = (key: string) =>
-    createHmac('sha256', settings.secret).update(key).digest().readUIntBE(0, 6);
 
   /** Hashed blocking keys of a record, in rule order (a rule whose parts are missing gives none). */
   const blocks = (record: MatchRecord): RecordBlock[] => {

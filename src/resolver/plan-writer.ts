@@ -2,7 +2,6 @@ import type { GraphTx } from '../graph/graph-client.js';
 import { newId } from '../ids.js';
 import { modelTemplate } from '../matching/scoring/explanation.js';
 import type { FellegiSunterModel } from '../matching/scoring/fellegi-sunter.js';
-import type { RecordMatcher } from '../matching/record-matcher.js';
 import type { PreparedEvent } from './prepare-events.js';
 import type { ReviewRow } from './record-matching/record-scoring.js';
 import { METHOD_RANK } from './plan-evidence.js';
@@ -74,13 +73,13 @@ export interface PlanInput {
   personOf: Map<string, string | null>;
   /** Identifiers whose person was read without a lock: checked again under the locks. */
   unchecked?: ReadonlySet<string>;
+  /** The model that scored the probabilistic matches and reviews: their explanations refer to it. */
+  model?: FellegiSunterModel;
 }
 
 export interface PlanWriterDeps {
   limits: Readonly<Record<string, number>>;
   evidenceKept: number;
-  /** The model whose explanations the plan's probabilistic links and reviews refer to. */
-  matcher?: Pick<RecordMatcher, 'model'>;
 }
 
 export type PlanWriter = ReturnType<typeof createPlanWriter>;
@@ -115,6 +114,7 @@ export function createPlanWriter(deps: PlanWriterDeps) {
           reviews: input.reviews,
           presetLinkIds: betterLinkIds,
           competing: competingLinks(state, plan),
+          model: input.model,
         }),
       );
       return plan;
@@ -323,6 +323,7 @@ function planParams(
       string,
       { fromKey: string; toKey: string; confidence: number; linkId: string | null }
     >;
+    model: FellegiSunterModel | undefined;
   },
 ) {
   const node = (key: string) => {
@@ -394,7 +395,7 @@ function planParams(
     now: ctx.at,
     kept: deps.evidenceKept,
     methodRank: METHOD_RANK,
-    model: scored && deps.matcher ? modelParameter(deps.matcher.model) : null,
+    model: scored && ctx.model ? modelParameter(ctx.model) : null,
     rows: {
       reviews: ctx.reviews,
       created: [...created.values()],

@@ -1,6 +1,6 @@
 import type { Graph, GraphTx } from '../graph/graph-client.js';
 import type { Logger } from '../logger.js';
-import type { RecordMatcher } from '../matching/record-matcher.js';
+import type { MatcherSource } from '../matching/model/matcher-source.js';
 import type { IdentityEvent } from '../events/event-schema.js';
 import { claimBatch } from './batch-claim.js';
 import {
@@ -69,8 +69,11 @@ export interface ResolverDeps {
   registry: Pick<IdentifierRegistry, 'normalize'>;
   limits: Readonly<Record<string, number>>;
   evidenceKept: number;
-  /** Probabilistic matching of event attributes; without it records are not stored. */
-  matcher?: RecordMatcher;
+  /**
+   * Probabilistic matching of event attributes: a batch scores with the matcher current when its
+   * transaction function starts; without it records are not stored.
+   */
+  matchers?: Pick<MatcherSource, 'current'>;
   /** Values of candidate records this process has seen; without it every candidate is read. */
   candidateCache?: CandidateCache;
   /** Matching log entries kept (default MATCH_LOG_KEPT); tests shorten it. */
@@ -93,14 +96,9 @@ export type ResolverService = ReturnType<typeof createResolverService>;
 export function createResolverService(deps: ResolverDeps) {
   const now = deps.now ?? Date.now;
   const planWriter = createPlanWriter(deps);
-  const recordMatching: RecordMatchingDeps | undefined = deps.matcher && {
-    matcher: deps.matcher,
-    candidateCache: deps.candidateCache,
-    matchLogKept: deps.matchLogKept,
-  };
   const rescoring = {
     graph: deps.graph,
-    matcher: deps.matcher,
+    matchers: deps.matchers,
     candidateCache: deps.candidateCache,
     matchLogKept: deps.matchLogKept,
     planWriter,
@@ -113,6 +111,13 @@ export function createResolverService(deps: ResolverDeps) {
     batchEvents: readonly PreparedEvent[],
   ): Promise<ResolvedInTx> {
     const at = now();
+    // One matcher from start to end: a model version swapped in meanwhile applies to the next batch.
+    const matcher = deps.matchers?.current();
+    const recordMatching: RecordMatchingDeps | undefined = matcher && {
+      matcher,
+      candidateCache: deps.candidateCache,
+      matchLogKept: deps.matchLogKept,
+    };
     // 1. Claim the events, lock their identifiers; duplicates stop here.
     const batch = await claimBatch(tx, { jobId, at, events: batchEvents });
     const { claimed, replayed, fresh, elementIdOf, personOf } = batch;
@@ -143,6 +148,7 @@ export function createResolverService(deps: ResolverDeps) {
       elementIdOf,
       personOf,
       unchecked,
+      ...(matcher === undefined ? {} : { model: matcher.model }),
     });
     return { claimed, replayed, plan, matching, attributeWarnings };
   }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createMatcherSource } from '../../src/matching/model/matcher-source.js';
 import {
   auditListSchema,
   linkExplanationSchema,
@@ -356,7 +357,7 @@ describe('probabilistic matching', () => {
       registry: identifierRegistry(service.config),
       limits: defaultMergeLimits,
       evidenceKept: 20,
-      matcher,
+      matchers: createMatcherSource(matcher),
       logger: createLogger('silent'),
     });
   }
@@ -451,7 +452,7 @@ describe('probabilistic matching', () => {
         registry: identifierRegistry(service.config),
         limits: defaultMergeLimits,
         evidenceKept: 20,
-        matcher,
+        matchers: createMatcherSource(matcher),
         ...(options.matchLogKept === undefined ? {} : { matchLogKept: options.matchLogKept }),
         logger: createLogger('silent'),
       });
@@ -614,7 +615,7 @@ describe('probabilistic matching', () => {
         registry: identifierRegistry(service.config),
         limits: defaultMergeLimits,
         evidenceKept: 20,
-        matcher,
+        matchers: createMatcherSource(matcher),
         logger,
       });
       return rescore({ graph: service.graph, resolver, modelVersion: model.version, logger });

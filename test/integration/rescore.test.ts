@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IdentityEvent } from '../../src/events/event-schema.js';
+import { createMatcherSource } from '../../src/matching/model/matcher-source.js';
 import { createLogger } from '../../src/logger.js';
 import { DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
 import { createRecordMatcher } from '../../src/matching/record-matcher.js';
@@ -88,7 +89,7 @@ function resolverFor(model: FellegiSunterModel, mode?: 'link') {
     registry: identifierRegistry(service.config),
     limits: {},
     evidenceKept: 20,
-    matcher,
+    matchers: createMatcherSource(matcher),
     candidateCache,
     logger,
   });

@@ -213,14 +213,23 @@ describe('model train summary', () => {
 
 describe('idgraph model (before connecting)', () => {
   it('shows the built-in model when MATCH_MODEL_FILE is not set', async () => {
-    const { code, stdout } = await run(['model', 'show']);
+    const { code, stdout } = await run(['model', 'show'], { MATCH_U_REFRESH: 'off' });
     expect(code).toBe(0);
     expect(stdout).toContain(`model   ${DEFAULT_MODEL.version}\n`);
     expect(stdout).toContain('source  built-in default; MATCH_MODEL_FILE is not set\n');
   });
 
+  it('shows the built-in model, and says so, when the graph holding u estimates does not answer', async () => {
+    const { code, stdout, stderr } = await run(['--connect-timeout', '1', 'model', 'show'], {
+      NEO4J_URI: 'bolt://127.0.0.1:9',
+    });
+    expect(code).toBe(0);
+    expect(stdout).toContain(`model   ${DEFAULT_MODEL.version}\n`);
+    expect(stderr).toContain('showing the built-in values: the service may score with u estimated');
+  });
+
   it('prints the model file JSON with --json', async () => {
-    const { code, stdout } = await run(['model', 'show', '--json']);
+    const { code, stdout } = await run(['model', 'show', '--json'], { MATCH_U_REFRESH: 'off' });
     expect(code).toBe(0);
     const file = parseModelFile(JSON.parse(stdout));
     expect(file.model).toEqual(DEFAULT_MODEL);

@@ -1,5 +1,6 @@
 import { ModelFileError } from '../../matching/model/model-file.js';
 import { matcherFromConfig } from '../../matching/model/matcher-config.js';
+import { activeMatcher, followsActiveModel } from '../../matching/model/model-follower.js';
 import { ModelVersionConflictError } from '../../matching/model/recorded-model.js';
 import {
   type ConfiguredResolver,
@@ -25,7 +26,9 @@ export interface ModelRescoreOptions {
 }
 
 /**
- * `idgraph model rescore`: brings the graph in line with the active model (src/resolver/rescoring/)
+ * `idgraph model rescore`: brings the graph in line with the active model (src/resolver/rescoring/:
+ * MATCH_MODEL_FILE, else the built-in model, the version a u refresh made active when there is one;
+ * a version activated while it runs applies to the next rescore)
  * through the resolver the service uses, in transactions of `--page-size`, `--concurrency` at once.
  * Safe next to live ingestion and to run again; shows progress on stderr and prints what changed.
  */
@@ -43,6 +46,9 @@ export async function modelRescoreCommand(
   const graph = await connectGraph(ctx);
   let configured: ConfiguredResolver | undefined;
   try {
+    // The built-in model: the version a u refresh made active, when the service follows one.
+    if (followsActiveModel(ctx.config))
+      matcher = (await activeMatcher(graph, ctx.config, ctx.logger))?.matcher ?? matcher;
     try {
       configured = await createResolverFromConfig(ctx.config, {
         graph,

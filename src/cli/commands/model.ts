@@ -5,6 +5,7 @@ import type { Config } from '../../config.js';
 import type { Graph } from '../../graph/graph-client.js';
 import { compileBlockingRules } from '../../matching/records/blocking.js';
 import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from '../../matching/model/default-model.js';
+import { activeModelVersion, followsActiveModel } from '../../matching/model/model-follower.js';
 import { termFrequencyAttributes } from '../../matching/scoring/fellegi-sunter.js';
 import {
   loadModelFile,
@@ -24,7 +25,10 @@ import {
   uForTraining,
 } from '../../matching/training/model-training.js';
 import type { MatchRecord } from '../../matching/records/normalize-attributes.js';
-import { parseRecordValues } from '../../matching/record-matcher.js';
+import {
+  collectTrainingRecords,
+  type StoredRecordRow,
+} from '../../matching/records/stored-record.js';
 import { CliError, type CliContext, connectGraph, ExitCode } from '../cli-context.js';
 import { formatCount, formatDuration, printable } from '../format.js';
 import { formatModel, formatTrainingSummary, type TrainingSummary } from '../model-summary.js';
@@ -34,7 +38,8 @@ import { RESCORE_CONCURRENCY, RESCORE_PAGE_SIZE } from '../../resolver/rescoring
 
 /**
  * `idgraph model <subcommand>`: the probabilistic matching model (Fellegi–Sunter).
- * - `show`: the active model (MATCH_MODEL_FILE, else the built-in one) or a given file;
+ * - `show`: the active model (MATCH_MODEL_FILE, else the built-in one, or the version of it a u
+ *   refresh estimated from the graph) or a given file;
  * - `train`: a new model file trained on the records in the graph;
  * - `rescore`: the graph scored again with the active model (model-rescore.ts).
  * The active model is resolved as the service resolves it (`createRecordMatcher`): the file's
@@ -208,12 +213,61 @@ async function resolveModel(config: Config, path: string | undefined): Promise<L
   };
 }
 
+/**
+ * What `model show` shows: the file given, else what the service scores with: MATCH_MODEL_FILE,
+ * else the built-in model, or the version a u refresh estimated from the graph's records when
+ * the service follows one (read from the graph; the built-in values, said so on stderr, when the
+ * graph does not answer).
+ */
+async function shownModel(
+  ctx: CliContext,
+  path: string | undefined,
+): Promise<LoadedModel & { termFrequencyCounts?: Readonly<Record<string, number>> }> {
+  const loaded = await resolveModel(ctx.config, path);
+  if (path !== undefined || !followsActiveModel(ctx.config)) return loaded;
+  let graph: Graph;
+  try {
+    graph = await connectGraph(ctx);
+  } catch (error) {
+    if (!(error instanceof CliError) || error.exitCode !== ExitCode.unavailable) throw error;
+    ctx.io.stderr.write(
+      `${error.message}
+showing the built-in values: the service may score with u estimated from the graph's records (MATCH_U_REFRESH)
+`,
+    );
+    return loaded;
+  }
+  try {
+    const stored = await activeModelVersion(graph, ctx.logger);
+    if (!stored) return loaded;
+    return {
+      file: stored.file,
+      active: { ...stored.file, blockingRules: DEFAULT_BLOCKING_RULES },
+      origin:
+        "built-in model with u and term frequencies estimated from the graph's records (MATCH_U_REFRESH); MATCH_MODEL_FILE is not set",
+      uSource: stored.file.uSource ?? { kind: 'default' },
+      termFrequencyCounts: Object.fromEntries(
+        Object.entries(stored.termFrequencies).map(([attribute, t]) => [
+          attribute,
+          t.hashes.length,
+        ]),
+      ),
+    };
+  } finally {
+    await graph.close();
+  }
+}
+
 export async function modelShowCommand(
   ctx: CliContext,
   options: ModelShowOptions,
 ): Promise<ExitCode> {
-  const { file, origin, uSource } = await resolveModel(ctx.config, options.file);
-  ctx.io.stdout.write(options.json ? serializeModelFile(file) : formatModel(file, origin, uSource));
+  const { file, origin, uSource, termFrequencyCounts } = await shownModel(ctx, options.file);
+  ctx.io.stdout.write(
+    options.json
+      ? serializeModelFile(file)
+      : formatModel(file, origin, uSource, termFrequencyCounts),
+  );
   return ExitCode.ok;
 }
 
@@ -245,20 +299,6 @@ async function writablePath(out: string): Promise<string> {
   return path;
 }
 
-/** A stored record, or undefined when its values are not the JSON object of strings we write. */
-function toRecord(key: string, source: unknown, values: unknown): MatchRecord | undefined {
-  if (typeof values !== 'string') return undefined;
-  try {
-    const record = parseRecordValues(key, typeof source === 'string' ? source : '', values);
-    if (typeof record.values !== 'object' || record.values === null || Array.isArray(record.values))
-      return undefined;
-    const ok = Object.values(record.values).every((v) => v === null || typeof v === 'string');
-    return ok ? record : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Every Record in the graph, page by page in key order. Holds them all in memory: training needs
  * random pairs over the whole set. A progress line goes to stderr every few seconds.
@@ -275,18 +315,11 @@ async function readRecords(
   let progressShown = false;
   for (;;) {
     if (ctx.signal.aborted) throw new CliError('interrupted', ExitCode.interrupted);
-    const rows = await graph.query<{
-      key: string;
-      source: unknown;
-      values: unknown;
-      linking: boolean;
-    }>('read/records-page', { after, limit: PAGE_SIZE });
-    for (const row of rows) {
-      // A record whose event refused identity_linking is not matched, nor used to learn matching.
-      const record = row.linking === false ? undefined : toRecord(row.key, row.source, row.values);
-      if (record) records.push(record);
-      else skipped += 1;
-    }
+    const rows = await graph.query<StoredRecordRow>('read/records-page', {
+      after,
+      limit: PAGE_SIZE,
+    });
+    skipped += collectTrainingRecords(rows, records);
     if (rows.length < PAGE_SIZE) break;
     after = rows[rows.length - 1]!.key;
     const now = performance.now();

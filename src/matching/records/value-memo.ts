@@ -1,11 +1,13 @@
 import { doubleMetaphone } from 'double-metaphone';
 import { type AddressParts, unpackAddress } from './derived-address.js';
+import { type KeyedHash, termFrequencyKey } from './keyed-hash.js';
 import { type DateParts, parseIsoDate } from './normalize-attributes.js';
 
 /**
  * What matching derives from a normalised value, memoised: the same names, birth dates and
  * addresses come back pair after pair, and deriving them (double metaphone, date parsing, splitting
- * a packed address) costs more than a lookup. One memo serves one matching run: the record matcher owns one for as long as it lives,
+ * a packed address, the keyed hash a term-frequency table is looked up by) costs more than a
+ * lookup. One memo serves one matching run: the record matcher owns one for as long as it lives,
  * u estimation and training make their own (each worker thread too).
  *
  * The memo holds names, birth dates and addresses, which are personal data: whoever keeps one for long empties
@@ -19,6 +21,11 @@ export interface ValueMemo {
   dateParts(value: string): DateParts | null;
   /** {@link unpackAddress} of a packed address. */
   addressParts(value: string): AddressParts;
+  /**
+   * `hash(termFrequencyKey(attribute, value))`: where a term-frequency table stored by hash keeps
+   * the value's share. A memo is used with one `hash` only (its matcher's).
+   */
+  termHash(attribute: string, value: string, hash: KeyedHash): number;
   /** Empties the memo: the values it held leave its memory. */
   forget(): void;
   /** Values held (for tests and diagnostics). */
@@ -40,6 +47,8 @@ class Memo implements ValueMemo {
   private readonly phonetic = new Map<string, readonly [string, string]>();
   private readonly dates = new Map<string, DateParts | null>();
   private readonly addresses = new Map<string, AddressParts>();
+  /** By attribute, then value: no key string is built per lookup. */
+  private readonly termHashes = new Map<string, Map<string, number>>();
 
   phoneticCodes(value: string): readonly [string, string] {
     const codes = this.phonetic.get(value);
@@ -56,14 +65,29 @@ class Memo implements ValueMemo {
     return parts !== undefined ? parts : remember(this.addresses, value, unpackAddress(value));
   }
 
+  termHash(attribute: string, value: string, hash: KeyedHash): number {
+    let hashes = this.termHashes.get(attribute);
+    if (hashes === undefined) {
+      hashes = new Map();
+      this.termHashes.set(attribute, hashes);
+    }
+    const known = hashes.get(value);
+    return known !== undefined
+      ? known
+      : remember(hashes, value, hash(termFrequencyKey(attribute, value)));
+  }
+
   forget(): void {
     this.phonetic.clear();
     this.dates.clear();
     this.addresses.clear();
+    this.termHashes.clear();
   }
 
   get size(): number {
-    return this.phonetic.size + this.dates.size + this.addresses.size;
+    let hashes = 0;
+    for (const values of this.termHashes.values()) hashes += values.size;
+    return this.phonetic.size + this.dates.size + this.addresses.size + hashes;
   }
 }
 

@@ -34,10 +34,18 @@ export interface FellegiSunterModel {
 }
 
 /**
- * Term frequencies per attribute: value -> share of records with that value (0..1). Built from the
- * data being matched (see {@link buildTermFrequencies}); values are personal data.
+ * One attribute's term frequencies: a value's share of records (0..1), for the values the table
+ * keeps. A `Map` of values is one (see {@link buildTermFrequencies}; its values are personal data);
+ * a table stored in the graph is looked up by the values' keyed hashes (term-frequency-tables.ts).
  */
-export type TermFrequencies = Readonly<Record<string, ReadonlyMap<string, number>>>;
+export interface TermTable {
+  get(value: string): number | undefined;
+  readonly size: number;
+  values(): Iterable<number>;
+}
+
+/** Term frequencies per attribute. */
+export type TermFrequencies = Readonly<Record<string, TermTable>>;
 
 export interface ScoreOptions {
   readonly termFrequencies?: TermFrequencies;
@@ -112,12 +120,14 @@ export function assertValidModel(model: FellegiSunterModel): void {
 function termFrequencyU(
   value: string | null | undefined,
   other: string | null | undefined,
-  table: ReadonlyMap<string, number> | undefined,
+  table: TermTable | undefined,
   minimum: number,
 ): number | null {
   if (table === undefined || value == null || other == null) return null;
   // As Splink: the commoner of the two values decides, so an asymmetric table cannot inflate a score.
-  const frequency = Math.max(table.get(value) ?? 0, table.get(other) ?? 0);
+  // On an exact level the two are one value: looked up once.
+  const share = table.get(value) ?? 0;
+  const frequency = other === value ? share : Math.max(share, table.get(other) ?? 0);
   return frequency > 0 ? Math.max(frequency, minimum) : null;
 }
 
@@ -319,7 +329,7 @@ export function buildTermFrequencies(
   records: readonly MatchRecord[],
   attributes: readonly string[],
 ): TermFrequencies {
-  const tables: Record<string, ReadonlyMap<string, number>> = {};
+  const tables: Record<string, TermTable> = {};
   for (const attribute of attributes) {
     const { counts, present } = valueCounts(records, attribute);
     const shares = new Map<string, number>();

@@ -94,15 +94,17 @@ function runChunks(work: UChunkWork): Promise<UChunkCounts[]> {
 /**
  * `estimateU` with its chunks shared out over `threads` threads, this one and worker threads
  * (default: the cores Node may use, at most {@link U_CHUNKS}); all on this thread when that is one.
+ * With `onThisThread: false` every chunk is counted on worker threads (`threads` of them) and this
+ * thread stays free for other work meanwhile: a service process estimating u in the background.
  */
 export async function estimateUInParallel(
   records: readonly MatchRecord[],
   comparisons: readonly ComparisonDefinition[],
-  options: UOptions & { readonly threads?: number },
+  options: UOptions & { readonly threads?: number; readonly onThisThread?: boolean },
 ): Promise<UEstimate> {
-  const { threads: wanted, ...uOptions } = options;
+  const { threads: wanted, onThisThread = true, ...uOptions } = options;
   const threads = Math.max(1, Math.min(wanted ?? availableParallelism(), U_CHUNKS));
-  if (threads === 1) return estimateU(records, comparisons, uOptions);
+  if (threads === 1 && onThisThread) return estimateU(records, comparisons, uOptions);
   const work: UChunkWork = {
     records,
     comparisons,
@@ -112,11 +114,13 @@ export async function estimateUInParallel(
   };
   // This thread counts too while the workers start: its code is already compiled, and one worker
   // fewer starts.
-  const answers = Array.from({ length: threads - 1 }, () => runChunks(work));
+  const answers = Array.from({ length: onThisThread ? threads - 1 : threads }, () =>
+    runChunks(work),
+  );
   // Rejections are awaited below; until then they must not count as unhandled.
   for (const answer of answers) answer.catch(() => undefined);
   const counted: UChunkCounts[] = [];
-  claimChunks(work, (chunk) => counted.push(chunk));
+  if (onThisThread) claimChunks(work, (chunk) => counted.push(chunk));
   counted.push(...(await Promise.all(answers)).flat());
   return uFromCounts(counted.sort((a, b) => a.chunk - b.chunk).map((c) => c.counts));
 }

@@ -1,6 +1,7 @@
 import type { Graph } from '../../graph/graph-client.js';
 import { newId } from '../../ids.js';
 import { storedExplanation } from '../../matching/scoring/explanation.js';
+import type { MatcherSource } from '../../matching/model/matcher-source.js';
 import { parseRecordValues, type RecordMatcher } from '../../matching/record-matcher.js';
 import { splitIfDisconnected } from '../person-split.js';
 import { modelParameter } from '../plan-writer.js';
@@ -17,7 +18,7 @@ import { StaleResolutionError, withStaleRetries } from '../transaction-retry.js'
 
 export interface LinkRescoringDeps {
   graph: Pick<Graph, 'writeTransaction'>;
-  matcher?: RecordMatcher | undefined;
+  matchers?: Pick<MatcherSource, 'current'> | undefined;
   now: () => number;
 }
 
@@ -50,10 +51,15 @@ type LinkRow = [
   pairRead: readonly string[],
 ];
 
-/** The matcher rescoring scores with: a resolver without one has nothing to rescore. */
-export function rescoringMatcher(deps: { matcher?: RecordMatcher | undefined }): RecordMatcher {
-  if (!deps.matcher) throw new Error('resolver: rescoring needs a matcher');
-  return deps.matcher;
+/**
+ * The matcher rescoring scores a page with (the current one, kept for the page): a resolver without
+ * one has nothing to rescore.
+ */
+export function rescoringMatcher(deps: {
+  matchers?: Pick<MatcherSource, 'current'> | undefined;
+}): RecordMatcher {
+  if (!deps.matchers) throw new Error('resolver: rescoring needs a matcher');
+  return deps.matchers.current();
 }
 
 /** The pair's score under the current model, and whether the model keeps a link on it. */

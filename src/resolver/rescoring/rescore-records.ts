@@ -1,4 +1,5 @@
 import type { Graph, GraphTx } from '../../graph/graph-client.js';
+import type { MatcherSource } from '../../matching/model/matcher-source.js';
 import { parseRecordValues, type RecordMatcher } from '../../matching/record-matcher.js';
 import type { MatchRecord } from '../../matching/records/normalize-attributes.js';
 import { emptyMatching, type MatchingOutcome } from '../batch-outcome.js';
@@ -62,7 +63,7 @@ export interface FiledPage {
 
 export interface RecordRescoringDeps {
   graph: Pick<Graph, 'writeTransaction'>;
-  matcher?: RecordMatcher | undefined;
+  matchers?: Pick<MatcherSource, 'current'> | undefined;
   /** Values of records this process has seen; without it every candidate is read. */
   candidateCache?: CandidateCache | undefined;
   matchLogKept?: number | undefined;
@@ -205,6 +206,7 @@ async function rescorePageInTx(
     elementIdOf: scoring.elementIdOf,
     personOf: scoring.personOf,
     unchecked: scoring.unchecked,
+    model: matcher.model,
   });
 }
 
