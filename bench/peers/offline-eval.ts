@@ -7,6 +7,7 @@
  *                                       [--threshold 0.5] [--cap 1000|none] [--default-model]
  *                                       [--blocking peer|default] [--show-model] [--save-model DIR]
  *                                       [--u-pairs 1000000] [--identity none|service|LIST]
+ *                                       [--u-from-data]
  *
  * Settings mirror Splink's published examples for the same sets (same prediction blocking rules,
  * same EM rules, same deterministic rules for lambda, 1e6 random pairs for u), so the numbers sit
@@ -14,12 +15,16 @@
  * (`service`: its default MATCH_HOUSEHOLD_ATTRIBUTES, as the accuracy benchmark's service runs; or
  * a comma list of household attributes): pairs without it are held, not linked; by default
  * (`none`) the probability decides alone, as in Splink. Reads shared/data in place; writes only the
- * model files of --save-model.
+ * model files of --save-model. `--u-from-data` (with `--default-model`) scores with the built-in
+ * model whose u and term frequencies are estimated from the data set's records, as the service's u
+ * refresh estimates them from the graph's (src/matching/refresh/): what a graph holding only these
+ * records would score with once the refresh has run.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_BLOCKING_RULES } from '../../src/matching/model/default-model.js';
+import { DEFAULT_BLOCKING_RULES, DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
 import { saveModelFile } from '../../src/matching/model/model-file.js';
+import { estimateRefreshedModel } from '../../src/matching/refresh/u-estimate.js';
 import { DEFAULT_HOUSEHOLD_ATTRIBUTES } from '../../src/matching/scoring/identity-evidence.js';
 import { type Dataset, DEFAULT_DATA_DIR } from '../datasets/peer-datasets.js';
 import { evaluateSetup } from './offline-scoring.js';
@@ -41,6 +46,7 @@ async function main(): Promise<void> {
       'save-model': { type: 'string' },
       'u-pairs': { type: 'string', default: String(U_MAX_PAIRS) },
       identity: { type: 'string', default: 'none' },
+      'u-from-data': { type: 'boolean', default: false },
     },
   });
   const cap = values.cap === 'none' ? undefined : Number(values.cap);
@@ -62,7 +68,19 @@ async function main(): Promise<void> {
       values.blocking === 'default'
         ? { ...setup, blockingRules: [...DEFAULT_BLOCKING_RULES] }
         : setup;
+    if (values['u-from-data'] && !values['default-model'])
+      throw new Error("--u-from-data estimates the default model's u: give --default-model too");
+    const refreshed = values['u-from-data']
+      ? (
+          await estimateRefreshedModel(
+            dataset.records,
+            { model: DEFAULT_MODEL, blockingRules: DEFAULT_BLOCKING_RULES, mode: dataset.mode },
+            { at: new Date(), uPairs: Number(values['u-pairs']), seed: effective.seed },
+          )
+        ).file.model
+      : undefined;
     const { trained, ...result } = evaluateSetup(dataset, effective, {
+      ...(refreshed ? { model: refreshed } : {}),
       threshold: Number(values.threshold),
       cap,
       useDefaultModel: values['default-model'],

@@ -129,22 +129,26 @@ export function evaluateSetup(
     threshold: number;
     cap: number | undefined;
     useDefaultModel: boolean;
+    /** Scores with this model (the default model with u estimated from the data) instead. */
+    model?: FellegiSunterModel;
     label?: string;
     uMaxPairs?: number;
     householdAttributes?: readonly string[];
   },
 ): EvalResult & { trained: FellegiSunterModel } {
   const started = performance.now();
-  const model = options.useDefaultModel
-    ? DEFAULT_MODEL
-    : trainSetup(dataset, setup, {
-        ...(options.uMaxPairs === undefined ? {} : { uMaxPairs: options.uMaxPairs }),
-      }).model;
+  const model = options.model
+    ? options.model
+    : options.useDefaultModel
+      ? DEFAULT_MODEL
+      : trainSetup(dataset, setup, {
+          ...(options.uMaxPairs === undefined ? {} : { uMaxPairs: options.uMaxPairs }),
+        }).model;
   const trained = performance.now();
   const scored = scoreOffline(dataset, setup.blockingRules, model, options);
   return {
     dataset: dataset.name,
-    model: `${options.useDefaultModel ? DEFAULT_MODEL.version : 'trained'}${options.label ?? ''}`,
+    model: `${options.model ? options.model.version.replace(/\+u.*/, '+u') : options.useDefaultModel ? DEFAULT_MODEL.version : 'trained'}${options.label ?? ''}`,
     records: dataset.records.length,
     candidates: scored.candidates,
     candidatesPerRecord: scored.candidatesPerRecord,

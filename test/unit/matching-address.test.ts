@@ -145,7 +145,7 @@ describe('address comparisons in models', () => {
   });
 
   it('the default model compares the address once, instead of postcode, street, number and city', () => {
-    expect(DEFAULT_MODEL.version).toBe('default-person-v2');
+    expect(DEFAULT_MODEL.version).toBe('default-person-v3');
     expect(DEFAULT_MODEL.comparisons.map((c) => c.attribute)).toEqual([
       'firstName',
       'lastName',

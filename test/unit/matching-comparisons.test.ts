@@ -243,6 +243,22 @@ describe('comparison levels', () => {
     expect(evaluator.compareAttribute(first, a, b)).toBe(evaluator.compareAttribute(first, b, a));
   });
 
+  it('name: a swap with a typo in one of the names, when the level allows it', () => {
+    const exactSwap = nameComparison('firstName', { swappedWith: 'lastName' });
+    const fuzzySwap = nameComparison('firstName', { swappedWith: 'lastName', swapMin: 0.92 });
+    const label = (c: typeof exactSwap, x: MatchRecord, y: MatchRecord) =>
+      levelLabel(c.levels[evaluator.compareAttribute(c, x, y)]!.when);
+    const a = rec({ firstName: 'vincen', lastName: 'luke' });
+    const b = rec({ firstName: 'luke', lastName: 'vincent' });
+    expect(label(fuzzySwap, a, b)).toBe('swapped_with_lastName_jw>=0.92');
+    expect(label(fuzzySwap, b, a)).toBe('swapped_with_lastName_jw>=0.92');
+    expect(label(exactSwap, a, b)).toBe('else');
+    // Both crossed pairs must agree: a household member's first name against the surname is not it.
+    const household = rec({ firstName: 'luke', lastName: 'vincent' });
+    const sibling = rec({ firstName: 'vincent', lastName: 'vincent' });
+    expect(label(fuzzySwap, household, sibling)).not.toMatch(/^swapped/);
+  });
+
   it('date: exact, one-character typo, day/month swap, within a month, year ±1, else', () => {
     const date = dateComparison('dateOfBirth');
     expect(level(date, '1980-03-14', '1980-03-14')).toBe('exact');

@@ -35,7 +35,8 @@ import type { FellegiSunterModel, ModelComparison } from '../scoring/fellegi-sun
  *   penalises a disagreement.
  *
  * - Names swapped between the two fields (a form filled in the wrong order) are a level of their
- *   own on both names: rare by chance, a few percent of true duplicates.
+ *   own on both names, typos included (both crossed pairs Jaro–Winkler >= 0.92): rare by chance, a
+ *   few percent of true duplicates, and the swap often comes with a typo.
  *
  * A pair on which nothing but surname, address and gender agrees is reviewed rather than linked
  * however high it scores (identity-evidence.ts): those are what a household shares.
@@ -44,7 +45,7 @@ import type { FellegiSunterModel, ModelComparison } from '../scoring/fellegi-sun
  * train lambda (see `estimateLambda`) when the data set is known.
  */
 
-export const DEFAULT_MODEL_VERSION = 'default-person-v2';
+export const DEFAULT_MODEL_VERSION = 'default-person-v3';
 
 function withParameters(
   definition: ComparisonDefinition,
@@ -75,14 +76,14 @@ export const DEFAULT_MODEL: FellegiSunterModel = {
   comparisons: [
     // Levels: exact, swapped with the surname, jw>=0.92, double metaphone, jw>=0.88, jw>=0.7, else.
     withParameters(
-      nameComparison('firstName', { termFrequency: true, swappedWith: 'lastName' }),
+      nameComparison('firstName', { termFrequency: true, swappedWith: 'lastName', swapMin: 0.92 }),
       [0.78, 0.03, 0.07, 0.03, 0.03, 0.03, 0.03],
-      [0.02, 0.0002, 0.003, 0.004, 0.006, 0.08, 0.8868],
+      [0.02, 0.0003, 0.003, 0.004, 0.006, 0.08, 0.8868],
     ),
     withParameters(
-      nameComparison('lastName', { termFrequency: true, swappedWith: 'firstName' }),
+      nameComparison('lastName', { termFrequency: true, swappedWith: 'firstName', swapMin: 0.92 }),
       [0.8, 0.03, 0.08, 0.02, 0.02, 0.02, 0.03],
-      [0.01, 0.0002, 0.002, 0.003, 0.005, 0.09, 0.8898],
+      [0.01, 0.0003, 0.002, 0.003, 0.005, 0.09, 0.8898],
     ),
     // Levels: exact, one-character typo, day/month swap, within 31 days, year ±1, else.
     withParameters(

@@ -27,7 +27,11 @@ const predicateSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('dayMonthSwap') }),
   z.object({ type: z.literal('dateWithinDays'), days: z.number().int().min(0) }),
   z.object({ type: z.literal('yearWithin'), years: z.number().int().min(0) }),
-  z.object({ type: z.literal('swapped'), with: z.string().min(1) }),
+  z.object({
+    type: z.literal('swapped'),
+    with: z.string().min(1),
+    min: z.number().gt(0).lte(1).optional(),
+  }),
   z.object({
     type: z.literal('address'),
     match: z.enum(ADDRESS_MATCHES),

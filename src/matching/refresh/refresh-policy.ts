@@ -48,7 +48,7 @@ export function refreshDecision(inputs: RefreshInputs): RefreshDecision {
 
 /**
  * The version of a model whose u were estimated at `at`: `<base>+u<UTC time to the second>`, e.g.
- * `default-person-v2+u20260301T101500Z`. The base names the comparisons, m and lambda, which a
+ * `default-person-v3+u20260301T101500Z`. The base names the comparisons, m and lambda, which a
  * refresh keeps; the suffix says that the u (and term frequencies) are an estimate, and when it was
  * made. Versions of one base sort by time, and name no data.
  */

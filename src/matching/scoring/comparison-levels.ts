@@ -26,8 +26,12 @@ export type LevelPredicate =
   | { readonly type: 'dateWithinDays'; readonly days: number }
   /** Dates whose years differ by at most `years`. */
   | { readonly type: 'yearWithin'; readonly years: number }
-  /** This attribute equals the other record's `with` attribute and vice versa (e.g. names swapped). */
-  | { readonly type: 'swapped'; readonly with: string }
+  /**
+   * This attribute agrees with the other record's `with` attribute and vice versa (e.g. names
+   * swapped): equal, or with `min`, both crossed pairs at least `min` Jaro–Winkler alike (a swap and
+   * a typo in one of the names, which a form filled in by hand often has together).
+   */
+  | { readonly type: 'swapped'; readonly with: string; readonly min?: number }
   /**
    * Packed addresses (the derived `address` attribute, see derived-address.ts) that agree on:
    * - `place`: the same postcode when both have one, else the same city when both have one;
@@ -95,7 +99,9 @@ export function levelLabel(when: LevelPredicate): string {
     case 'yearWithin':
       return `year_within_${when.years}`;
     case 'swapped':
-      return `swapped_with_${when.with}`;
+      return when.min === undefined
+        ? `swapped_with_${when.with}`
+        : `swapped_with_${when.with}_jw>=${when.min}`;
     case 'address':
       // The street similarity is named only when it is not the default one.
       return when.match === 'place' || when.streetMin === undefined

@@ -36,12 +36,20 @@ function preset(
  */
 export function nameComparison(
   attribute: string,
-  options: PresetOptions & { swappedWith?: string } = {},
+  options: PresetOptions & { swappedWith?: string; swapMin?: number } = {},
 ): ComparisonDefinition {
   return preset(attribute, options, [
     exactLevel,
     ...(options.swappedWith
-      ? [{ when: { type: 'swapped', with: options.swappedWith } } as const]
+      ? [
+          {
+            when: {
+              type: 'swapped',
+              with: options.swappedWith,
+              ...(options.swapMin === undefined ? {} : { min: options.swapMin }),
+            },
+          } as const,
+        ]
       : []),
     { when: { type: 'jaroWinkler', min: 0.92 } },
     { when: { type: 'phonetic' } },

@@ -104,6 +104,8 @@ function limitOf(when: LevelPredicate): number {
       return when.days;
     case 'yearWithin':
       return when.years;
+    case 'swapped':
+      return when.min ?? 0;
     case 'address':
       return when.streetMin ?? DEFAULT_STREET_MIN;
     default:
@@ -255,12 +257,12 @@ export class LevelEvaluator {
           const other = levels.withs[index]!;
           const otherLeft = left.values[other];
           const otherRight = right.values[other];
+          if (otherLeft == null || otherRight == null || a === b) break;
+          if (a === otherRight && b === otherLeft) return index;
           if (
-            otherLeft != null &&
-            otherRight != null &&
-            a === otherRight &&
-            b === otherLeft &&
-            a !== b
+            limit > 0 &&
+            jaroWinklerSimilarity(a, otherRight) >= limit &&
+            jaroWinklerSimilarity(b, otherLeft) >= limit
           )
             return index;
           break;
