@@ -4,6 +4,9 @@ import { z } from 'zod';
 import type { ApiKey } from './api/auth.js';
 import { buildApp } from './app.js';
 import { createAuditService } from './audit/audit-service.js';
+import { createChangeFeed } from './changes/change-feed.js';
+import { relayChanges, sweepChanges } from './changes/change-relay.js';
+import { deliverWebhook, webhookJobSchema } from './changes/webhook-delivery.js';
 import { apiKeySchema, type Config, ConfigError, serviceAddresses } from './config.js';
 import { createGraph, type Graph } from './graph/graph-client.js';
 import { applyMigrations, migrationsApplied } from './graph/migrations.js';
@@ -16,6 +19,12 @@ import { createPersonService } from './persons/person-service.js';
 import { createResolverFromConfig } from './resolver/resolver-factory.js';
 import { createReviewService } from './reviews/review-service.js';
 import { createLinkExplainService } from './links/link-explain.js';
+import { startScheduledJob } from './jobs/scheduled-job.js';
+import {
+  createWebhookQueue,
+  createWebhookWorker,
+  type WebhookQueue,
+} from './jobs/webhook-queue.js';
 
 /**
  * Wires the service from a parsed config: clients, migrations, API and/or worker. `main.ts` runs it
@@ -31,6 +40,8 @@ export interface Runtime {
   metrics: Metrics;
   graph: Graph;
   ingest: IngestQueue;
+  /** The webhook deliveries queue (worker roles only). */
+  webhooks: WebhookQueue | undefined;
   close(): Promise<void>;
 }
 
@@ -70,6 +81,79 @@ export function configuredApiKeys(config: Config): ApiKey[] {
     names.add(key.name);
   }
   return keys;
+}
+
+/**
+ * The change feed's background work in a worker process: the relay and the retention sweep as
+ * scheduled jobs (one run at a time across the deployment), and the webhook deliveries. Returns
+ * the closers, workers before the queue.
+ */
+async function startChangeFeed(
+  config: Config,
+  deps: { graph: Graph; connection: Redis; metrics: Metrics; logger: Logger },
+): Promise<{ webhooks: WebhookQueue; closers: (() => Promise<unknown>)[] }> {
+  const { graph, connection, metrics, logger } = deps;
+  const prefix = config.QUEUE_PREFIX;
+  const endpoints = config.WEBHOOKS ?? [];
+  const retentionMs = config.CHANGE_FEED_RETENTION_HOURS * 3600_000;
+  const webhooks = createWebhookQueue({
+    connection,
+    prefix,
+    attempts: config.WEBHOOK_ATTEMPTS,
+    backoffMs: config.WEBHOOK_BACKOFF_MS,
+    failedRetentionSeconds: Math.ceil(retentionMs / 1000),
+  });
+  const closers: (() => Promise<unknown>)[] = [];
+  try {
+    if (endpoints.length > 0) {
+      const byName = new Map(endpoints.map((e) => [e.name, e]));
+      const worker = createWebhookWorker({
+        connection,
+        prefix,
+        concurrency: config.WEBHOOK_CONCURRENCY,
+        parse: (data) => {
+          const parsed = webhookJobSchema.safeParse(data);
+          return parsed.success && byName.has(parsed.data.endpoint) ? parsed.data : undefined;
+        },
+        deliver: (job) =>
+          deliverWebhook(byName.get(job.endpoint)!, job, { timeoutMs: config.WEBHOOK_TIMEOUT_MS }),
+        onOutcome: (endpoint, outcome, seconds) =>
+          metrics.observeDelivery(endpoint, outcome, seconds),
+        logger,
+      });
+      closers.push(() => worker.close());
+    }
+    const tasks = [
+      {
+        name: 'change-relay',
+        everyMs: config.CHANGE_FEED_RELAY_INTERVAL_MS,
+        run: () =>
+          relayChanges({
+            graph,
+            endpoints,
+            enqueue: (deliveries) => webhooks.enqueue(deliveries),
+            observe: (batch) => metrics.observeRelayed(batch),
+          }),
+      },
+      {
+        name: 'change-sweep',
+        // Often enough that an entry outlives the retention by at most a quarter of it (a minute).
+        everyMs: Math.max(100, Math.min(60_000, Math.floor(retentionMs / 4))),
+        run: () => sweepChanges({ graph, retentionMs }),
+      },
+    ];
+    for (const task of tasks) {
+      const job = await startScheduledJob({ ...task, connection, prefix, logger });
+      // Before the webhook worker: a relay run in flight finishes enqueueing first.
+      closers.unshift(() => job.close());
+    }
+  } catch (error) {
+    for (const close of closers) await close().catch(() => undefined);
+    await webhooks.close().catch(() => undefined);
+    throw error;
+  }
+  closers.push(() => webhooks.close());
+  return { webhooks, closers };
 }
 
 async function waitFor(
@@ -124,6 +208,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     const configured = await createResolverFromConfig(config, { graph, logger });
     closers.push(async () => configured.close());
     const { resolver: resolverService, registry } = configured;
+    let webhooks: WebhookQueue | undefined;
 
     if (role === 'all' || role === 'worker') {
       workerRedis = createRedis(redisUrl, 'worker', logger);
@@ -145,6 +230,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       });
       // Workers close before the queue and the driver: in-flight batches finish and commit first.
       closers.push(() => worker.close());
+      const feed = await startChangeFeed(config, {
+        graph,
+        connection: workerRedis,
+        metrics,
+        logger,
+      });
+      webhooks = feed.webhooks;
+      closers.push(...feed.closers);
+      metrics.trackWebhooks(() => feed.webhooks.counts());
     }
 
     let app: FastifyInstance | undefined;
@@ -162,6 +256,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         audit: createAuditService({ graph }),
         reviews: createReviewService({ graph, planWriter: resolverService.planWriter }),
         links: createLinkExplainService({ graph }),
+        changes: createChangeFeed({ graph }),
         readiness: async () => {
           const checks: Record<string, string> = {};
           await graph.ping().then(
@@ -195,6 +290,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       metrics,
       graph,
       ingest,
+      webhooks,
       async close() {
         for (const close of closers)
           await close().catch((error: unknown) =>
