@@ -46,7 +46,7 @@ export function createChangeFeed(deps: { graph: Pick<Graph, 'query'> }) {
       'read/change-feed-sizes',
       { from: from.seq, limit },
     );
-    if (!feed) throw new Error('change feed: the feed clock is missing (migration 0007)');
+    if (!feed) throw new Error('change feed: the feed clock is missing (migration 0008)');
     const first = feed.batches[0];
     if (after && after.seq <= feed.lastSeq && first?.[0] !== after.seq)
       throw new CursorExpiredError();

@@ -7,7 +7,7 @@ CALL () {
   WHERE b.seq >= $from
   WITH b
   ORDER BY b.seq
-  LIMIT $limit
+  LIMIT toInteger($limit)
   RETURN collect([b.seq, b.count]) AS batches
 }
 RETURN clock.seq AS lastSeq, batches

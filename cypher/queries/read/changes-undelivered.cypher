@@ -4,4 +4,4 @@
 MATCH (b:ChangeBatch:Undelivered)
 RETURN b.id AS id, b.seq AS seq, b.entries AS entries
 ORDER BY seq
-LIMIT $limit
+LIMIT toInteger($limit)

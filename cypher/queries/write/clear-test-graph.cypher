@@ -1,5 +1,5 @@
 // Deletes all data but the migration records, the matching clock (schema-like, no personal data:
-// migration 0005), the feed clock (0007) and the test marker, in batches, and sets the clocks back
+// migration 0005), the feed clock (0008) and the test marker, in batches, and sets the clocks back
 // to 0, as a new database has them. The matching log goes with the data; a clock still counting
 // from before would name log entries that are gone, and the first batches after the clear would
 // take the log for pruned and read all their blocks a second time (write/lock-matching), as a

@@ -14,7 +14,7 @@ CALL () {
   MATCH (b:ChangeBatch:Unrelayed)
   WITH b
   ORDER BY b.tick, b.id
-  LIMIT $limit
+  LIMIT toInteger($limit)
   RETURN collect(b) AS batches
 }
 SET clock.seq = last + size(batches)

@@ -11,7 +11,7 @@ CALL () {
   WHERE b.seq IS NOT NULL
   WITH b
   ORDER BY b.seq
-  LIMIT $limit
+  LIMIT toInteger($limit)
   RETURN collect(b) AS batches
 }
 WITH batches, [b IN batches | b.relayedAt >= $cutoff OR b:Undelivered] AS keep

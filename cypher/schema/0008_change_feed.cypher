@@ -4,7 +4,7 @@
 // page by seq (the uniqueness constraint's index; it also makes a duplicate seq impossible), the
 // relay finds unrelayed batches through the label, and webhook deliveries not yet enqueued through
 // the Undelivered label. The clock is schema-like: ids and counters only, no personal data.
-// Append-only: never edit an applied migration, add 0008_... instead.
+// Append-only: never edit an applied migration, add 0009_... instead.
 CREATE CONSTRAINT change_batch_id IF NOT EXISTS FOR (b:ChangeBatch) REQUIRE b.id IS UNIQUE;
 CREATE CONSTRAINT change_batch_seq IF NOT EXISTS FOR (b:ChangeBatch) REQUIRE b.seq IS UNIQUE;
 CREATE CONSTRAINT feed_clock IF NOT EXISTS FOR (c:FeedClock) REQUIRE c.name IS UNIQUE;
