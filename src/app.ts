@@ -17,6 +17,7 @@ import {
 import type { AppDeps } from './api/app-deps.js';
 import { auditRoutes } from './api/audit-routes.js';
 import { registerAuth } from './api/auth.js';
+import { changeRoutes } from './api/change-routes.js';
 import { deadLetterRoutes } from './api/dead-letter-routes.js';
 import { registerErrorHandler, sendProblem } from './api/error-handler.js';
 import { eventRoutes } from './api/event-routes.js';
@@ -158,5 +159,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(reviewRoutes, { reviews: deps.reviews, links: deps.links });
   await app.register(deadLetterRoutes, { ingest: deps.ingest });
+  await app.register(changeRoutes, { changes: deps.changes });
   return app;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_HOUSEHOLD_ATTRIBUTES } from './matching/scoring/identity-evidence.js';
+import { CHANGE_TYPES } from './changes/change-contract.js';
 
 /**
  * The whole runtime configuration, parsed once at start-up from the environment.
@@ -65,6 +66,28 @@ export const apiKeySchema = z.object({
   key: z.string().min(16, 'keys must be at least 16 characters'),
   scopes: z.array(z.enum(apiKeyScopes)).min(1),
 });
+
+export const webhookEndpointSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower case letters, digits, - and _ (1-64)'),
+    url: z
+      .string()
+      .url()
+      .regex(/^https?:\/\//, 'an http:// or https:// URL'),
+    secret: z.string().min(16, 'secrets must be at least 16 characters'),
+    types: z.array(z.enum(CHANGE_TYPES)).min(1).optional(),
+  })
+  .strict();
+
+/** Endpoint names are unique: they name deliveries and metrics. */
+const webhookList = z
+  .array(webhookEndpointSchema)
+  .refine(
+    (endpoints) => new Set(endpoints.map((e) => e.name)).size === endpoints.length,
+    'endpoint names must be unique',
+  );
 
 export const configSchema = z.object({
   NODE_ENV: z
@@ -307,6 +330,57 @@ export const configSchema = z.object({
     .describe(
       'How long `POST /v1/events?wait=true` waits for the batch to be applied before answering 202.',
     ),
+  CHANGE_FEED_RETENTION_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 366)
+    .default(168)
+    .describe(
+      'How long the change feed (GET /v1/changes) keeps an entry after it was numbered; a cursor older than that answers 410. Swept every minute, or every quarter of the retention when that is shorter.',
+    ),
+  CHANGE_FEED_RELAY_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(60000)
+    .default(250)
+    .describe(
+      'How often the relay numbers committed changes into the feed and enqueues their webhooks (one run at a time across all worker processes).',
+    ),
+  WEBHOOKS: jsonString(webhookList)
+    .optional()
+    .describe(
+      'Webhook endpoints, JSON: `[{"name":"crm","url":"https://crm.example/idgraph","secret":"at least 16 characters","types":["person.merged"]}]` (`types` optional: all). Each feed entry is POSTed, signed with the secret (docs/api.md). Secret; no default.',
+    ),
+  WEBHOOK_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(12)
+    .describe("Attempts per webhook delivery before it is dead-lettered (the queue's failed set)."),
+  WEBHOOK_BACKOFF_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .default(1000)
+    .describe(
+      'First retry delay of a webhook delivery; each further retry waits twice as long (12 attempts from 1 s span about 34 minutes).',
+    ),
+  WEBHOOK_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(120000)
+    .default(10000)
+    .describe('How long a webhook endpoint has to answer a delivery.'),
+  WEBHOOK_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(256)
+    .default(8)
+    .describe('Webhook deliveries one worker process sends at once.'),
   METRICS_PORT: port
     .optional()
     .describe('Port for /metrics in a worker-only process (API processes serve /metrics on PORT).'),

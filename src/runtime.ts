@@ -4,6 +4,9 @@ import { z } from 'zod';
 import type { ApiKey } from './api/auth.js';
 import { buildApp } from './app.js';
 import { createAuditService } from './audit/audit-service.js';
+import { createChangeFeed } from './changes/change-feed.js';
+import { relayChanges, sweepChanges } from './changes/change-relay.js';
+import { deliverWebhook, webhookJobSchema } from './changes/webhook-delivery.js';
 import { apiKeySchema, type Config, ConfigError, serviceAddresses } from './config.js';
 import { createGraph, type Graph } from './graph/graph-client.js';
 import { applyMigrations, migrationsApplied } from './graph/migrations.js';
@@ -24,6 +27,12 @@ import { createLinkExplainService } from './links/link-explain.js';
 import { DEVELOPMENT_KEY_SECRET } from './matching/record-matcher.js';
 import { followsActiveModel } from './matching/model/model-follower.js';
 import { refreshU, type URefreshOutcome } from './matching/refresh/u-refresh.js';
+import { startScheduledJob } from './jobs/scheduled-job.js';
+import {
+  createWebhookQueue,
+  createWebhookWorker,
+  type WebhookQueue,
+} from './jobs/webhook-queue.js';
 
 /**
  * Wires the service from a parsed config: clients, migrations, API and/or worker. `main.ts` runs it
@@ -44,6 +53,8 @@ export interface Runtime {
    * MATCH_MODEL_FILE): `trigger()` runs a check now, as the scheduler does every few minutes.
    */
   modelRefresh: Pick<ModelRefresh<URefreshOutcome>, 'trigger'> | undefined;
+  /** The webhook deliveries queue (worker roles only). */
+  webhooks: WebhookQueue | undefined;
   close(): Promise<void>;
 }
 
@@ -83,6 +94,79 @@ export function configuredApiKeys(config: Config): ApiKey[] {
     names.add(key.name);
   }
   return keys;
+}
+
+/**
+ * The change feed's background work in a worker process: the relay and the retention sweep as
+ * scheduled jobs (one run at a time across the deployment), and the webhook deliveries. Returns
+ * the closers, workers before the queue.
+ */
+async function startChangeFeed(
+  config: Config,
+  deps: { graph: Graph; connection: Redis; metrics: Metrics; logger: Logger },
+): Promise<{ webhooks: WebhookQueue; closers: (() => Promise<unknown>)[] }> {
+  const { graph, connection, metrics, logger } = deps;
+  const prefix = config.QUEUE_PREFIX;
+  const endpoints = config.WEBHOOKS ?? [];
+  const retentionMs = config.CHANGE_FEED_RETENTION_HOURS * 3600_000;
+  const webhooks = createWebhookQueue({
+    connection,
+    prefix,
+    attempts: config.WEBHOOK_ATTEMPTS,
+    backoffMs: config.WEBHOOK_BACKOFF_MS,
+    failedRetentionSeconds: Math.ceil(retentionMs / 1000),
+  });
+  const closers: (() => Promise<unknown>)[] = [];
+  try {
+    if (endpoints.length > 0) {
+      const byName = new Map(endpoints.map((e) => [e.name, e]));
+      const worker = createWebhookWorker({
+        connection,
+        prefix,
+        concurrency: config.WEBHOOK_CONCURRENCY,
+        parse: (data) => {
+          const parsed = webhookJobSchema.safeParse(data);
+          return parsed.success && byName.has(parsed.data.endpoint) ? parsed.data : undefined;
+        },
+        deliver: (job) =>
+          deliverWebhook(byName.get(job.endpoint)!, job, { timeoutMs: config.WEBHOOK_TIMEOUT_MS }),
+        onOutcome: (endpoint, outcome, seconds) =>
+          metrics.observeDelivery(endpoint, outcome, seconds),
+        logger,
+      });
+      closers.push(() => worker.close());
+    }
+    const tasks = [
+      {
+        name: 'change-relay',
+        everyMs: config.CHANGE_FEED_RELAY_INTERVAL_MS,
+        run: () =>
+          relayChanges({
+            graph,
+            endpoints,
+            enqueue: (deliveries) => webhooks.enqueue(deliveries),
+            observe: (batch) => metrics.observeRelayed(batch),
+          }),
+      },
+      {
+        name: 'change-sweep',
+        // Often enough that an entry outlives the retention by at most a quarter of it (a minute).
+        everyMs: Math.max(100, Math.min(60_000, Math.floor(retentionMs / 4))),
+        run: () => sweepChanges({ graph, retentionMs }),
+      },
+    ];
+    for (const task of tasks) {
+      const job = await startScheduledJob({ ...task, connection, prefix, logger });
+      // Before the webhook worker: a relay run in flight finishes enqueueing first.
+      closers.unshift(() => job.close());
+    }
+  } catch (error) {
+    for (const close of closers) await close().catch(() => undefined);
+    await webhooks.close().catch(() => undefined);
+    throw error;
+  }
+  closers.push(() => webhooks.close());
+  return { webhooks, closers };
 }
 
 async function waitFor(
@@ -138,6 +222,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     const configured = await createResolverFromConfig(config, { graph, logger });
     closers.push(async () => configured.close());
     const { resolver: resolverService, registry } = configured;
+    let webhooks: WebhookQueue | undefined;
 
     if (role === 'all' || role === 'worker') {
       workerRedis = createRedis(redisUrl, 'worker', logger);
@@ -183,6 +268,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         const refresh = modelRefresh;
         closers.push(() => refresh.close());
       }
+      const feed = await startChangeFeed(config, {
+        graph,
+        connection: workerRedis,
+        metrics,
+        logger,
+      });
+      webhooks = feed.webhooks;
+      closers.push(...feed.closers);
+      metrics.trackWebhooks(() => feed.webhooks.counts());
     }
 
     let app: FastifyInstance | undefined;
@@ -200,6 +294,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         audit: createAuditService({ graph }),
         reviews: createReviewService({ graph, planWriter: resolverService.planWriter }),
         links: createLinkExplainService({ graph }),
+        changes: createChangeFeed({ graph }),
         readiness: async () => {
           const checks: Record<string, string> = {};
           await graph.ping().then(
@@ -234,6 +329,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       graph,
       ingest,
       modelRefresh,
+      webhooks,
       async close() {
         for (const close of closers)
           await close().catch((error: unknown) =>

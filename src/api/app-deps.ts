@@ -1,4 +1,5 @@
 import type { AuditService } from '../audit/audit-service.js';
+import type { ChangeFeed } from '../changes/change-feed.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ApiKey } from './auth.js';
 import type { IngestQueue } from '../ingest/ingest-queue.js';
@@ -21,6 +22,7 @@ export interface AppDeps {
   audit: AuditService;
   reviews: ReviewService;
   links: LinkExplainService;
+  changes: ChangeFeed;
   readiness: ReadinessCheck;
   apiKeys: readonly ApiKey[];
   metrics: Metrics;

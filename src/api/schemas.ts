@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { changeItemSchema } from '../changes/change-contract.js';
 import { attributeWarningsSchema, matchingOutcomeSchema } from '../resolver/batch-outcome.js';
 import { HOLD_REASONS } from '../matching/scoring/identity-evidence.js';
 
@@ -355,4 +356,15 @@ export const reviewDecisionResultSchema = z.object({
   reviewId: z.string(),
   decision: z.enum(['match', 'no_match']),
   personIds: z.array(z.string()).describe('match: the person now holding both; no_match: the two'),
+});
+
+export const changePageSchema = z.object({
+  items: z
+    .array(changeItemSchema)
+    .describe('Entries in feed order (ids and counts only, never identifier values)'),
+  cursor: z
+    .string()
+    .describe(
+      'Resumes after the last item (with no items: where the next entry will be); pass it as `after`',
+    ),
 });

@@ -113,9 +113,12 @@ export function createMetrics() {
     },
   });
 
+  const feed = changeFeedMetrics(registry);
+
   return {
     registry,
     httpDuration,
+    ...feed,
     /** For the graph client (GraphOptions.timings). */
     graphTimings: {
       statement: (statement: string, seconds: number) =>
@@ -154,6 +157,63 @@ export function createMetrics() {
     },
     trackQueue(depth: () => Promise<Record<string, number>>) {
       depthSource = depth;
+    },
+  };
+}
+
+/** The change feed's relay and webhook deliveries (worker processes). */
+function changeFeedMetrics(registry: Registry) {
+  const registers = [registry];
+  const feedLag = new Histogram({
+    name: 'idgraph_change_feed_lag_seconds',
+    help: 'Time from a change batch being written (its transaction) to the relay numbering it into the change feed, per batch',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers,
+  });
+  const feedEntries = new Counter({
+    name: 'idgraph_change_feed_entries_total',
+    help: 'Entries the relay numbered into the change feed',
+    registers,
+  });
+  // Endpoint names come from WEBHOOKS: a fixed set, never URLs.
+  const endpoint = ['endpoint'] as const;
+  const webhookDeliveries = new Counter({
+    name: 'idgraph_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by endpoint and outcome: delivered (2xx), retried (failed, attempts remain), failed (dead-lettered)',
+    labelNames: [...endpoint, 'outcome'] as const,
+    registers,
+  });
+  const webhookDuration = new Histogram({
+    name: 'idgraph_webhook_delivery_duration_seconds',
+    help: 'Time of one webhook delivery attempt, by endpoint',
+    labelNames: endpoint,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30],
+    registers,
+  });
+  let webhookCounts: (() => Promise<Record<string, number>>) | undefined;
+  new Gauge({
+    name: 'idgraph_webhook_jobs',
+    help: 'Webhook deliveries by state (failed = dead-lettered)',
+    labelNames: ['state'] as const,
+    registers,
+    async collect() {
+      const counts = webhookCounts ? await webhookCounts().catch(() => undefined) : undefined;
+      for (const [state, n] of Object.entries(counts ?? {})) this.set({ state }, n);
+    },
+  });
+  return {
+    /** For the change feed's relay: each batch it numbered. */
+    observeRelayed(batch: { entries: number; waitedSeconds: number }) {
+      feedLag.observe(batch.waitedSeconds);
+      feedEntries.inc(batch.entries);
+    },
+    /** For the webhook worker: each delivery attempt. */
+    observeDelivery(endpointName: string, outcome: string, seconds: number) {
+      webhookDeliveries.inc({ endpoint: endpointName, outcome });
+      webhookDuration.observe({ endpoint: endpointName }, seconds);
+    },
+    trackWebhooks(counts: () => Promise<Record<string, number>>) {
+      webhookCounts = counts;
     },
   };
 }

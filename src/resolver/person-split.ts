@@ -45,7 +45,11 @@ export function linkComponents(
   return parts;
 }
 
-/** Splits the person when it no longer holds together; returns the new persons (none: intact). */
+/**
+ * Splits the person when it no longer holds together; returns the new persons (none: intact). The
+ * caller appends the change feed's entries for it (`splitChanges` in src/changes/change-outbox.ts)
+ * with the rest of its transaction's changes.
+ */
 export async function splitIfDisconnected(
   tx: GraphTx,
   input: { personId: string; linkId: string; reason: string; now: number },

@@ -1,3 +1,9 @@
+import {
+  appendChanges,
+  createdChanges,
+  mergedChanges,
+  splitChanges,
+} from '../changes/change-outbox.js';
 import type { GraphTx } from '../graph/graph-client.js';
 import { newId } from '../ids.js';
 import { modelTemplate } from '../matching/scoring/explanation.js';
@@ -31,7 +37,8 @@ import { StaleResolutionError } from './transaction-retry.js';
  * reads their limit counts and no-match constraints; {@link planResolution} plans links, merges and
  * refusals (pure); where it refuses a probabilistic match that weaker links stand in the way of,
  * those are withdrawn and their persons split first (better-match.ts); write/apply-plan writes
- * persons, memberships, merges, links, reviews and audit records in one statement.
+ * persons, memberships, merges, links, reviews and audit records in one statement; the change
+ * feed's entries for the splits, new persons and merges follow (appendChanges).
  */
 
 /** A model's template as the statements that store explanations record it ($model). */
@@ -117,6 +124,25 @@ export function createPlanWriter(deps: PlanWriterDeps) {
           model: input.model,
         }),
       );
+      // The change feed: better-match splits first, then new persons and merges, as written.
+      const splits = state.withdrawals.length > 0 ? splitsOf(state) : [];
+      await appendChanges(tx, [
+        ...splits.flatMap((s) =>
+          splitChanges(
+            s.personId,
+            s.parts.map(([personId, identifiers]) => ({
+              personId,
+              identifiers: identifiers.length,
+            })),
+            input.at,
+          ),
+        ),
+        ...createdChanges(
+          plan.newPersons.map((p) => p.id),
+          input.at,
+        ),
+        ...mergedChanges(plan.absorbed, input.at),
+      ]);
       return plan;
     },
   };

@@ -470,6 +470,7 @@ describe('OpenAPI', () => {
         'GET /v1/links/{id}/explain',
         'GET /v1/dead-letters',
         'POST /v1/dead-letters/{id}/retry',
+        'GET /v1/changes',
         'GET /healthz',
         'GET /readyz',
       ].sort(),

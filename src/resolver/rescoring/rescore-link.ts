@@ -1,3 +1,4 @@
+import { appendChanges, splitChanges } from '../../changes/change-outbox.js';
 import type { Graph } from '../../graph/graph-client.js';
 import { newId } from '../../ids.js';
 import { storedExplanation } from '../../matching/scoring/explanation.js';
@@ -182,6 +183,14 @@ export async function rescoreLink(
       reason: 'link_withdrawn',
       now: at,
     });
+    await appendChanges(
+      tx,
+      splitChanges(
+        link.personId,
+        parts.map((p) => ({ personId: p.personId, identifiers: p.identifierKeys.length })),
+        at,
+      ),
+    );
     return { outcome: 'withdrawn' as const, splitInto: parts.map((p) => p.personId) };
   });
 }
