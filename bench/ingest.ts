@@ -7,6 +7,9 @@
  * completed. Each run is then checked: every event applied once, every identifier, mention and unit
  * of link evidence present, the graph invariants at zero.
  *
+ * With --consent yes every event carries consent purposes, so every identifier gets consent
+ * states and history (the cost of recording consent at ingest).
+ *
  * Layouts (--layouts, comma separated):
  *   inproc:C   one process runs the API and a worker of concurrency C (IDGRAPH_ROLE=all)
  *   procs:PxC  the API in this process, P worker processes (`src/main.ts --worker`) of concurrency C
@@ -79,7 +82,7 @@ runBenchmark('ingest', async (run) => {
   await clearDisposableGraph(graph);
 
   return {
-    title: `Ingest: ${fmt(main.events)} events (seed ${settings.seed}, ${settings.order} order) in requests of ${settings.batchSize}, ${settings.runs} runs each after ${settings.warmupRuns} warm-up runs`,
+    title: `Ingest: ${fmt(main.events)} events (seed ${settings.seed}, ${settings.order} order${settings.consent ? ', with consent' : ''}) in requests of ${settings.batchSize}, ${settings.runs} runs each after ${settings.warmupRuns} warm-up runs`,
     services,
     settings: [],
     sections: [ingestTable(results, main.events)],
@@ -88,6 +91,7 @@ runBenchmark('ingest', async (run) => {
       batchSize: settings.batchSize,
       seed: settings.seed,
       order: settings.order,
+      consent: settings.consent,
       runs: settings.runs,
       warmupRuns: settings.warmupRuns,
       ceilingConcurrency: settings.ceilingConcurrency,

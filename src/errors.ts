@@ -82,3 +82,10 @@ export class IdentifierNotFoundError extends NotFoundError {
     super('identifier', 'IDENTIFIER_NOT_FOUND');
   }
 }
+
+/** A join that an identifier's denied identity_linking consent forbids (a review's `match`). */
+export class ConsentDeniedError extends AppError {
+  constructor() {
+    super("an identifier's identity_linking consent is denied", 409, 'CONSENT_DENIED');
+  }
+}

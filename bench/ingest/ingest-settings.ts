@@ -17,6 +17,8 @@ export interface IngestSettings {
   ceilingConcurrency: number;
   warmupRuns: number;
   order: 'stream' | 'shuffled';
+  /** Every event carries consent purposes (consent state written per identifier and purpose). */
+  consent: boolean;
   /** Share of the machine that must be idle before a timed run. */
   waitIdle: number;
   /** Where worker processes write V8 CPU profiles (undefined: none). */
@@ -46,6 +48,10 @@ export function ingestSettings(argv: readonly string[]): IngestSettings {
         default: 'stream',
         help: 'stream (as generated: persons appear one after another) | shuffled (merge-heavy)',
       },
+      consent: {
+        default: 'no',
+        help: 'yes: every event carries consent.purposes (identity_linking and analytics granted, marketing granted by two events in three)',
+      },
       'wait-idle': {
         default: '0',
         help: 'before each timed run, wait (at most 5 min) until the machine is this % idle',
@@ -64,6 +70,8 @@ export function ingestSettings(argv: readonly string[]): IngestSettings {
     throw new Error('--order must be stream or shuffled');
   if (ceiling !== 'yes' && ceiling !== 'no' && ceiling !== 'only')
     throw new Error('--ceiling must be yes, no or only');
+  if (flags.consent !== 'yes' && flags.consent !== 'no')
+    throw new Error('--consent must be yes or no');
   return {
     events: positiveInt(flags.events, 'events'),
     runs: positiveInt(flags.runs, 'runs'),
@@ -74,6 +82,7 @@ export function ingestSettings(argv: readonly string[]): IngestSettings {
     ceilingConcurrency: positiveInt(flags['ceiling-concurrency'], 'ceiling-concurrency'),
     warmupRuns: flags.warmup === '0' ? 0 : positiveInt(flags.warmup, 'warmup'),
     order,
+    consent: flags.consent === 'yes',
     waitIdle: idleShare(flags['wait-idle']),
     cpuProfDir: flags['cpu-prof'] === 'yes' ? join(RESULTS_DIR, 'cpu-prof') : undefined,
   };

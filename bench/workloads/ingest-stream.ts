@@ -19,9 +19,15 @@ export interface IngestWorkload {
 export function ingestWorkload(
   size: number,
   streamSeed: number,
-  options: { batchSize: number; order: 'stream' | 'shuffled' },
+  options: { batchSize: number; order: 'stream' | 'shuffled'; consent?: boolean },
 ): IngestWorkload {
   const stream = generateStream({ events: size, seed: streamSeed });
+  // With consent, an identifier seen in several events sees marketing granted and refused in turn:
+  // states replaced and history appended, as well as first states.
+  if (options.consent)
+    stream.events.forEach((e, n) => {
+      e.consent = { purposes: { identity_linking: true, analytics: true, marketing: n % 3 !== 0 } };
+    });
   // Shuffled, a person's events spread over many batches, each seen first with a different
   // identifier: most joins become merges of existing persons (locks, absorbs, audit records).
   const ordered =

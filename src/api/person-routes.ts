@@ -7,6 +7,7 @@ import {
   consistencyHeaders,
   identifierViewSchema,
   personIdParam,
+  personConsentSchema,
   personLinksSchema,
   personSchema,
   scopeQuerySchema,
@@ -14,7 +15,10 @@ import {
 
 /** Persons, their links, and single identifiers. */
 export const personRoutes: FastifyPluginAsyncZod<{
-  persons: Pick<PersonService, 'getPerson' | 'getPersonLinks' | 'getIdentifier'>;
+  persons: Pick<
+    PersonService,
+    'getPerson' | 'getPersonLinks' | 'getPersonConsent' | 'getIdentifier'
+  >;
 }> = async (app, { persons }) => {
   app.get(
     '/v1/persons/:id',
@@ -54,6 +58,27 @@ export const personRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request) => persons.getPersonLinks(request.params.id),
+  );
+
+  app.get(
+    '/v1/persons/:id/consent',
+    {
+      config: { scope: 'persons:read' },
+      schema: {
+        tags: ['persons'],
+        summary: "Consent of the person's identifiers: per purpose, current state and history",
+        description:
+          'Per purpose, per identifier: the current state (granted or denied, when, and the event or privacy request that set it) and its changes, newest first. A merged id answers 200 for the survivor with a `Location` header (docs/api.md).',
+        params: z.object({ id: personIdParam }),
+        response: { 200: personConsentSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const consent = await persons.getPersonConsent(request.params.id);
+      if (consent.id !== consent.requestedId)
+        reply.header('location', `/v1/persons/${consent.id}/consent`);
+      return consent;
+    },
   );
 
   app.get(

@@ -174,6 +174,52 @@ export const linkSchema = z.object({
 
 export const personLinksSchema = z.object({ personId: z.string(), links: z.array(linkSchema) });
 
+const consentEntryShape = {
+  granted: z.boolean(),
+  at: z
+    .string()
+    .describe("When it was asserted: the event's occurredAt, or the privacy request's creation"),
+  source: z.string().describe("The event's source, or `privacy_request`"),
+  eventId: z.string().nullable().describe('The event that asserted it (with `source`)'),
+  requestId: z.string().nullable().describe('The privacy request that asserted it'),
+};
+
+export const personConsentSchema = z.object({
+  id: z.string().describe('The active person (the survivor when a merged id was asked)'),
+  requestedId: z.string(),
+  purposes: z
+    .array(
+      z.object({
+        purpose: z.string(),
+        identifiers: z
+          .array(
+            z.object({
+              type: z.string(),
+              value: z.string(),
+              current: z
+                .object(consentEntryShape)
+                .describe(
+                  'The newest assertion; a privacy request outranks events as old or older',
+                ),
+              history: z
+                .array(
+                  z.object({
+                    ...consentEntryShape,
+                    recordedAt: z.string().describe('When idgraph recorded the change'),
+                  }),
+                )
+                .describe(
+                  'Changes, newest first: the first assertion, then each one that flipped `granted` (at most 100)',
+                ),
+              historyTotal: z.number().int().describe('Changes recorded in all'),
+            }),
+          )
+          .describe('Identifiers of the person with a state for this purpose, by key'),
+      }),
+    )
+    .describe('By purpose name'),
+});
+
 export const identifierViewSchema = z.object({
   type: z.string(),
   value: z.string(),

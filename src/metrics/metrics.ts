@@ -56,7 +56,7 @@ export function createMetrics() {
   });
   const matching = new Counter({
     name: 'idgraph_matching_total',
-    help: 'Probabilistic matching, by stage: records stored, candidates found (before the cap), records over the candidate cap, pairs scored, pairs linked, pairs sent to review, and of those the ones held for lack of identity evidence (identityHeld). candidates / records is the mean candidate count per record.',
+    help: 'Probabilistic matching, by stage: records stored, candidates found (before the cap), records over the candidate cap, pairs scored, pairs linked, pairs sent to review, and of those the ones held for lack of identity evidence (identityHeld), matched pairs not linked because an anchor identifier has denied identity_linking consent (consentDenied). candidates / records is the mean candidate count per record.',
     labelNames: ['stage'] as const,
     registers: [registry],
   });

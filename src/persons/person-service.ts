@@ -1,3 +1,4 @@
+import { personConsent, type PersonConsentView } from '../consent/consent-view.js';
 import { IdentifierNotFoundError, PersonNotFoundError } from '../errors.js';
 import type { Graph } from '../graph/graph-client.js';
 import type { IdentifierRegistry } from '../resolver/identifier-types.js';
@@ -105,6 +106,34 @@ async function attributesOf(
     }
   }
   return attributes;
+}
+
+/** One identifier with its person and links; raw values normalised as ingestion does. */
+async function identifierView(
+  deps: { graph: Pick<Graph, 'query'>; registry: Pick<IdentifierRegistry, 'normalize'> },
+  type: string,
+  value: string,
+): Promise<IdentifierView> {
+  const n = deps.registry.normalize(type, value);
+  if (!n.ok) throw new IdentifierNotFoundError();
+  const [row] = await deps.graph.query<IdentifierRow>('read/identifier-view', {
+    key: n.key,
+    limit: IDENTIFIER_LINKS,
+  });
+  if (!row) throw new IdentifierNotFoundError();
+  return {
+    type: row.type,
+    value: row.value,
+    personId: row.personId,
+    sources: row.sources,
+    firstSeen: iso(row.createdAt)!,
+    lastSeen: iso(row.lastSeen),
+    links: row.links.map((l) => ({
+      id: l.link.id,
+      other: { type: l.otherType, value: l.otherValue },
+      ...provenance(l.link),
+    })),
+  };
 }
 
 export type PersonService = ReturnType<typeof createPersonService>;
@@ -232,28 +261,16 @@ export function createPersonService(deps: {
       return { personId: person.id, links: (await linkRows(person.id)).map(linkView) };
     },
 
+    /**
+     * The consent states and history of a person's identifiers, per purpose. A merged id answers
+     * with its survivor; a scoped id with its whole person.
+     */
+    getPersonConsent: async (requestedId: string): Promise<PersonConsentView> => ({
+      ...(await personConsent(graph, parseScopedId(requestedId).personId)),
+      requestedId,
+    }),
+
     /** One identifier with its person and links; raw values normalised as ingestion does. */
-    async getIdentifier(type: string, value: string): Promise<IdentifierView> {
-      const n = deps.registry.normalize(type, value);
-      if (!n.ok) throw new IdentifierNotFoundError();
-      const [row] = await graph.query<IdentifierRow>('read/identifier-view', {
-        key: n.key,
-        limit: IDENTIFIER_LINKS,
-      });
-      if (!row) throw new IdentifierNotFoundError();
-      return {
-        type: row.type,
-        value: row.value,
-        personId: row.personId,
-        sources: row.sources,
-        firstSeen: iso(row.createdAt)!,
-        lastSeen: iso(row.lastSeen),
-        links: row.links.map((l) => ({
-          id: l.link.id,
-          other: { type: l.otherType, value: l.otherValue },
-          ...provenance(l.link),
-        })),
-      };
-    },
+    getIdentifier: (type: string, value: string) => identifierView(deps, type, value),
   };
 }

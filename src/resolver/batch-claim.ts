@@ -1,20 +1,28 @@
 import { randomUUID } from 'node:crypto';
+import {
+  type ConsentStates,
+  type ConsentStateTuple,
+  parseConsentStates,
+} from '../consent/consent-state.js';
 import type { GraphTx } from '../graph/graph-client.js';
 import type { PreparedEvent } from './prepare-events.js';
 
 /**
  * A batch's first statement, write/claim-batch: claims its events in the event log (an event
  * already there is a duplicate, or this same job's replay after a crash, and is not applied again),
- * creates and locks the claimed events' identifiers in key order and reads their persons under the
- * lock.
+ * creates and locks the claimed events' identifiers in key order and reads their persons and
+ * consent states under the lock.
  */
 
 /** What write/claim-batch answers: per event (in batch order) and per locked identifier. */
 interface ClaimedBatch {
   claimed: boolean[];
   sameJob: boolean[];
-  /** [position in the identifiers sent, element id, current person id or null when created now] */
-  identifiers: [number, string, string | null][];
+  /**
+   * [position in the identifiers sent, element id, current person id or null when created now,
+   * consent states]
+   */
+  identifiers: [number, string, string | null, ConsentStateTuple[]][];
 }
 
 /*
@@ -45,6 +53,8 @@ export interface BatchClaim {
   elementIdOf: Map<string, string>;
   /** Identifiers of the claimed events: key -> current person, null when created now. */
   personOf: Map<string, string | null>;
+  /** Consent states of the claimed events' identifiers that have any, read under the lock. */
+  consentOf: Map<string, ConsentStates>;
 }
 
 /**
@@ -105,10 +115,12 @@ export async function claimBatch(
   // Only the claimed events' identifiers come back (none when nothing was claimed).
   const elementIdOf = new Map<string, string>();
   const personOf = new Map<string, string | null>();
-  for (const [position, elementId, personId] of batch.identifiers) {
+  const consentOf = new Map<string, ConsentStates>();
+  for (const [position, elementId, personId, states] of batch.identifiers) {
     const key = identifiers[position]![0];
     elementIdOf.set(key, elementId);
     personOf.set(key, personId);
+    if (states.length > 0) consentOf.set(key, parseConsentStates(states));
   }
-  return { claimed, replayed, fresh, elementIdOf, personOf };
+  return { claimed, replayed, fresh, elementIdOf, personOf, consentOf };
 }

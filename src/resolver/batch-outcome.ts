@@ -49,6 +49,13 @@ export const matchingOutcomeSchema = z.object({
     .describe(
       'Of the reviews, pairs at or above MATCH_AUTO_THRESHOLD held for review because nothing but MATCH_HOUSEHOLD_ATTRIBUTES agreed',
     ),
+  consentDenied: z
+    .number()
+    .int()
+    .default(0)
+    .describe(
+      "Of the matched pairs, those not linked because an anchor identifier's identity_linking consent is denied",
+    ),
   byRule: z
     .record(z.string(), ruleOutcomeSchema)
     // Results stored by older versions have none.
@@ -68,6 +75,7 @@ export const MATCHING_STAGES = [
   'matched',
   'reviews',
   'identityHeld',
+  'consentDenied',
 ] as const;
 
 export const emptyMatching = (): MatchingOutcome => ({
@@ -78,6 +86,7 @@ export const emptyMatching = (): MatchingOutcome => ({
   matched: 0,
   reviews: 0,
   identityHeld: 0,
+  consentDenied: 0,
   byRule: {},
 });
 

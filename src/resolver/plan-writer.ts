@@ -82,6 +82,11 @@ export interface PlanInput {
   unchecked?: ReadonlySet<string>;
   /** The model that scored the probabilistic matches and reviews: their explanations refer to it. */
   model?: FellegiSunterModel;
+  /**
+   * Identifiers whose identity_linking consent is denied: a match with one is not linked. Those
+   * also `unchecked` were read without a lock: their denial is checked again under the locks.
+   */
+  denied?: ReadonlySet<string>;
 }
 
 export interface PlanWriterDeps {
@@ -101,7 +106,7 @@ export function createPlanWriter(deps: PlanWriterDeps) {
         tx,
         initialState({
           events: input.events,
-          matches: input.matches,
+          matches: input.matches.filter((m) => !deniedEnd(input, m)),
           personOf: input.personOf,
           persons,
           limits: deps.limits,
@@ -148,10 +153,14 @@ export function createPlanWriter(deps: PlanWriterDeps) {
   };
 }
 
+/** True when a match names an identifier whose identity_linking consent is denied. */
+const deniedEnd = (input: Pick<PlanInput, 'denied'>, m: PlanMatch) =>
+  input.denied !== undefined && (input.denied.has(m.fromKey) || input.denied.has(m.toKey));
+
 /**
  * write/lock-persons, when evidence may join persons: locks them and reads their ages, per-type
- * counts and no-match constraints, and re-reads the persons of identifiers read without a lock (a
- * moved one means the transaction starts again).
+ * counts and no-match constraints, and re-reads the persons and identity_linking denials of
+ * identifiers read without a lock (a changed one means the transaction starts again).
  */
 async function lockPersons(
   tx: GraphTx,
@@ -165,14 +174,20 @@ async function lockPersons(
     const persons = new Set(keys.map((k) => personOf.get(k) ?? `new:${k}`));
     if (persons.size > 1) for (const p of persons) if (!p.startsWith('new:')) toLock.add(p);
   };
-  for (const event of input.events)
-    if (event.linking) consider(event.identifiers.map((i) => i.key));
+  for (const event of input.events) {
+    if (!event.linking) continue;
+    const { unlinked } = event;
+    consider(event.identifiers.filter((i) => !unlinked?.includes(i.key)).map((i) => i.key));
+  }
   const check = new Set<string>();
   for (const match of input.matches) {
-    consider([match.fromKey, match.toKey]);
     const keys = [match.fromKey, match.toKey];
     const unlocked = keys.filter((key) => input.unchecked?.has(key));
+    // A denial read without a lock is checked too: a revocation or an event may have granted or
+    // denied meanwhile. A match that stays denied joins nothing and needs no lock.
     for (const key of unlocked) check.add(key);
+    if (deniedEnd(input, match)) continue;
+    consider(keys);
     // Both ends in one person, one of them read without a lock: that person is locked too, so a
     // split (rescoring, a revocation, a manual split) cannot part them before the link is written.
     const person = personOf.get(match.fromKey);
@@ -184,7 +199,7 @@ async function lockPersons(
   if (toLock.size > 0 || check.size > 0) {
     const [locked] = await tx.run<{
       persons: [string, string, number, string, string[], [string, string][]][];
-      checks: [string, string | null][];
+      checks: [string, string | null, boolean][];
     }>('write/lock-persons', {
       rows: {
         personIds: [...toLock].sort(),
@@ -201,9 +216,11 @@ async function lockPersons(
       personElementId.set(id, elementId);
     }
     if (persons.size !== toLock.size) throw new StaleResolutionError();
-    // A candidate's anchor that moved between the unlocked read and the locks: read again.
-    for (const [key, personId] of locked.checks)
-      if (personId !== personOf.get(key)) throw new StaleResolutionError();
+    // A candidate's anchor that moved, or whose identity_linking consent changed, between the
+    // unlocked read and the locks: read again.
+    for (const [key, personId, denied] of locked.checks)
+      if (personId !== personOf.get(key) || denied !== (input.denied?.has(key) ?? false))
+        throw new StaleResolutionError();
   }
   return { persons, personElementId };
 }

@@ -1,3 +1,4 @@
+import { IDENTITY_LINKING } from '../consent/consent-rules.js';
 import { eventKey, type IdentityEvent } from '../events/event-schema.js';
 import type { IdentifierRegistry } from './identifier-types.js';
 import type { PlanEvent } from './resolution-plan.js';
@@ -21,6 +22,11 @@ export interface PreparedEvent extends PlanEvent {
   payload: string;
   /** Attributes for probabilistic matching, as received. */
   attributes?: Readonly<Record<string, unknown>>;
+  /**
+   * The consent the event asserts, purpose -> granted, when it carries any: the state of each of
+   * its identifiers for those purposes, as of its occurredAt (src/consent/consent-rules.ts).
+   */
+  consent?: Readonly<Record<string, boolean>>;
 }
 
 export interface Rejection {
@@ -28,8 +34,6 @@ export interface Rejection {
   source: string;
   reason: string;
 }
-
-export const IDENTITY_LINKING = 'identity_linking';
 
 export function prepareEvents(
   events: readonly IdentityEvent[],
@@ -83,6 +87,7 @@ export function prepareEvents(
       confidence: event.confidence ?? 1,
       payload: JSON.stringify(event),
       ...(event.attributes === undefined ? {} : { attributes: event.attributes }),
+      ...(Object.keys(purposes).length === 0 ? {} : { consent: purposes }),
     });
   }
   return { prepared, rejected, rejectedEvents, repeated };

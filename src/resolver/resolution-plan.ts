@@ -10,6 +10,8 @@
  *   the link is kept with status `refused` as evidence, and the persons stay apart;
  * - a join that would put two identifiers under a no-match constraint (a review decision) into one
  *   person is refused the same way, whatever the rule;
+ * - an event links none of its identifiers when its consent refuses identity_linking, and not those
+ *   whose identity_linking consent is denied (`unlinked`): they keep or get a person of their own;
  * - probabilistic and manual matches (`matches`) join persons exactly as co-occurrence does, after
  *   the batch's events, strongest first (decided ones, then by descending probability): a record
  *   joins its most probable candidate, and a limit or constraint refuses the worse ones;
@@ -32,6 +34,11 @@ export interface PlanEvent {
   identifiers: readonly PlanIdentifier[];
   /** False when the event's consent refuses identity_linking: identifiers are recorded, not linked. */
   linking: boolean;
+  /**
+   * Keys of the event's identifiers whose identity_linking consent is denied when the event
+   * applies (src/consent/): each still gets its person, but this event links it to nothing.
+   */
+  unlinked?: readonly string[];
   /** Purposes the event's consent grants. */
   purposes: readonly string[];
   /** The source's confidence that the event's identifiers belong together (1 for plain co-occurrence). */
@@ -194,7 +201,11 @@ export function planResolution(input: PlanInput): ResolutionPlan {
   const events = [...input.events].sort(compareEvents);
   for (const event of events) {
     if (!event.linking) continue;
-    const ids = event.identifiers;
+    const { unlinked } = event;
+    const ids =
+      unlinked === undefined
+        ? event.identifiers
+        : event.identifiers.filter((i) => !unlinked.includes(i.key));
     const evidence: Evidence = {
       method: 'deterministic',
       rule: DETERMINISTIC_RULE,

@@ -2,7 +2,9 @@ import type { Graph, GraphTx } from '../graph/graph-client.js';
 import type { Logger } from '../logger.js';
 import type { MatcherSource } from '../matching/model/matcher-source.js';
 import type { IdentityEvent } from '../events/event-schema.js';
+import { writeConsent } from '../consent/consent-state.js';
 import { claimBatch } from './batch-claim.js';
+import { batchConsent } from './batch-consent.js';
 import {
   type AttributeWarnings,
   type BatchOutcome,
@@ -33,8 +35,10 @@ import { withStaleRetries } from './transaction-retry.js';
  * Resolves a batch of identity events into the graph in one write transaction:
  *
  * 1. `write/claim-batch` (batch-claim.ts): claim the events in the event log (duplicates stop
- *    here), create and lock the identifiers of the claimed events in key order, read their persons,
- *    record provenance;
+ *    here), create and lock the identifiers of the claimed events in key order, read their persons
+ *    and consent states, record provenance; `write/record-consent` (when the events' consent
+ *    changes a state; batch-consent.ts) writes the states, and identifiers whose identity_linking
+ *    is denied link nothing;
  * 2. `write/claim-records` (when claimed events carry attributes and matching is on;
  *    record-matching/): read the matching clock and the committed blocks under the batch's keys,
  *    store the source records, without a lock; each record's candidates are those blocks plus the
@@ -120,14 +124,25 @@ export function createResolverService(deps: ResolverDeps) {
     };
     // 1. Claim the events, lock their identifiers; duplicates stop here.
     const batch = await claimBatch(tx, { jobId, at, events: batchEvents });
-    const { claimed, replayed, fresh, elementIdOf, personOf } = batch;
+    const { claimed, replayed, elementIdOf, personOf } = batch;
     const matching = emptyMatching();
     const attributeWarnings: AttributeWarnings = {};
-    if (fresh.length === 0)
+    if (batch.fresh.length === 0)
       return { claimed, replayed, plan: undefined, matching, attributeWarnings };
 
+    // The events' consent, and the identifiers whose denied identity_linking they may not link.
+    const consent = batchConsent(batch.fresh, batch.consentOf, elementIdOf);
+    await writeConsent(tx, consent.rows, at);
+    const fresh =
+      consent.unlinked.size === 0
+        ? batch.fresh
+        : batch.fresh.map((e) => {
+            const unlinked = consent.unlinked.get(e.key);
+            return unlinked ? { ...e, unlinked } : e;
+          });
+
     // 2-3. Store and score the records (without a lock), then take the matching clock.
-    const { matches, reviews, unchecked }: MatchedRecords = recordMatching
+    const { matches, reviews, unchecked, denied }: MatchedRecords = recordMatching
       ? await matchRecords(tx, recordMatching, {
           jobId,
           at,
@@ -137,7 +152,8 @@ export function createResolverService(deps: ResolverDeps) {
           matching,
           attributeWarnings,
         })
-      : { matches: [], reviews: [], unchecked: new Set() };
+      : { matches: [], reviews: [], unchecked: new Set(), denied: new Set() };
+    for (const key of consent.denied) denied.add(key);
     // 4-6. Lock the persons the evidence may join, plan, write.
     const plan = await planWriter.lockAndPlan(tx, {
       jobId,
@@ -149,7 +165,11 @@ export function createResolverService(deps: ResolverDeps) {
       personOf,
       unchecked,
       ...(matcher === undefined ? {} : { model: matcher.model }),
+      denied,
     });
+    matching.consentDenied = matches.filter(
+      (m) => denied.has(m.fromKey) || denied.has(m.toKey),
+    ).length;
     return { claimed, replayed, plan, matching, attributeWarnings };
   }
 

@@ -1,3 +1,4 @@
+import { ConsentDeniedError } from '../errors.js';
 import type { GraphTx } from '../graph/graph-client.js';
 import type { PlanWriter } from '../resolver/plan-writer.js';
 import type { ResolutionPlan } from '../resolver/resolution-plan.js';
@@ -10,7 +11,8 @@ export const MANUAL_RULE = 'review_decision';
  * Joins the persons of two identifiers on a manual decision (a review's `match`), inside the
  * caller's transaction: a link with method `manual` and confidence 1, merged and audited as any
  * other join, under the same locks, limits and no-match constraints (the resolver's plan writer).
- * Returns the plan; a refusal in it means nothing was joined.
+ * Returns the plan; a refusal in it means nothing was joined. An identifier whose identity_linking
+ * consent is denied (read under its lock) links nothing, by decision either: ConsentDeniedError.
  */
 export async function joinManually(
   tx: GraphTx,
@@ -27,11 +29,14 @@ export async function joinManually(
 ): Promise<ResolutionPlan> {
   const at = deps.now();
   const keys = [...new Set([input.fromKey, input.toKey])].sort();
-  const rows = await tx.run<{ key: string; elementId: string; personId: string | null }>(
-    'write/lock-identifiers',
-    { keys },
-  );
+  const rows = await tx.run<{
+    key: string;
+    elementId: string;
+    personId: string | null;
+    linkingDenied: boolean;
+  }>('write/lock-identifiers', { keys });
   if (rows.length !== keys.length) throw new StaleResolutionError();
+  if (rows.some((r) => r.linkingDenied)) throw new ConsentDeniedError();
   const elementIdOf = new Map(rows.map((r) => [r.key, r.elementId]));
   const personOf = new Map<string, string | null>(rows.map((r) => [r.key, r.personId]));
   return deps.planWriter.lockAndPlan(tx, {

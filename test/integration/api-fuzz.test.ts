@@ -122,6 +122,7 @@ describe('every route survives arbitrary input', () => {
           `/v1/resolve?${query}`,
           `/v1/persons/${a}?purpose=${b}&minConfidence=${encodeURIComponent(String(n))}`,
           `/v1/persons/${a}/links`,
+          `/v1/persons/${a}/consent`,
           `/v1/identifiers/${a}/${b}`,
           `/v1/jobs/${a}`,
           `/v1/audit?personId=${a}&kind=${b}&limit=${encodeURIComponent(String(n))}`,

@@ -171,6 +171,7 @@ describe('skipped blocks', () => {
       matched: 0,
       reviews: 0,
       identityHeld: 0,
+      consentDenied: 0,
       byRule: { dob: { skippedBlocks: 1, cappedRecords: 0, cutCandidates: 0 } },
     });
     expect(await metric('idgraph_matching_blocks_skipped_total', 'rule="dob"')).toBe(

@@ -146,6 +146,7 @@ describe('probabilistic matching', () => {
       matched: 1,
       reviews: 0,
       identityHeld: 0,
+      consentDenied: 0,
       byRule: {},
     });
 

@@ -16,9 +16,12 @@
 // 3. Ties each claimed event to the identifiers it carried (MENTIONS): the provenance trail.
 //
 // Returns, per locked identifier, its position in $identifiers, its element id (the rest of the
-// transaction addresses it by that id, which is stable while the lock is held) and its current
-// person, read under the lock. No person means the identifier was created just now: every
-// committed identifier belongs to exactly one person.
+// transaction addresses it by that id, which is stable while the lock is held), its current
+// person and its consent states ([purpose, granted, at, source, eventKey, requestId]), read under
+// the lock. No person means the identifier was created just now: every committed identifier
+// belongs to exactly one person. The states decide which identifiers the batch may link and what
+// its events' consent changes (src/resolver/batch-consent.ts); only write/record-consent and
+// privacy requests change them, both under the identifier's lock.
 //
 // `replan=skip`: the plan is fixed by the unique-key MERGEs and the expansion from bound nodes, so
 // re-planning as the graph grows would only cost CPU.
@@ -58,6 +61,11 @@ CALL (logged, claimed) {
   FOREACH (ev IN mentionedBy | CREATE (ev)-[:MENTIONS]->(i))
   WITH k, i
   OPTIONAL MATCH (i)-[:BELONGS_TO]->(p)
-  RETURN collect([k, elementId(i), p.id]) AS identifiers
+  RETURN collect([
+    k,
+    elementId(i),
+    p.id,
+    [(i)<-[:OF]-(s:ConsentState) | [s.purpose, s.granted, s.at, s.source, s.eventKey, s.requestId]]
+  ]) AS identifiers
 }
 RETURN claimed, sameJob, identifiers

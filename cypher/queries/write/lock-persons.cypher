@@ -9,8 +9,11 @@
 // identifier in the graph for every person (only identifiers have BELONGS_TO).
 //
 // $checkIdentifiers: identifiers whose person was read before these locks were taken (the anchors
-// of match candidates). Their person is read again under the locks; the caller retries the batch
-// when one moved in between.
+// of match candidates). Their person, and whether their identity_linking consent is denied, are
+// read again under the locks; the caller retries the batch when one changed in between. A
+// revocation denies under the identifiers' locks and withdraws links under them and then their
+// persons' locks: one that committed before these locks is seen here, and one that commits later
+// takes these persons' locks after this transaction, and withdraws what it linked.
 //
 // `replan=skip`: the plan is fixed by the unique-key seek and the expansion from it, so re-planning
 // as the graph grows would only cost CPU.
@@ -33,6 +36,10 @@ CALL () {
   UNWIND $rows.checkIdentifiers AS key
   MATCH (i:Identifier {key: key})
   OPTIONAL MATCH (i)-[:BELONGS_TO]->(p)
-  RETURN collect([key, p.id]) AS checks
+  RETURN collect([
+    key,
+    p.id,
+    EXISTS { (i)<-[:OF]-(:ConsentState {purpose: 'identity_linking', granted: false}) }
+  ]) AS checks
 }
 RETURN persons, checks

@@ -51,6 +51,8 @@ export interface MatchedRecords {
   reviews: ReviewRow[];
   /** Anchors of candidates outside the batch: their persons were read before any lock. */
   unchecked: Set<string>;
+  /** Of those anchors, the ones whose identity_linking consent was denied when read. */
+  denied: Set<string>;
 }
 
 /** A record of the batch, to be stored and matched. */
@@ -59,6 +61,11 @@ interface FreshRecord {
   event: PreparedEvent;
   record: MatchRecord;
   anchorKey: string;
+  /**
+   * False when the event refuses identity_linking or its anchor's identity_linking consent is
+   * denied: stored without blocking keys, so it is never a candidate nor has one.
+   */
+  linking: boolean;
 }
 
 /** A record's candidates: [position, found, ids within the cap, block sizes as [rule, size]]. */
@@ -92,6 +99,7 @@ export async function matchRecords(
   const matches: PlanMatch[] = [];
   const reviews: ReviewRow[] = [];
   const unchecked = new Set<string>();
+  const denied = new Set<string>();
   const records: FreshRecord[] = [];
   for (const event of batch.fresh) {
     if (!event.attributes) continue;
@@ -99,13 +107,20 @@ export async function matchRecords(
     for (const name of matcher.attributeWarnings(event.attributes))
       batch.attributeWarnings[name] = (batch.attributeWarnings[name] ?? 0) + 1;
     // The anchor is the identifier a probabilistic link joins: the event's first, by key.
+    const anchorKey = event.identifiers[0]!.key;
     if (record)
-      records.push({ id: newId('rec'), event, record, anchorKey: event.identifiers[0]!.key });
+      records.push({
+        id: newId('rec'),
+        event,
+        record,
+        anchorKey,
+        linking: event.linking && !event.unlinked?.includes(anchorKey),
+      });
   }
-  if (records.length === 0) return { matches, reviews, unchecked };
+  if (records.length === 0) return { matches, reviews, unchecked, denied };
   batch.matching.records = records.length;
 
-  const slotsOf = records.map((r) => (r.event.linking ? matcher.keySlots(r.record) : NO_KEYS));
+  const slotsOf = records.map((r) => (r.linking ? matcher.keySlots(r.record) : NO_KEYS));
   const counts = createRuleCounts(
     batch.matching,
     matcher.rules.map((r) => r.name),
@@ -123,6 +138,7 @@ export async function matchRecords(
     matches,
     reviews,
     unchecked,
+    denied,
     pending: new Map(),
     scoredPairs: new Set(),
     bothSides: new Set(records.map((r) => r.id)),
@@ -185,7 +201,7 @@ export async function matchRecords(
       await readAnchors(tx, scoring);
     }
   }
-  return { matches, reviews, unchecked };
+  return { matches, reviews, unchecked, denied };
 }
 
 /**
@@ -231,7 +247,7 @@ async function claimRecords(
         r.id,
         r.event.source,
         serializeRecordValues(r.record),
-        r.event.linking,
+        r.linking,
         r.event.purposes,
         r.anchorKey,
         r.event.identifiers.map((i) => batch.elementIdOf.get(i.key)!),

@@ -46,6 +46,11 @@ export interface Scoring {
   reviews: ReviewRow[];
   unchecked: Set<string>;
   /**
+   * Of the `unchecked` anchors, those whose identity_linking consent read/candidate-anchors found
+   * denied: matches with them are not linked (the plan writer checks again under the locks).
+   */
+  denied: Set<string>;
+  /**
    * Matched candidates whose anchor or purposes are not known yet, by record id, with the matches
    * waiting for them: read/candidate-anchors completes them.
    */
@@ -158,7 +163,7 @@ export function scoreCandidates(
  * persons were read without a lock; write/lock-persons reads them again under one).
  */
 export function completePending(s: Scoring, rows: readonly AnchorRow[]): void {
-  for (const { id, purposes, key, elementId, personId } of rows) {
+  for (const { id, purposes, key, elementId, personId, linkingDenied } of rows) {
     if (personId === null) throw new Error('resolver: a committed identifier has no person');
     for (const { match, mine } of s.pending.get(id) ?? [])
       if (mine !== null) match.purposes = intersect(mine, purposes);
@@ -166,15 +171,20 @@ export function completePending(s: Scoring, rows: readonly AnchorRow[]): void {
       s.elementIdOf.set(key, elementId);
       s.personOf.set(key, personId);
       s.unchecked.add(key);
+      if (linkingDenied) s.denied.add(key);
     }
   }
 }
 
-/** A row of read/candidate-anchors: a matched candidate record, its purposes and its anchor. */
+/**
+ * A row of read/candidate-anchors: a matched candidate record, its purposes and its anchor, with
+ * whether the anchor's identity_linking consent is denied.
+ */
 export interface AnchorRow {
   id: string;
   purposes: string[];
   key: string;
   elementId: string;
   personId: string | null;
+  linkingDenied: boolean;
 }

@@ -168,6 +168,7 @@ async function rescorePageInTx(
     matches: [],
     reviews: [],
     unchecked: new Set(),
+    denied: new Set(),
     pending: new Map(),
     scoredPairs: new Set(),
     // Each pair comes once, from the record with the larger id.
@@ -197,7 +198,7 @@ async function rescorePageInTx(
   if (scoring.matches.length === 0 && scoring.reviews.length === 0) return undefined;
   const { matches, reviews } = await dropSamePerson(tx, scoring, candidateOf);
   if (matches.length === 0 && reviews.length === 0) return undefined;
-  return deps.planWriter.lockAndPlan(tx, {
+  const plan = await deps.planWriter.lockAndPlan(tx, {
     jobId: `rescore/${matcher.model.version}`,
     at,
     events: [],
@@ -207,7 +208,13 @@ async function rescorePageInTx(
     personOf: scoring.personOf,
     unchecked: scoring.unchecked,
     model: matcher.model,
+    denied: scoring.denied,
   });
+  // Matches with an anchor denied identity_linking (checked under the locks) were not linked.
+  matching.consentDenied = matches.filter(
+    (m) => scoring.denied.has(m.fromKey) || scoring.denied.has(m.toKey),
+  ).length;
+  return plan;
 }
 
 /**

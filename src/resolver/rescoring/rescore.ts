@@ -131,7 +131,7 @@ export async function rescore(
         const result = await resolver.rescoreRecordsPage(page);
         report.recordsScored += rows.length;
         report.pairsScored += result.matching.scored;
-        report.pairsLinked += result.matching.matched;
+        report.pairsLinked += result.matching.matched - result.matching.consentDenied;
         report.reviewsQueued += result.matching.reviews;
         report.merges += result.merges;
         report.refusals += result.refusals;
