@@ -4,7 +4,10 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-/** Layering rules from STYLE.md: only graph/ talks to Neo4j, only ingest/ talks to BullMQ, api/ to neither. */
+/**
+ * Layering rules from STYLE.md: only graph/ talks to Neo4j, only ingest/ and jobs/ talk to BullMQ,
+ * api/ to neither; jobs/ runs what privacy/ and changes/ pass it and imports neither.
+ */
 const restrict = (patterns) => ({
   'no-restricted-imports': [
     'error',
@@ -42,11 +45,15 @@ export default tseslint.config(
   { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/graph/**', 'src/ingest/**'],
+    ignores: ['src/graph/**', 'src/ingest/**', 'src/jobs/**'],
     rules: restrict(['neo4j-driver', 'bullmq']),
   },
   { files: ['src/graph/**/*.ts'], rules: restrict(['bullmq']) },
   { files: ['src/ingest/**/*.ts'], rules: restrict(['neo4j-driver']) },
+  {
+    files: ['src/jobs/**/*.ts'],
+    rules: restrict(['neo4j-driver', '**/privacy/**', '**/changes/**']),
+  },
   { files: ['src/api/**/*.ts'], rules: restrict(['neo4j-driver', 'bullmq', 'ioredis']) },
   prettier,
 );
