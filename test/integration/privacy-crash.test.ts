@@ -125,7 +125,7 @@ describe('privacy request crash', () => {
     ]);
 
     // No value in the request nodes, the audit trail, the queue (the jobs are gone) or the logs.
-    const redis = createRedis(api.config.REDIS_URL!, 'api');
+    const redis = createRedis(api.config.REDIS_URL!, 'worker');
     try {
       const queue = await redisContent(redis, `${api.config.QUEUE_PREFIX}:${env.PRIVACY_QUEUE}:*`);
       const traces = JSON.stringify(await graph.query('cypher/read/privacy-traces'));

@@ -72,7 +72,7 @@ beforeAll(async () => {
   });
   baseUrl = await runtime.app!.listen({ host: '127.0.0.1', port: 0 });
   graph = testGraph(config);
-  redis = createRedis(config.REDIS_URL!, 'api');
+  redis = createRedis(config.REDIS_URL!, 'worker');
 });
 afterAll(async () => {
   await runtime?.close();
