@@ -5,8 +5,8 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /**
- * Layering rules from STYLE.md: only graph/ talks to Neo4j, only ingest/ and jobs/ (background
- * jobs other than ingest) talk to BullMQ, api/ to neither.
+ * Layering rules from STYLE.md: only graph/ talks to Neo4j, only ingest/ and jobs/ talk to BullMQ,
+ * api/ to neither; jobs/ runs what privacy/ and changes/ pass it and imports neither.
  */
 const restrict = (patterns) => ({
   'no-restricted-imports': [
@@ -49,7 +49,11 @@ export default tseslint.config(
     rules: restrict(['neo4j-driver', 'bullmq']),
   },
   { files: ['src/graph/**/*.ts'], rules: restrict(['bullmq']) },
-  { files: ['src/ingest/**/*.ts', 'src/jobs/**/*.ts'], rules: restrict(['neo4j-driver']) },
+  { files: ['src/ingest/**/*.ts'], rules: restrict(['neo4j-driver']) },
+  {
+    files: ['src/jobs/**/*.ts'],
+    rules: restrict(['neo4j-driver', '**/privacy/**', '**/changes/**']),
+  },
   { files: ['src/api/**/*.ts'], rules: restrict(['neo4j-driver', 'bullmq', 'ioredis']) },
   prettier,
 );

@@ -23,6 +23,7 @@ import { registerErrorHandler, sendProblem } from './api/error-handler.js';
 import { eventRoutes } from './api/event-routes.js';
 import { healthRoutes } from './api/health-routes.js';
 import { personRoutes } from './api/person-routes.js';
+import { privacyRoutes } from './api/privacy-routes.js';
 import { resolveRoutes } from './api/resolve-routes.js';
 import { reviewRoutes } from './api/review-routes.js';
 import { RateLimitedError } from './errors.js';
@@ -137,6 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'resolve', description: 'Identifier to person lookups' },
         { name: 'persons', description: 'Resolved persons, their links and identifiers' },
         { name: 'audit', description: 'Merge and refusal records' },
+        { name: 'privacy', description: 'Privacy requests: revoke, erase, access, unsuppress' },
         { name: 'health', description: 'Liveness, readiness and metrics (no auth)' },
       ],
     },
@@ -160,5 +162,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(reviewRoutes, { reviews: deps.reviews, links: deps.links });
   await app.register(deadLetterRoutes, { ingest: deps.ingest });
   await app.register(changeRoutes, { changes: deps.changes });
+  await app.register(privacyRoutes, { privacy: deps.privacy });
   return app;
 }

@@ -157,6 +157,11 @@ export const configSchema = z.object({
     .default('idgraph')
     .describe('Key prefix of the BullMQ queues in Redis.'),
   INGEST_QUEUE: z.string().min(1).default('ingest').describe('Name of the ingest queue.'),
+  PRIVACY_QUEUE: z
+    .string()
+    .min(1)
+    .default('privacy')
+    .describe('Name of the queue that runs privacy requests (revoke, erase, access, unsuppress).'),
   WORKER_CONCURRENCY: z.coerce
     .number()
     .int()
@@ -179,7 +184,7 @@ export const configSchema = z.object({
     .max(50)
     .default(5)
     .describe(
-      'Attempts for a job that fails on a transient error before it goes to the dead-letter queue.',
+      'Attempts for a job (an ingest batch or a privacy request) that fails on a transient error before it goes to the dead-letter queue.',
     ),
   DEFAULT_PHONE_REGION: z
     .string()
@@ -297,6 +302,13 @@ export const configSchema = z.object({
     .optional()
     .describe(
       'Secret for the HMAC that hashes blocking keys in the graph (they derive from personal data). Required in production.',
+    ),
+  PRIVACY_HASH_SECRET: z
+    .string()
+    .min(16)
+    .optional()
+    .describe(
+      'Secret for the HMAC that keeps privacy request subjects and the suppression list as hashes of normalised identifiers, never values. Required in production; changing it forgets every suppression.',
     ),
   IDGRAPH_API_KEYS: jsonString(z.array(apiKeySchema))
     .optional()
@@ -425,9 +437,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       key: 'MATCH_REVIEW_THRESHOLD',
       message: 'must not be above MATCH_AUTO_THRESHOLD',
     });
-  // A known secret would let anyone holding a graph dump test guesses against the blocking keys.
+  // A known secret would let anyone holding a graph dump test guesses against the blocking keys
+  // (and against the hashed subjects of privacy requests and the suppression list).
   if (config.NODE_ENV === 'production' && config.MATCH_KEY_SECRET === undefined)
     problems.push({ key: 'MATCH_KEY_SECRET', message: 'required in production' });
+  if (config.NODE_ENV === 'production' && config.PRIVACY_HASH_SECRET === undefined)
+    problems.push({ key: 'PRIVACY_HASH_SECRET', message: 'required in production' });
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

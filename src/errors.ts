@@ -89,3 +89,25 @@ export class ConsentDeniedError extends AppError {
     super("an identifier's identity_linking consent is denied", 409, 'CONSENT_DENIED');
   }
 }
+
+export class PrivacyRequestNotFoundError extends NotFoundError {
+  constructor() {
+    super('privacy request', 'PRIVACY_REQUEST_NOT_FOUND');
+  }
+}
+
+/** A request type this deployment has no steps for yet: refused before anything is stored. */
+export class RequestTypeNotSupportedError extends AppError {
+  constructor(type: string) {
+    super(`privacy requests of type ${type} are not supported yet`, 400, 'NOT_SUPPORTED', {
+      type,
+    });
+  }
+}
+
+/** A `requestId` used before for a different request (type, subject or purposes). */
+export class RequestIdConflictError extends AppError {
+  constructor() {
+    super('this requestId was used for a different privacy request', 409, 'REQUEST_ID_CONFLICT');
+  }
+}

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
  * Opaque ids: a type prefix and 128 random bits. They carry no personal data and no ordering, so
  * clients cannot infer anything from them and must treat them as strings.
  */
-export type IdPrefix = 'per' | 'lnk' | 'aud' | 'rec' | 'rev' | 'cst' | 'chg' | 'cch';
+export type IdPrefix = 'per' | 'lnk' | 'aud' | 'rec' | 'rev' | 'cst' | 'chg' | 'cch' | 'prq';
 
 /*
  * Random bytes are drawn a page at a time: a resolver batch draws thousands of ids, and one

@@ -18,9 +18,16 @@ import {
   modelRefreshQueueName,
 } from './ingest/model-refresh.js';
 import { createRedis, type Redis } from './ingest/redis-connection.js';
+import { createPrivacyQueue, type PrivacyQueue } from './jobs/privacy-queue.js';
+import { createPrivacyWorker } from './jobs/privacy-worker.js';
 import { type Logger, redactUri, safeError } from './logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createPersonService } from './persons/person-service.js';
+import { identifierHasherFromConfig } from './privacy/identifier-hash.js';
+import { createPrivacyRunner, type PrivacyRunnerDeps } from './privacy/privacy-runner.js';
+import { createPrivacyService } from './privacy/privacy-service.js';
+import type { StepRegistry } from './privacy/privacy-step.js';
+import { privacySteps } from './privacy/privacy-steps.js';
 import { createResolverFromConfig } from './resolver/resolver-factory.js';
 import { createReviewService } from './reviews/review-service.js';
 import { createLinkExplainService } from './links/link-explain.js';
@@ -55,6 +62,7 @@ export interface Runtime {
   modelRefresh: Pick<ModelRefresh<URefreshOutcome>, 'trigger'> | undefined;
   /** The webhook deliveries queue (worker roles only). */
   webhooks: WebhookQueue | undefined;
+  privacy: PrivacyQueue;
   close(): Promise<void>;
 }
 
@@ -63,7 +71,12 @@ export interface RuntimeOptions {
   logger: Logger;
   /** API keys; `main.ts` passes the configured ones, or a generated development key. */
   apiKeys?: readonly ApiKey[];
+  /** Changes the privacy request steps (tests add a slow step to kill a worker in). */
+  privacySteps?: (steps: StepRegistry) => StepRegistry;
 }
+
+/** Privacy requests one worker process runs at once: they are few, and each runs in pages. */
+const PRIVACY_CONCURRENCY = 2;
 
 /** Keys from IDGRAPH_API_KEYS and IDGRAPH_API_KEYS_FILE (both may be given; names must be unique). */
 export function configuredApiKeys(config: Config): ApiKey[] {
@@ -189,6 +202,22 @@ async function waitFor(
   }
 }
 
+/** The privacy queue's worker, running requests with the runner (src/privacy/privacy-runner.ts). */
+function startPrivacyWorker(config: Config, deps: PrivacyRunnerDeps) {
+  const runner = createPrivacyRunner(deps);
+  return createPrivacyWorker({
+    connection: deps.redis,
+    queueName: config.PRIVACY_QUEUE,
+    prefix: config.QUEUE_PREFIX,
+    concurrency: PRIVACY_CONCURRENCY,
+    lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+    // A request may be taken over from a crashed worker as often as it may fail.
+    maxStalledCount: config.JOB_ATTEMPTS,
+    logger: deps.logger,
+    run: (job) => runner.run(job),
+  });
+}
+
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const { logger, role } = options;
   const { neo4jUri, redisUrl } = serviceAddresses(config);
@@ -218,6 +247,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       prefix: config.QUEUE_PREFIX,
       attempts: config.JOB_ATTEMPTS,
     });
+
+    const privacy = createPrivacyQueue({
+      connection: apiRedis,
+      queueName: config.PRIVACY_QUEUE,
+      prefix: config.QUEUE_PREFIX,
+      attempts: config.JOB_ATTEMPTS,
+    });
+    const steps = options.privacySteps?.(privacySteps()) ?? privacySteps();
+    const hasher = identifierHasherFromConfig(config);
 
     const configured = await createResolverFromConfig(config, { graph, logger });
     closers.push(async () => configured.close());
@@ -277,6 +315,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       webhooks = feed.webhooks;
       closers.push(...feed.closers);
       metrics.trackWebhooks(() => feed.webhooks.counts());
+      const privacyWorker = startPrivacyWorker(config, {
+        graph,
+        redis: workerRedis,
+        registry,
+        hasher,
+        steps,
+        logger,
+      });
+      closers.push(() => privacyWorker.close());
     }
 
     let app: FastifyInstance | undefined;
@@ -295,6 +342,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         reviews: createReviewService({ graph, planWriter: resolverService.planWriter }),
         links: createLinkExplainService({ graph }),
         changes: createChangeFeed({ graph }),
+        privacy: createPrivacyService({ graph, queue: privacy, registry, hasher, steps }),
         readiness: async () => {
           const checks: Record<string, string> = {};
           await graph.ping().then(
@@ -330,12 +378,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       ingest,
       modelRefresh,
       webhooks,
+      privacy,
       async close() {
         for (const close of closers)
           await close().catch((error: unknown) =>
             logger.warn({ err: safeError(error) }, 'close failed'),
           );
         await ingest.close().catch(() => undefined);
+        await privacy.close().catch(() => undefined);
         await graph.close();
         await workerRedis?.quit().catch(() => undefined);
         await apiRedis.quit().catch(() => undefined);

@@ -10,7 +10,10 @@ export const benchAuthHeader = { authorization: `Bearer ${BENCH_API_KEY}` };
  */
 export const BENCH_MATCH_KEY_SECRET = 'bench-only-match-key-secret-0123456789';
 
-/** The service's environment for a benchmark: quiet logs, the bench services, API key and matching secret, then `overrides`. */
+/** The privacy hash secret, required in production as the matching secret is. */
+export const BENCH_PRIVACY_HASH_SECRET = 'bench-only-privacy-hash-secret-0123456789';
+
+/** The service's environment for a benchmark: quiet logs, the bench services, API key and secrets, then `overrides`. */
 export function benchEnv(
   services: Pick<BenchServices, 'neo4jUri' | 'redisUrl'>,
   overrides: Record<string, string> = {},
@@ -33,6 +36,7 @@ export function benchEnv(
     ...auth,
     IDGRAPH_API_KEYS: JSON.stringify(apiKeys),
     MATCH_KEY_SECRET: BENCH_MATCH_KEY_SECRET,
+    PRIVACY_HASH_SECRET: BENCH_PRIVACY_HASH_SECRET,
     ...overrides,
   };
 }

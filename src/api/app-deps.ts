@@ -5,6 +5,7 @@ import type { ApiKey } from './auth.js';
 import type { IngestQueue } from '../ingest/ingest-queue.js';
 import type { Logger } from '../logger.js';
 import type { PersonService } from '../persons/person-service.js';
+import type { PrivacyService } from '../privacy/privacy-service.js';
 import type { ReadinessCheck } from './health-routes.js';
 import type { LinkExplainService } from '../links/link-explain.js';
 import type { ReviewService } from '../reviews/review-service.js';
@@ -23,6 +24,7 @@ export interface AppDeps {
   reviews: ReviewService;
   links: LinkExplainService;
   changes: ChangeFeed;
+  privacy: Pick<PrivacyService, 'create' | 'get' | 'list'>;
   readiness: ReadinessCheck;
   apiKeys: readonly ApiKey[];
   metrics: Metrics;

@@ -2,9 +2,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AuditService } from '../audit/audit-service.js';
 import { errorResponses } from './problem.js';
-import { auditListSchema } from './schemas.js';
+import { auditKinds, auditListSchema } from './schemas.js';
 
-/** The audit trail for data teams: why persons were merged, and which merges were refused. */
+/**
+ * The audit trail for data and privacy teams: why persons were merged or split, which merges were
+ * refused, what each privacy request did.
+ */
 export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditService }> = async (
   app,
   { audit },
@@ -22,9 +25,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditService }> = async
             .regex(/^[A-Za-z0-9_-]{1,64}$/)
             .optional()
             .describe('Records concerning this person'),
-          kind: z
-            .enum(['merge', 'merge_refused', 'review_decision', 'link_withdrawn', 'split'])
-            .optional(),
+          kind: z.enum(auditKinds).optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
         }),
         response: { 200: auditListSchema, ...errorResponses },

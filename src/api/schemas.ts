@@ -236,9 +236,23 @@ export const singleResolveSchema = z.object({
   identifier: identifierRefSchema.describe('The identifier as normalised'),
 });
 
+export const auditKinds = [
+  'merge',
+  'merge_refused',
+  'review_decision',
+  'link_withdrawn',
+  'split',
+  'privacy_request',
+  'consent_revoked',
+  'erasure',
+  'suppression_added',
+  'suppression_lifted',
+  'access_export',
+] as const;
+
 export const auditRecordSchema = z.object({
   id: z.string(),
-  kind: z.string().describe('merge | merge_refused | review_decision | link_withdrawn | split'),
+  kind: z.string().describe(auditKinds.join(' | ')),
   at: z.string(),
   personIds: z.array(z.string()),
   survivorId: z.string().optional(),
@@ -266,8 +280,15 @@ export const auditRecordSchema = z.object({
   jobId: z.string().optional(),
   reviewId: z.string().optional(),
   decision: z.string().optional().describe('match | no_match (review_decision)'),
-  actor: z.string().optional().describe('Name of the API key that decided'),
+  actor: z
+    .string()
+    .optional()
+    .describe('Name of the API key that decided or made the privacy request, or cli:<user>'),
   modelVersion: z.string().optional(),
+  requestId: z.string().optional().describe('The privacy request that caused it'),
+  requestType: z.string().optional().describe('revoke | erase | access | unsuppress'),
+  count: z.number().optional().describe('How many (suppressions added or lifted, ...)'),
+  purposes: z.array(z.string()).optional(),
 });
 
 export const auditListSchema = z.object({ records: z.array(auditRecordSchema) });

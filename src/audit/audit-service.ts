@@ -1,8 +1,9 @@
 import type { Graph } from '../graph/graph-client.js';
 
 /**
- * The audit trail of merges and refused merges. Records name persons, links, events, rules and
- * reasons by id only, so the trail can be kept after the personal data it describes is erased.
+ * The audit trail of merges, refused merges, splits and privacy requests. Records name persons,
+ * links, events, rules and reasons by id only, so the trail can be kept after the personal data it
+ * describes is erased.
  */
 
 export interface AuditRecord {
@@ -25,6 +26,10 @@ export interface AuditRecord {
   competingLinkId?: string;
   competingConfidence?: number;
   jobId?: string;
+  requestId?: string;
+  requestType?: string;
+  count?: number;
+  purposes?: string[];
 }
 
 export type AuditService = ReturnType<typeof createAuditService>;

@@ -14,6 +14,7 @@ import {
 import { ingestCommand, type IngestOptions } from './commands/ingest.js';
 import { registerModelCommand } from './commands/model.js';
 import { personCommand, type PersonOptions } from './commands/person.js';
+import { registerPrivacyCommand } from './commands/privacy.js';
 import { resolveCommand, type ResolveOptions } from './commands/resolve.js';
 import { integer, seconds } from './option-parsers.js';
 
@@ -34,10 +35,10 @@ INGEST_QUEUE, ...; see the README).
 
 Exit codes:
   0    success
-  1    not found; or ingest finished with rejected events or failed batches
+  1    not found; ingest finished with rejected events or failed batches; a privacy request failed
   2    usage error, invalid configuration, unusable input or model file
   3    Neo4j or Redis unavailable
-  4    ingest gave up waiting: no batch finished within --timeout
+  4    gave up waiting: no batch finished (ingest), or the request did not (privacy --wait), within --timeout
   70   internal error (a bug)
   130  interrupted`;
 
@@ -55,7 +56,7 @@ export async function runCli(
 
   const program = new Command('idgraph')
     .description(
-      'Resolve identifiers, inspect persons, ingest event files and train the matching model of an idgraph deployment.',
+      'Resolve identifiers, inspect persons, ingest event files, train the matching model and make privacy requests in an idgraph deployment.',
     )
     .version(packageVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
@@ -147,6 +148,10 @@ export async function runCli(
     });
 
   registerModelCommand(program, {
+    context: contextOf,
+    exit: (code) => void (exitCode = code),
+  });
+  registerPrivacyCommand(program, {
     context: contextOf,
     exit: (code) => void (exitCode = code),
   });

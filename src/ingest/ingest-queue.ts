@@ -1,6 +1,6 @@
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { DeadLetterNotFoundError, ServiceUnavailableError } from '../errors.js';
+import { DeadLetterNotFoundError } from '../errors.js';
 import type { IdentityEvent } from '../events/event-schema.js';
 import {
   batchJobId,
@@ -9,6 +9,7 @@ import {
   jobResultSchema,
   RESOLVE_BATCH_JOB,
 } from './ingest-contract.js';
+import { unavailableOnError } from './redis-connection.js';
 
 /**
  * The producer side of the ingest queue, used by the API: enqueue batches, report job state, and
@@ -51,22 +52,6 @@ function toState(state: string): JobState {
     return state;
   // BullMQ's waiting-children / prioritized / wait all mean "not started yet" to a client.
   return 'waiting';
-}
-
-async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    // Duck-typed: ioredis errors may come from another realm in test sandboxes.
-    const message = (error as { message?: unknown } | null)?.message;
-    if (
-      typeof message === 'string' &&
-      /Connection|ECONNREFUSED|Stream isn't writeable|ETIMEDOUT|Command timed out/i.test(message)
-    ) {
-      throw new ServiceUnavailableError('redis', error);
-    }
-    throw error;
-  }
 }
 
 export function createIngestQueue(options: IngestQueueOptions) {

@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { ServiceUnavailableError } from '../errors.js';
 import { type Logger, safeError } from '../logger.js';
 
 /**
@@ -32,6 +33,23 @@ export function createRedis(url: string, role: 'worker' | 'api', logger?: Logger
     down = false;
   });
   return redis;
+}
+
+/** Runs a Redis call for a client; a connection failure becomes a 503 (ServiceUnavailableError). */
+export async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    // Duck-typed: ioredis errors may come from another realm in test sandboxes.
+    const message = (error as { message?: unknown } | null)?.message;
+    if (
+      typeof message === 'string' &&
+      /Connection|ECONNREFUSED|Stream isn't writeable|ETIMEDOUT|Command timed out/i.test(message)
+    ) {
+      throw new ServiceUnavailableError('redis', error);
+    }
+    throw error;
+  }
 }
 
 export type { Redis };

@@ -11,7 +11,7 @@ import { createRuntime, type Role, type Runtime } from '../../src/runtime.js';
 
 /**
  * Integration harness: the real service (API + worker, or either) in-process against the real Neo4j
- * and Redis from the global setup, called over real HTTP. Each service gets its own queue name, so
+ * and Redis from the global setup, called over real HTTP. Each service gets its own queue names, so
  * tests never see each other's jobs.
  */
 
@@ -37,6 +37,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
       ? { NEO4J_USER: inject('neo4jUser'), NEO4J_PASSWORD: inject('neo4jPassword') }
       : {}),
     INGEST_QUEUE: `test-${randomUUID()}`,
+    PRIVACY_QUEUE: `test-privacy-${randomUUID()}`,
     IDGRAPH_API_KEYS: JSON.stringify(testKeys),
     WORKER_CONCURRENCY: '2',
     WORKER_LOCK_DURATION_MS: '5000',
@@ -194,9 +195,15 @@ export const noViolations = {
   duplicateLinks: 0,
 };
 
-/** A worker in a child process of its own (`src/main.ts --worker`), as production runs it. */
-export function spawnWorker(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--worker'], {
+/**
+ * A worker in a child process of its own (`src/main.ts --worker`), as production runs it, or a
+ * test's own entry that runs the worker role with changes.
+ */
+export function spawnWorker(
+  env: Record<string, string>,
+  entry: readonly string[] = ['src/main.ts', '--worker'],
+): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...entry], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

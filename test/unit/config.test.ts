@@ -29,7 +29,7 @@ describe('loadConfig', () => {
     }
   });
 
-  it('keeps the review band below the auto threshold, and the blocking-key secret set in production', () => {
+  it('keeps the review band below the auto threshold, and the blocking-key and privacy hash secrets set in production', () => {
     const problems = (env: Record<string, string>) => {
       try {
         loadConfig(env);
@@ -42,13 +42,21 @@ describe('loadConfig', () => {
       'MATCH_REVIEW_THRESHOLD',
     ]);
     expect(problems({ MATCH_AUTO_THRESHOLD: '0.8', MATCH_REVIEW_THRESHOLD: '0.8' })).toEqual([]);
-    expect(problems({ NODE_ENV: 'production' })).toEqual(['MATCH_KEY_SECRET']);
-    expect(problems({ NODE_ENV: 'production', MATCH_KEY_SECRET: 'short' })).toEqual([
+    expect(problems({ NODE_ENV: 'production' })).toEqual([
+      'MATCH_KEY_SECRET',
+      'PRIVACY_HASH_SECRET',
+    ]);
+    const secrets = {
+      MATCH_KEY_SECRET: 'a-long-enough-secret-value',
+      PRIVACY_HASH_SECRET: 'another-long-enough-secret',
+    };
+    expect(problems({ NODE_ENV: 'production', ...secrets, MATCH_KEY_SECRET: 'short' })).toEqual([
       'MATCH_KEY_SECRET',
     ]);
-    expect(
-      problems({ NODE_ENV: 'production', MATCH_KEY_SECRET: 'a-long-enough-secret-value' }),
-    ).toEqual([]);
+    expect(problems({ NODE_ENV: 'production', ...secrets, PRIVACY_HASH_SECRET: 'short' })).toEqual([
+      'PRIVACY_HASH_SECRET',
+    ]);
+    expect(problems({ NODE_ENV: 'production', ...secrets })).toEqual([]);
   });
 
   it('parses booleans as words, not as JavaScript truthiness', () => {

@@ -1,0 +1,13 @@
+import type { StepRegistry } from './privacy-step.js';
+import { unsuppressStep } from './unsuppress-step.js';
+
+/**
+ * The steps of each request type the service runs (between `resolve_subject` and `finish`). A
+ * type is supported once it has an entry here; steps that need dependencies of their own get
+ * them through this function's parameters, wired in src/runtime.ts and the CLI.
+ */
+export function privacySteps(): StepRegistry {
+  return {
+    unsuppress: [unsuppressStep],
+  };
+}

@@ -1,0 +1,4 @@
+// Tests only: the suppressed hashes.
+MATCH (s:Suppression)
+RETURN s.hash AS hash
+ORDER BY hash
