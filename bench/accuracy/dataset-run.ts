@@ -76,7 +76,7 @@ export async function runDataset(
   const setup = SETUPS[name];
   const workload = toEventWorkload(setup.load(settings.dataDir));
   benchLog(
-    `${name}: ${fmt(workload.events.length)} records (${workload.invalidDates} dates of birth are not calendar dates: sent as dateOfBirthRaw)`,
+    `${name}: ${fmt(workload.events.length)} records (${workload.invalidDates} dates of birth are not calendar dates: sent as they are)`,
   );
   const trained = await trainSetupInParallel(
     { name, mode: workload.mode, records: workload.records },

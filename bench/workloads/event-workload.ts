@@ -28,7 +28,7 @@ export interface EventWorkload {
   /** The records exactly as the service sees them (same normalisation, same dropped values). */
   readonly records: MatchRecord[];
   readonly truth: readonly TruthRecord[];
-  /** Dates of birth that are not calendar dates (sent as `dateOfBirthRaw`, not as `dateOfBirth`). */
+  /** Dates of birth that are not calendar dates (sent as they are: attribute warnings). */
   readonly invalidDates: number;
 }
 
@@ -48,10 +48,9 @@ export function recordIdOf(dataset: string, value: string): string {
 
 /**
  * The attributes a source would send for a raw record: empty cells left out, dates of birth as
- * `YYYY-MM-DD`. The API accepts only calendar dates (`z.iso.date()`); a date of birth that is not
- * one (FEBRL's corrupted copies have e.g. month 45) is sent as the extra attribute
- * `dateOfBirthRaw` instead, which no comparison reads: the service matches that record without a
- * date of birth.
+ * `YYYY-MM-DD`. A date of birth that is not a calendar date (FEBRL's corrupted copies have e.g.
+ * month 45) is sent as it is, `1956-45-18`: the service accepts it, reports an attribute warning
+ * and compares it as text.
  */
 export function eventAttributes(raw: RawRecord): {
   attributes: Record<string, string>;
@@ -62,13 +61,9 @@ export function eventAttributes(raw: RawRecord): {
   for (const [name, value] of Object.entries(raw.attributes)) {
     if (value === '') continue;
     if (name === 'dateOfBirth') {
-      const iso = normalizeDate(value);
-      if (iso !== null && isoDate.safeParse(iso).success) {
-        attributes.dateOfBirth = iso;
-      } else {
-        attributes.dateOfBirthRaw = value;
-        invalidDate = true;
-      }
+      const shaped = normalizeDate(value) ?? value;
+      attributes.dateOfBirth = shaped;
+      invalidDate = !isoDate.safeParse(shaped).success;
     } else {
       attributes[name] = value;
     }
