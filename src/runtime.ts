@@ -218,6 +218,58 @@ function startPrivacyWorker(config: Config, deps: PrivacyRunnerDeps) {
   });
 }
 
+/**
+ * The u refresh of the built-in model, in a worker process, when the process follows the active
+ * model (MATCH_U_REFRESH on, no MATCH_MODEL_FILE); undefined otherwise.
+ */
+async function startModelRefresh(
+  config: Config,
+  deps: { graph: Graph; connection: Redis; logger: Logger; follow: () => Promise<unknown> },
+): Promise<ModelRefresh<URefreshOutcome> | undefined> {
+  if (!followsActiveModel(config)) return undefined;
+  const { graph, logger } = deps;
+  return createModelRefresh({
+    connection: deps.connection,
+    queueName: modelRefreshQueueName(config.INGEST_QUEUE),
+    prefix: config.QUEUE_PREFIX,
+    lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+    logger,
+    run: async (signal) => {
+      const outcome = await refreshU(
+        { graph, logger, signal },
+        {
+          minRecords: config.MATCH_U_MIN_RECORDS,
+          refreshHours: config.MATCH_U_REFRESH_HOURS,
+          secret: config.MATCH_KEY_SECRET ?? DEVELOPMENT_KEY_SECRET,
+        },
+      );
+      // This process switches at once; the others when they next poll.
+      if (outcome.refreshed) await deps.follow();
+      return outcome;
+    },
+  });
+}
+
+/** `/readyz`: Neo4j and Redis answer, and the migrations are applied (remembered once true). */
+function readinessCheck(graph: Graph, redis: Redis) {
+  let migrated = false;
+  return async () => {
+    const checks: Record<string, string> = {};
+    await graph.ping().then(
+      () => (checks.neo4j = 'ok'),
+      () => (checks.neo4j = 'unavailable'),
+    );
+    await redis.ping().then(
+      () => (checks.redis = 'ok'),
+      () => (checks.redis = 'unavailable'),
+    );
+    if (!migrated && checks.neo4j === 'ok')
+      migrated = await migrationsApplied(graph).catch(() => false);
+    checks.migrations = migrated ? 'ok' : 'pending';
+    return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
+  };
+}
+
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const { logger, role } = options;
   const { neo4jUri, redisUrl } = serviceAddresses(config);
@@ -282,30 +334,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       });
       // Workers close before the queue and the driver: in-flight batches finish and commit first.
       closers.push(() => worker.close());
-      if (followsActiveModel(config)) {
-        modelRefresh = await createModelRefresh({
-          connection: workerRedis,
-          queueName: modelRefreshQueueName(config.INGEST_QUEUE),
-          prefix: config.QUEUE_PREFIX,
-          lockDurationMs: config.WORKER_LOCK_DURATION_MS,
-          logger,
-          run: async (signal) => {
-            const outcome = await refreshU(
-              { graph, logger, signal },
-              {
-                minRecords: config.MATCH_U_MIN_RECORDS,
-                refreshHours: config.MATCH_U_REFRESH_HOURS,
-                secret: config.MATCH_KEY_SECRET ?? DEVELOPMENT_KEY_SECRET,
-              },
-            );
-            // This process switches at once; the others when they next poll.
-            if (outcome.refreshed) await configured.followModel();
-            return outcome;
-          },
-        });
-        const refresh = modelRefresh;
-        closers.push(() => refresh.close());
-      }
+      modelRefresh = await startModelRefresh(config, {
+        graph,
+        connection: workerRedis,
+        logger,
+        follow: () => configured.followModel(),
+      });
+      if (modelRefresh) closers.push(() => modelRefresh!.close());
       const feed = await startChangeFeed(config, {
         graph,
         connection: workerRedis,
@@ -328,7 +363,6 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
 
     let app: FastifyInstance | undefined;
     if (role === 'all' || role === 'api') {
-      let migrated = false;
       metrics.trackQueue(() => ingest.depth());
       app = await buildApp({
         logger,
@@ -343,21 +377,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         links: createLinkExplainService({ graph }),
         changes: createChangeFeed({ graph }),
         privacy: createPrivacyService({ graph, queue: privacy, registry, hasher, steps }),
-        readiness: async () => {
-          const checks: Record<string, string> = {};
-          await graph.ping().then(
-            () => (checks.neo4j = 'ok'),
-            () => (checks.neo4j = 'unavailable'),
-          );
-          await apiRedis.ping().then(
-            () => (checks.redis = 'ok'),
-            () => (checks.redis = 'unavailable'),
-          );
-          if (!migrated && checks.neo4j === 'ok')
-            migrated = await migrationsApplied(graph).catch(() => false);
-          checks.migrations = migrated ? 'ok' : 'pending';
-          return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
-        },
+        readiness: readinessCheck(graph, apiRedis),
       });
       // The HTTP server closes first, before the workers.
       closers.unshift(() => app!.close());
