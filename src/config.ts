@@ -342,6 +342,14 @@ export const configSchema = z.object({
     .describe(
       'How long `POST /v1/events?wait=true` waits for the batch to be applied before answering 202.',
     ),
+  PRIVACY_EXPORT_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 366)
+    .default(168)
+    .describe(
+      'How long the export of an access request (GET /v1/privacy/requests/{id}/export) is kept; it holds personal data, and is deleted when it expires. Swept every minute, or every quarter of the TTL when that is shorter.',
+    ),
   CHANGE_FEED_RETENTION_HOURS: z.coerce
     .number()
     .positive()

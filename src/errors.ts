@@ -96,6 +96,22 @@ export class PrivacyRequestNotFoundError extends NotFoundError {
   }
 }
 
+/** No export to answer: the request is not an access request, or its export expired. */
+export class PrivacyExportNotFoundError extends NotFoundError {
+  constructor() {
+    super('privacy export', 'EXPORT_NOT_FOUND');
+  }
+}
+
+/** An access request whose export is asked for before it completed (or after it failed). */
+export class RequestNotCompletedError extends AppError {
+  constructor(status: string) {
+    super(`the privacy request is ${status}, not completed`, 409, 'REQUEST_NOT_COMPLETED', {
+      status,
+    });
+  }
+}
+
 /** A request type this deployment has no steps for yet: refused before anything is stored. */
 export class RequestTypeNotSupportedError extends AppError {
   constructor(type: string) {

@@ -23,6 +23,7 @@ import { createPrivacyWorker } from './jobs/privacy-worker.js';
 import { type Logger, redactUri, safeError } from './logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createPersonService } from './persons/person-service.js';
+import { sweepExports } from './privacy/access-step.js';
 import { identifierHasherFromConfig } from './privacy/identifier-hash.js';
 import { createPrivacyRunner, type PrivacyRunnerDeps } from './privacy/privacy-runner.js';
 import { createPrivacyService } from './privacy/privacy-service.js';
@@ -270,6 +271,28 @@ function readinessCheck(graph: Graph, redis: Redis) {
   };
 }
 
+/**
+ * Privacy requests' background work in a worker process: the privacy queue's worker, and the sweep
+ * that deletes expired access exports (they hold personal data) about every quarter of their TTL.
+ * Returns the closers.
+ */
+async function startPrivacyWork(
+  config: Config,
+  deps: PrivacyRunnerDeps,
+): Promise<(() => Promise<unknown>)[]> {
+  const ttlMs = config.PRIVACY_EXPORT_TTL_HOURS * 3600_000;
+  const sweep = await startScheduledJob({
+    name: 'privacy-export-sweep',
+    everyMs: Math.max(100, Math.min(60_000, Math.floor(ttlMs / 4))),
+    run: () => sweepExports(deps.graph, Date.now()),
+    connection: deps.redis,
+    prefix: config.QUEUE_PREFIX,
+    logger: deps.logger,
+  });
+  const worker = startPrivacyWorker(config, deps);
+  return [() => sweep.close(), () => worker.close()];
+}
+
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const { logger, role } = options;
   const { neo4jUri, redisUrl } = serviceAddresses(config);
@@ -306,7 +329,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       prefix: config.QUEUE_PREFIX,
       attempts: config.JOB_ATTEMPTS,
     });
-    const steps = options.privacySteps?.(privacySteps()) ?? privacySteps();
+    const steps = options.privacySteps?.(privacySteps(config)) ?? privacySteps(config);
     const hasher = identifierHasherFromConfig(config);
 
     const configured = await createResolverFromConfig(config, { graph, logger });
@@ -350,7 +373,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       webhooks = feed.webhooks;
       closers.push(...feed.closers);
       metrics.trackWebhooks(() => feed.webhooks.counts());
-      const privacyWorker = startPrivacyWorker(config, {
+      const privacyWork = await startPrivacyWork(config, {
         graph,
         redis: workerRedis,
         registry,
@@ -358,7 +381,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         steps,
         logger,
       });
-      closers.push(() => privacyWorker.close());
+      closers.push(...privacyWork);
     }
 
     let app: FastifyInstance | undefined;

@@ -24,7 +24,7 @@ export interface AppDeps {
   reviews: ReviewService;
   links: LinkExplainService;
   changes: ChangeFeed;
-  privacy: Pick<PrivacyService, 'create' | 'get' | 'list'>;
+  privacy: Pick<PrivacyService, 'create' | 'get' | 'list' | 'export'>;
   readiness: ReadinessCheck;
   apiKeys: readonly ApiKey[];
   metrics: Metrics;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { privacyExportSchema } from '../privacy/access-export-contract.js';
 import {
   privacyRequestAcceptedSchema,
   privacyRequestBodySchema,
@@ -16,7 +17,7 @@ import { errorResponses, problemSchema } from './problem.js';
  * requests that run in the workers. Creating one needs `privacy:write`; reading them `audit:read`.
  */
 export const privacyRoutes: FastifyPluginAsyncZod<{
-  privacy: Pick<PrivacyService, 'create' | 'get' | 'list'>;
+  privacy: Pick<PrivacyService, 'create' | 'get' | 'list' | 'export'>;
 }> = async (app, { privacy }) => {
   app.post(
     '/v1/privacy/requests',
@@ -49,6 +50,22 @@ export const privacyRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request) => privacy.get(request.params.id),
+  );
+
+  app.get(
+    '/v1/privacy/requests/:id/export',
+    {
+      config: { scope: 'audit:read' },
+      schema: {
+        tags: ['privacy'],
+        summary: 'The export of a completed access request: what idgraph holds about the subject',
+        description:
+          "One JSON document with the subject's identifiers (person, consent state and history), the links between them (provenance, purposes), records' attribute values, event payloads, reviews and the audit records of the subject's persons. What also concerns other people is left out and counted in `withheld`. It holds personal data and is kept PRIVACY_EXPORT_TTL_HOURS: 404 `EXPORT_NOT_FOUND` once it expired, or for a request that is not an access request; 409 `REQUEST_NOT_COMPLETED` before the request completed.",
+        params: z.object({ id: privacyRequestIdSchema }),
+        response: { 200: privacyExportSchema, 409: problemSchema, ...errorResponses },
+      },
+    },
+    async (request) => privacy.export(request.params.id),
   );
 
   app.get(

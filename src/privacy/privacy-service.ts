@@ -1,6 +1,8 @@
 import {
+  PrivacyExportNotFoundError,
   PrivacyRequestNotFoundError,
   RequestIdConflictError,
+  RequestNotCompletedError,
   RequestTypeNotSupportedError,
   ValidationError,
 } from '../errors.js';
@@ -9,6 +11,8 @@ import { newId } from '../ids.js';
 import type { PrivacyJobData } from '../jobs/privacy-job-contract.js';
 import type { PrivacyQueue } from '../jobs/privacy-queue.js';
 import type { IdentifierRegistry } from '../resolver/identifier-types.js';
+import type { PrivacyExport } from './access-export-contract.js';
+import { findExport } from './access-step.js';
 import type { IdentifierHasher } from './identifier-hash.js';
 import type {
   PrivacyRequestBody,
@@ -171,6 +175,21 @@ export function createPrivacyService(deps: PrivacyServiceDeps) {
         }
       }
       return toView(stored);
+    },
+
+    /**
+     * The export of a completed access request. Throws PrivacyRequestNotFoundError for an unknown
+     * id, RequestNotCompletedError while it runs (or when it failed), PrivacyExportNotFoundError
+     * when it is not an access request or its export expired (or was erased).
+     */
+    async export(id: string): Promise<PrivacyExport> {
+      const stored = await findRequest(deps.graph, id);
+      if (!stored) throw new PrivacyRequestNotFoundError();
+      if (stored.type !== 'access') throw new PrivacyExportNotFoundError();
+      if (stored.status !== 'completed') throw new RequestNotCompletedError(stored.status);
+      const document = await findExport(deps.graph, id, clock());
+      if (!document) throw new PrivacyExportNotFoundError();
+      return document;
     },
 
     /** Requests newest first, optionally of one status, `limit` at a time. */

@@ -1,13 +1,19 @@
+import type { Config } from '../config.js';
+import { exportStep } from './access-step.js';
 import type { StepRegistry } from './privacy-step.js';
 import { unsuppressStep } from './unsuppress-step.js';
 
 /**
  * The steps of each request type the service runs (between `resolve_subject` and `finish`). A
  * type is supported once it has an entry here; steps that need dependencies of their own get
- * them through this function's parameters, wired in src/runtime.ts and the CLI.
+ * them through this function's parameters, wired in src/runtime.ts and the CLI. Settings missing
+ * (the CLI only asks which types exist) take their defaults.
  */
-export function privacySteps(): StepRegistry {
+export function privacySteps(
+  config: Partial<Pick<Config, 'PRIVACY_EXPORT_TTL_HOURS'>> = {},
+): StepRegistry {
   return {
     unsuppress: [unsuppressStep],
+    access: [exportStep(config.PRIVACY_EXPORT_TTL_HOURS)],
   };
 }

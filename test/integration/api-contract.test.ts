@@ -475,6 +475,7 @@ describe('OpenAPI', () => {
         'POST /v1/privacy/requests',
         'GET /v1/privacy/requests',
         'GET /v1/privacy/requests/{id}',
+        'GET /v1/privacy/requests/{id}/export',
         'GET /healthz',
         'GET /readyz',
       ].sort(),
