@@ -12,6 +12,7 @@ import {
   type PrivacyRequestView,
   privacyRequestAcceptedSchema,
 } from '../../src/privacy/privacy-contract.js';
+import type { PrivacyStep } from '../../src/privacy/privacy-step.js';
 import { revokeSteps } from '../../src/privacy/revoke-steps.js';
 import { createRuntime } from '../../src/runtime.js';
 import { waitForRequest } from '../support/privacy.js';
@@ -41,12 +42,35 @@ import {
 
 let service: TestService;
 
+/**
+ * With `interruptNext` set, the next withdraw_links runs all its pages without marking itself done
+ * and then fails, as a worker killed after its last page's commit would: the job's next attempt
+ * runs the step again from its first page.
+ */
+let interruptNext = false;
+function interruptible(step: PrivacyStep): PrivacyStep {
+  return {
+    name: step.name,
+    async run(ctx) {
+      if (!interruptNext) return step.run(ctx);
+      interruptNext = false;
+      await step.run({ ...ctx, write: (name, work) => ctx.write(name, work) });
+      throw new Error('interrupted after its last page');
+    },
+  };
+}
+
 beforeAll(async () => {
-  const config = loadConfig(testEnv({ WORKER_CONCURRENCY: '2' }));
+  const config = loadConfig(testEnv({ WORKER_CONCURRENCY: '2', JOB_ATTEMPTS: '3' }));
   const runtime = await createRuntime(config, {
     role: 'all',
     logger: createLogger(config.LOG_LEVEL),
-    privacySteps: (steps) => ({ ...steps, revoke: revokeSteps(2) }),
+    privacySteps: (steps) => ({
+      ...steps,
+      revoke: revokeSteps(2).map((step) =>
+        step.name === 'withdraw_links' ? interruptible(step) : step,
+      ),
+    }),
   });
   const baseUrl = await runtime.app!.listen({ host: '127.0.0.1', port: 0 });
   service = { config, runtime, baseUrl, graph: runtime.graph, close: () => runtime.close() };
@@ -346,5 +370,57 @@ describe('revoke requests', () => {
       }
     });
     expect(items.some((i) => i.type === 'person.split')).toBe(true);
+  });
+
+  it('withdraw_links run again after an interruption changes and reports nothing twice', async () => {
+    const [a, b, c, d] = [
+      email('eve@example.org'),
+      cookie('ck-eve'),
+      cookie('ck-eve-2'),
+      phone('+44 20 7946 0004'),
+    ];
+    const purposes = { identity_linking: true, marketing: true };
+    await ingest(service, [
+      event([a, b], { consent: { purposes } }),
+      event([b, c], { consent: { purposes } }),
+      event([c, d], { consent: { purposes } }),
+    ]);
+    const personId = await personOf(a);
+    const links = await activeLinkIds(personId);
+    expect(links).toHaveLength(3);
+
+    interruptNext = true;
+    const view = await revoke([a, b, c], ['identity_linking', 'marketing']);
+
+    expect(interruptNext).toBe(false);
+    expect(view.stepsDone).toEqual(['resolve_subject', 'record_denials', 'withdraw_links']);
+    const report = view.report!;
+    expect([...report.linksWithdrawn!].sort()).toEqual(links);
+    expect(Object.keys(report.purposesRemoved!).sort()).toEqual(links);
+    for (const lost of Object.values(report.purposesRemoved!))
+      expect(lost).toEqual(['identity_linking', 'marketing']);
+    const persons = (await resolve(service, [a, b, c, d])).map((r) => r.personId!);
+    expect(new Set(persons).size).toBe(4);
+    expect(persons).toContain(personId);
+    const parts = report.personsSplit!.flatMap((s) => s.parts);
+    expect(new Set(parts).size).toBe(parts.length);
+    expect([personId, ...parts].sort()).toEqual([...persons].sort());
+
+    const audit = await auditOf(view.id);
+    const kinds = audit.map((r) => r.kind);
+    expect(kinds.filter((k) => k === 'link_withdrawn')).toHaveLength(3);
+    expect(kinds.filter((k) => k === 'split')).toHaveLength(report.personsSplit!.length);
+    // One per person and page (two pages): three identifiers denied in all, each once.
+    const denials = audit.filter((r) => r.kind === 'consent_revoked');
+    expect(denials.reduce((n, r) => n + r.count!, 0)).toBe(3);
+    const items = await feedWhen(service.baseUrl, (all) =>
+      all.some((i) => i.type === 'person.split'),
+    );
+    expect(items.filter((i) => i.type === 'person.split')).toHaveLength(
+      report.personsSplit!.length,
+    );
+    const consent = items.filter((i) => i.type === 'consent.changed');
+    // The feed oldest first, the audit trail newest first.
+    expect(consent.map((i) => i.identifiers)).toEqual(denials.map((r) => r.count).reverse());
   });
 });
