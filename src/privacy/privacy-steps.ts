@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import { exportStep } from './access-step.js';
 import type { StepRegistry } from './privacy-step.js';
+import { revokeSteps } from './revoke-steps.js';
 import { unsuppressStep } from './unsuppress-step.js';
 
 /**
@@ -15,5 +16,6 @@ export function privacySteps(
   return {
     unsuppress: [unsuppressStep],
     access: [exportStep(config.PRIVACY_EXPORT_TTL_HOURS)],
+    revoke: revokeSteps(),
   };
 }
