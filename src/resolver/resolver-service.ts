@@ -5,6 +5,7 @@ import type { IdentityEvent } from '../events/event-schema.js';
 import { writeConsent } from '../consent/consent-state.js';
 import { claimBatch } from './batch-claim.js';
 import { batchConsent } from './batch-consent.js';
+import { dropSuppressed, type KeyHasher, memoHasher, scrubEvents } from './batch-suppression.js';
 import {
   type AttributeWarnings,
   type BatchOutcome,
@@ -29,14 +30,15 @@ import {
   rescoreRecordsPage,
 } from './rescoring/rescore-records.js';
 import type { ResolutionPlan } from './resolution-plan.js';
-import { withStaleRetries } from './transaction-retry.js';
+import { StaleResolutionError, withStaleRetries } from './transaction-retry.js';
 
 /**
  * Resolves a batch of identity events into the graph in one write transaction:
  *
  * 1. `write/claim-batch` (batch-claim.ts): claim the events in the event log (duplicates stop
- *    here), create and lock the identifiers of the claimed events in key order, read their persons
- *    and consent states, record provenance; `write/record-consent` (when the events' consent
+ *    here), create and lock the identifiers of the claimed events in key order, read their persons,
+ *    consent states and suppressions, record provenance (identifiers found suppressed: the
+ *    transaction runs again without them, batch-suppression.ts); `write/record-consent` (when the events' consent
  *    changes a state; batch-consent.ts) writes the states, and identifiers whose identity_linking
  *    is denied link nothing;
  * 2. `write/claim-records` (when claimed events carry attributes and matching is on;
@@ -66,6 +68,14 @@ import { withStaleRetries } from './transaction-retry.js';
  * hands its plan writer to the review decisions, which join persons the same way.
  */
 
+/** Thrown out of a batch's transaction when identifiers it locked are on the suppression list. */
+class SuppressedIdentifiers extends Error {
+  constructor(readonly keys: readonly string[]) {
+    super('identifiers of the batch are suppressed');
+    this.name = 'SuppressedIdentifiers';
+  }
+}
+
 export const defaultMergeLimits: Readonly<Record<string, number>> = { user_id: 1, crm_id: 1 };
 
 export interface ResolverDeps {
@@ -82,6 +92,11 @@ export interface ResolverDeps {
   candidateCache?: CandidateCache;
   /** Matching log entries kept (default MATCH_LOG_KEPT); tests shorten it. */
   matchLogKept?: number;
+  /**
+   * The keyed hash of an identifier key, as the suppression list holds it (PRIVACY_HASH_SECRET);
+   * without it no identifier is suppressed.
+   */
+  suppressionHash?: KeyHasher;
   logger: Logger;
   now?: () => number;
 }
@@ -93,6 +108,15 @@ interface ResolvedInTx {
   plan: ResolutionPlan | undefined;
   matching: MatchingOutcome;
   attributeWarnings: AttributeWarnings;
+}
+
+/** A batch's outcome, with its events as the event log keeps them when any identifier was suppressed. */
+export interface ResolvedBatch extends BatchOutcome {
+  /**
+   * The batch's events without their suppressed identifiers (events left with none left out): the
+   * ingest job's payload is rewritten to them. Holds values: never stored as the job's result.
+   */
+  scrubbed?: IdentityEvent[];
 }
 
 export type ResolverService = ReturnType<typeof createResolverService>;
@@ -113,6 +137,7 @@ export function createResolverService(deps: ResolverDeps) {
     tx: GraphTx,
     jobId: string,
     batchEvents: readonly PreparedEvent[],
+    hash: KeyHasher | undefined,
   ): Promise<ResolvedInTx> {
     const at = now();
     // One matcher from start to end: a model version swapped in meanwhile applies to the next batch.
@@ -123,7 +148,9 @@ export function createResolverService(deps: ResolverDeps) {
       matchLogKept: deps.matchLogKept,
     };
     // 1. Claim the events, lock their identifiers; duplicates stop here.
-    const batch = await claimBatch(tx, { jobId, at, events: batchEvents });
+    const batch = await claimBatch(tx, { jobId, at, events: batchEvents, hash });
+    // Suppressed since the batch's events were prepared: run again without them.
+    if (batch.suppressed.length > 0) throw new SuppressedIdentifiers(batch.suppressed);
     const { claimed, replayed, elementIdOf, personOf } = batch;
     const matching = emptyMatching();
     const attributeWarnings: AttributeWarnings = {};
@@ -178,25 +205,50 @@ export function createResolverService(deps: ResolverDeps) {
      * Applies a batch. Idempotent: events already in the event log are reported as duplicates (or as
      * applied, when this same job logged them before a crash) and change nothing.
      */
-    async resolveBatch(jobId: string, events: readonly IdentityEvent[]): Promise<BatchOutcome> {
-      const { prepared, rejected, rejectedEvents, repeated } = prepareEvents(events, deps.registry);
+    async resolveBatch(jobId: string, events: readonly IdentityEvent[]): Promise<ResolvedBatch> {
+      const prepare = prepareEvents(events, deps.registry);
+      const { repeated } = prepare;
+      let { prepared, rejectedEvents } = prepare;
+      const rejected = [...prepare.rejected];
       let result: ResolvedInTx | undefined;
+      // Keys found suppressed by earlier attempts; every attempt runs without them.
+      const suppressed = new Set<string>();
+      let dropped = { kept: prepared, rejected: [] as typeof rejected, dropped: 0 };
+      const hash = deps.suppressionHash && memoHasher(deps.suppressionHash);
       if (prepared.length > 0) {
         // Every run of the transaction function: the driver re-runs it after a deadlock or another
-        // transient error, this loop after a stale read.
+        // transient error, this loop after a stale read or a suppression found under lock.
         let attempts = 0;
         result = await withStaleRetries(
           deps.graph,
           'resolve-batch',
-          (tx) => {
+          async (tx) => {
             attempts += 1;
-            return resolveInTx(tx, jobId, prepared);
+            if (suppressed.size > 0) dropped = dropSuppressed(prepared, deps.registry, suppressed);
+            if (dropped.kept.length === 0)
+              return {
+                claimed: new Set<string>(),
+                replayed: new Set<string>(),
+                plan: undefined,
+                matching: emptyMatching(),
+                attributeWarnings: {},
+              };
+            try {
+              return await resolveInTx(tx, jobId, dropped.kept, hash);
+            } catch (error) {
+              if (!(error instanceof SuppressedIdentifiers)) throw error;
+              for (const key of error.keys) suppressed.add(key);
+              throw new StaleResolutionError();
+            }
           },
           (attempt) => deps.logger.debug({ jobId, attempt }, 'stale resolver read; retrying batch'),
         );
         // Retries are normal when concurrent batches share identifiers; many of them cost throughput.
         if (attempts > 1) deps.logger.info({ jobId, attempts }, 'batch transaction retried');
       }
+      rejected.push(...dropped.rejected);
+      rejectedEvents += dropped.rejected.length;
+      prepared = dropped.kept;
       const outcomes: EventOutcome[] = prepared.map((e) => {
         if (result?.claimed.has(e.key)) {
           const personIds = [
@@ -218,6 +270,10 @@ export function createResolverService(deps: ResolverDeps) {
         refusals: result?.plan?.refusals.length ?? 0,
         matching: result?.matching ?? emptyMatching(),
         attributeWarnings: result?.attributeWarnings ?? {},
+        suppressed: dropped.dropped,
+        ...(suppressed.size > 0
+          ? { scrubbed: scrubEvents(events, deps.registry, suppressed) }
+          : {}),
       };
     },
 
