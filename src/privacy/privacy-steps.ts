@@ -1,3 +1,4 @@
+import { deleteGraphStep, suppressStep } from './erase-steps.js';
 import type { StepRegistry } from './privacy-step.js';
 import { unsuppressStep } from './unsuppress-step.js';
 
@@ -9,5 +10,6 @@ import { unsuppressStep } from './unsuppress-step.js';
 export function privacySteps(): StepRegistry {
   return {
     unsuppress: [unsuppressStep],
+    erase: [suppressStep, deleteGraphStep],
   };
 }

@@ -1,6 +1,7 @@
 import type { IdentityEvent } from '../events/event-schema.js';
 import type { IdentifierRegistry } from './identifier-types.js';
 import type { PreparedEvent, Rejection } from './prepare-events.js';
+import { StaleResolutionError } from './transaction-retry.js';
 
 /**
  * The suppression list at ingest. An erase request suppresses the subject's identifiers: a
@@ -90,4 +91,51 @@ export function dropSuppressed(
     });
   }
   return { kept, rejected, dropped };
+}
+
+/** Thrown out of a batch's transaction when identifiers it locked are on the suppression list. */
+export class SuppressedIdentifiers extends Error {
+  constructor(readonly keys: readonly string[]) {
+    super('identifiers of the batch are suppressed');
+    this.name = 'SuppressedIdentifiers';
+  }
+}
+
+/**
+ * One batch's suppressions across the attempts of its transaction: each attempt runs without the
+ * identifiers earlier attempts found suppressed under lock ({@link SuppressedIdentifiers}).
+ */
+export class BatchSuppression {
+  /** Keys found suppressed so far. */
+  readonly keys = new Set<string>();
+  /** The last attempt's events, and what it dropped. */
+  dropped: { kept: PreparedEvent[]; rejected: Rejection[]; dropped: number };
+  /** The batch's hasher, memoised; undefined without a suppression list. */
+  readonly hash: KeyHasher | undefined;
+
+  constructor(
+    private readonly prepared: readonly PreparedEvent[],
+    private readonly registry: Pick<IdentifierRegistry, 'normalize'>,
+    hash: KeyHasher | undefined,
+  ) {
+    this.dropped = { kept: [...prepared], rejected: [], dropped: 0 };
+    this.hash = hash && memoHasher(hash);
+  }
+
+  /** The events an attempt applies. */
+  attempt(): PreparedEvent[] {
+    if (this.keys.size > 0) this.dropped = dropSuppressed(this.prepared, this.registry, this.keys);
+    return this.dropped.kept;
+  }
+
+  /** Runs an attempt; suppressions it finds make it stale, so the next runs without them. */
+  async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof SuppressedIdentifiers)) throw error;
+      for (const key of error.keys) this.keys.add(key);
+      throw new StaleResolutionError();
+    }
+  }
 }

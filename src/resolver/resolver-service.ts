@@ -5,7 +5,12 @@ import type { IdentityEvent } from '../events/event-schema.js';
 import { writeConsent } from '../consent/consent-state.js';
 import { claimBatch } from './batch-claim.js';
 import { batchConsent } from './batch-consent.js';
-import { dropSuppressed, type KeyHasher, memoHasher, scrubEvents } from './batch-suppression.js';
+import {
+  BatchSuppression,
+  type KeyHasher,
+  scrubEvents,
+  SuppressedIdentifiers,
+} from './batch-suppression.js';
 import {
   type AttributeWarnings,
   type BatchOutcome,
@@ -30,7 +35,7 @@ import {
   rescoreRecordsPage,
 } from './rescoring/rescore-records.js';
 import type { ResolutionPlan } from './resolution-plan.js';
-import { StaleResolutionError, withStaleRetries } from './transaction-retry.js';
+import { withStaleRetries } from './transaction-retry.js';
 
 /**
  * Resolves a batch of identity events into the graph in one write transaction:
@@ -68,13 +73,14 @@ import { StaleResolutionError, withStaleRetries } from './transaction-retry.js';
  * hands its plan writer to the review decisions, which join persons the same way.
  */
 
-/** Thrown out of a batch's transaction when identifiers it locked are on the suppression list. */
-class SuppressedIdentifiers extends Error {
-  constructor(readonly keys: readonly string[]) {
-    super('identifiers of the batch are suppressed');
-    this.name = 'SuppressedIdentifiers';
-  }
-}
+/** A transaction that applied nothing: every event of the batch was suppressed. */
+const nothingResolved = (): ResolvedInTx => ({
+  claimed: new Set(),
+  replayed: new Set(),
+  plan: undefined,
+  matching: emptyMatching(),
+  attributeWarnings: {},
+});
 
 export const defaultMergeLimits: Readonly<Record<string, number>> = { user_id: 1, crm_id: 1 };
 
@@ -206,15 +212,9 @@ export function createResolverService(deps: ResolverDeps) {
      * applied, when this same job logged them before a crash) and change nothing.
      */
     async resolveBatch(jobId: string, events: readonly IdentityEvent[]): Promise<ResolvedBatch> {
-      const prepare = prepareEvents(events, deps.registry);
-      const { repeated } = prepare;
-      let { prepared, rejectedEvents } = prepare;
-      const rejected = [...prepare.rejected];
+      const { prepared, rejected, rejectedEvents, repeated } = prepareEvents(events, deps.registry);
       let result: ResolvedInTx | undefined;
-      // Keys found suppressed by earlier attempts; every attempt runs without them.
-      const suppressed = new Set<string>();
-      let dropped = { kept: prepared, rejected: [] as typeof rejected, dropped: 0 };
-      const hash = deps.suppressionHash && memoHasher(deps.suppressionHash);
+      const suppression = new BatchSuppression(prepared, deps.registry, deps.suppressionHash);
       if (prepared.length > 0) {
         // Every run of the transaction function: the driver re-runs it after a deadlock or another
         // transient error, this loop after a stale read or a suppression found under lock.
@@ -224,32 +224,17 @@ export function createResolverService(deps: ResolverDeps) {
           'resolve-batch',
           async (tx) => {
             attempts += 1;
-            if (suppressed.size > 0) dropped = dropSuppressed(prepared, deps.registry, suppressed);
-            if (dropped.kept.length === 0)
-              return {
-                claimed: new Set<string>(),
-                replayed: new Set<string>(),
-                plan: undefined,
-                matching: emptyMatching(),
-                attributeWarnings: {},
-              };
-            try {
-              return await resolveInTx(tx, jobId, dropped.kept, hash);
-            } catch (error) {
-              if (!(error instanceof SuppressedIdentifiers)) throw error;
-              for (const key of error.keys) suppressed.add(key);
-              throw new StaleResolutionError();
-            }
+            const kept = suppression.attempt();
+            if (kept.length === 0) return nothingResolved();
+            return suppression.guard(() => resolveInTx(tx, jobId, kept, suppression.hash));
           },
           (attempt) => deps.logger.debug({ jobId, attempt }, 'stale resolver read; retrying batch'),
         );
         // Retries are normal when concurrent batches share identifiers; many of them cost throughput.
         if (attempts > 1) deps.logger.info({ jobId, attempts }, 'batch transaction retried');
       }
-      rejected.push(...dropped.rejected);
-      rejectedEvents += dropped.rejected.length;
-      prepared = dropped.kept;
-      const outcomes: EventOutcome[] = prepared.map((e) => {
+      const { dropped } = suppression;
+      const outcomes: EventOutcome[] = dropped.kept.map((e) => {
         if (result?.claimed.has(e.key)) {
           const personIds = [
             ...new Set(e.identifiers.map((i) => result.plan!.personOf.get(i.key)!)),
@@ -263,16 +248,16 @@ export function createResolverService(deps: ResolverDeps) {
       return {
         applied: outcomes.filter((o) => o.status === 'applied').length,
         duplicates: outcomes.filter((o) => o.status === 'duplicate').length + repeated,
-        rejectedEvents,
-        rejected,
+        rejectedEvents: rejectedEvents + dropped.rejected.length,
+        rejected: [...rejected, ...dropped.rejected],
         events: outcomes,
         merges: result?.plan?.merges.length ?? 0,
         refusals: result?.plan?.refusals.length ?? 0,
         matching: result?.matching ?? emptyMatching(),
         attributeWarnings: result?.attributeWarnings ?? {},
         suppressed: dropped.dropped,
-        ...(suppressed.size > 0
-          ? { scrubbed: scrubEvents(events, deps.registry, suppressed) }
+        ...(suppression.keys.size > 0
+          ? { scrubbed: scrubEvents(events, deps.registry, suppression.keys) }
           : {}),
       };
     },
