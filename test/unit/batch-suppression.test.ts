@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IdentityEvent } from '../../src/events/event-schema.js';
 import { dropSuppressed, memoHasher, scrubEvents } from '../../src/resolver/batch-suppression.js';
+import { scrubPayloadEvents } from '../../src/privacy/erase-queue.js';
 import { createIdentifierRegistry } from '../../src/resolver/identifier-types.js';
 import { prepareEvents } from '../../src/resolver/prepare-events.js';
 
@@ -61,5 +62,25 @@ describe('suppression at ingest', () => {
     let calls = 0;
     const hash = memoHasher((key) => `${(calls += 1)}:${key}`);
     expect([hash('a'), hash('b'), hash('a')]).toEqual(['1:a', '2:b', '1:a']);
+  });
+});
+
+describe('scrubbing queued payloads', () => {
+  const isSubject = (type: string, value: string) => {
+    const r = registry.normalize(type, value);
+    return r.ok && r.key === 'email:gone@example.org';
+  };
+
+  it('removes subject identifiers and the attributes of events that carried them, leaves out emptied events, answers undefined when nothing matched', () => {
+    const raw: unknown[] = [...events, { id: 'bad', identifiers: 'not a list' }, null];
+    const scrubbed = scrubPayloadEvents(raw, isSubject);
+    const { attributes: _dropped, ...first } = events[0]!;
+    expect(scrubbed).toEqual([
+      { ...first, identifiers: [{ type: 'user_id', value: 'u1' }] },
+      events[2],
+      raw[3],
+      null,
+    ]);
+    expect(scrubPayloadEvents([events[2], null], isSubject)).toBeUndefined();
   });
 });
