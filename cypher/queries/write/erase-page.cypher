@@ -23,8 +23,8 @@ CALL () {
   WHERE elementId(i) = identifierId
   WITH DISTINCT r
   OPTIONAL MATCH (r)<-[:ABOUT]-(rv:Review)
-  WITH r, collect(DISTINCT rv) AS reviews
-  WITH collect(r) AS records, reduce(acc = [], rs IN collect(reviews) | acc + rs) AS reviews
+  WITH r, collect(DISTINCT rv) AS about
+  WITH collect(r) AS records, reduce(acc = [], rs IN collect(about) | acc + rs) AS reviews
   CALL (reviews) {
     UNWIND reviews AS rv
     WITH DISTINCT rv
