@@ -1,5 +1,7 @@
 import type { Config } from '../config.js';
 import { exportStep } from './access-step.js';
+import { type JobScrubber, rewriteAofStep, scrubQueueStep } from './erase-queue.js';
+import { deleteGraphStep, suppressStep } from './erase-steps.js';
 import type { StepRegistry } from './privacy-step.js';
 import { revokeSteps } from './revoke-steps.js';
 import { unsuppressStep } from './unsuppress-step.js';
@@ -11,11 +13,15 @@ import { unsuppressStep } from './unsuppress-step.js';
  * (the CLI only asks which types exist) take their defaults.
  */
 export function privacySteps(
-  config: Partial<Pick<Config, 'PRIVACY_EXPORT_TTL_HOURS'>> = {},
+  deps: {
+    config?: Partial<Pick<Config, 'PRIVACY_EXPORT_TTL_HOURS'>>;
+    scrubIngestJobs?: JobScrubber;
+  } = {},
 ): StepRegistry {
   return {
     unsuppress: [unsuppressStep],
-    access: [exportStep(config.PRIVACY_EXPORT_TTL_HOURS)],
+    access: [exportStep(deps.config?.PRIVACY_EXPORT_TTL_HOURS)],
     revoke: revokeSteps(),
+    erase: [suppressStep, deleteGraphStep, scrubQueueStep(deps.scrubIngestJobs), rewriteAofStep],
   };
 }

@@ -159,7 +159,7 @@ describe('ingest and lookups', () => {
       writer,
     );
     expect(answer.status).toBe(200);
-    expect(answer.body.counts).toEqual({ applied: 2, duplicates: 0, rejected: 1 });
+    expect(answer.body.counts).toEqual({ applied: 2, duplicates: 0, rejected: 1, suppressed: 0 });
     expect(answer.body.events.map((e) => e.status)).toEqual(['applied', 'applied', 'rejected']);
     personId = answer.body.events[1]!.personIds[0]!;
     // The consistency token makes a later read include this write, on any process or replica.

@@ -76,7 +76,7 @@ describe('attribute warnings', () => {
       }),
     ]);
     expect(job.state).toBe('completed');
-    expect(job.counts).toEqual({ applied: 3, duplicates: 0, rejected: 0 });
+    expect(job.counts).toEqual({ applied: 3, duplicates: 0, rejected: 0, suppressed: 0 });
     expect(job.rejected).toEqual([]);
     expect(job.attributeWarnings).toEqual({ dateOfBirth: 2 });
     expect(job.matching).toMatchObject({ records: 3 });

@@ -91,9 +91,17 @@ describe('idgraph privacy', () => {
   });
 
   it('refuses what the API refuses, with exit code 2; an unknown id is not found (1)', async () => {
-    const erase = await cli(['privacy', 'erase', '--identifier', 'email=a@b.org', '--reason', 'r']);
+    const erase = await cli([
+      'privacy',
+      'erase',
+      '--identifier',
+      'email=a@b.org',
+      '--reason',
+      'customer A@B.org asked',
+    ]);
     expect(erase.code).toBe(2);
-    expect(erase.stderr).toContain('privacy requests of type erase are not supported yet');
+    expect(erase.stderr).toContain('reason');
+    expect(erase.stderr).not.toContain('a@b.org');
     const revoke = await cli(['privacy', 'revoke', '--person', 'per_x', '--reason', 'r']);
     expect(revoke).toMatchObject({ code: 2, stderr: 'idgraph: --purpose: required for revoke\n' });
     const both = await cli(['privacy', 'unsuppress', '--reason', 'r']);

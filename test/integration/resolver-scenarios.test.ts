@@ -93,7 +93,7 @@ describe('deterministic resolution', () => {
       { type: 'fax', value: '123' },
     ]);
     const job = await ingest(service, [good, bad]);
-    expect(job.counts).toEqual({ applied: 1, duplicates: 0, rejected: 1 });
+    expect(job.counts).toEqual({ applied: 1, duplicates: 0, rejected: 1, suppressed: 0 });
     expect(job.rejected).toEqual([
       { eventId: good.id, source: 'web', reason: 'identifiers[1] (phone): invalid_phone' },
       { eventId: bad.id, source: 'web', reason: 'identifiers[0] (email): invalid_email' },
@@ -303,7 +303,7 @@ describe('deterministic resolution', () => {
       ]),
     );
     const job = await ingest(service, events);
-    expect(job.counts).toEqual({ applied: 1000, duplicates: 0, rejected: 0 });
+    expect(job.counts).toEqual({ applied: 1000, duplicates: 0, rejected: 0, suppressed: 0 });
     const results = await resolve(service, [
       { type: 'email', value: 'bulk999@example.org' },
       { type: 'cookie_id', value: 'bulk-ck-999' },
