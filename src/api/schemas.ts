@@ -149,7 +149,7 @@ const provenanceShape = {
   status: z
     .string()
     .describe(
-      'active; refused (kept as evidence, persons stay apart); or withdrawn (a rescore or a better match replaced it)',
+      'active; refused (kept as evidence, persons stay apart); or withdrawn (a rescore or a better match replaced it, or a revoke request withdrew the consent it rested on)',
     ),
   method: z.string().describe('deterministic, probabilistic or manual'),
   rule: z.string().describe('same_event, fellegi_sunter or review_decision'),

@@ -81,6 +81,7 @@ export const cypherNames = [
   'write/refile-records',
   'write/relay-changes',
   'write/rescore-links',
+  'write/revoke-link-purposes',
   'write/split-person',
   'write/sweep-changes',
   'write/withdraw-links',

@@ -1,4 +1,5 @@
 import type { StepRegistry } from './privacy-step.js';
+import { revokeSteps } from './revoke-steps.js';
 import { unsuppressStep } from './unsuppress-step.js';
 
 /**
@@ -9,5 +10,6 @@ import { unsuppressStep } from './unsuppress-step.js';
 export function privacySteps(): StepRegistry {
   return {
     unsuppress: [unsuppressStep],
+    revoke: revokeSteps(),
   };
 }

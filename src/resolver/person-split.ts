@@ -52,7 +52,15 @@ export function linkComponents(
  */
 export async function splitIfDisconnected(
   tx: GraphTx,
-  input: { personId: string; linkId: string; reason: string; now: number },
+  input: {
+    personId: string;
+    /** The withdrawn links that may have disconnected it (named by the `split` audit record). */
+    linkIds: readonly string[];
+    reason: string;
+    now: number;
+    /** A privacy request's split: the audit record names the request and its actor. */
+    request?: { requestId: string; requestType: string; actor: string };
+  },
 ): Promise<SplitPart[]> {
   const [row] = await tx.run<{
     identifiers: [string, string, number][];
@@ -74,8 +82,9 @@ export async function splitIfDisconnected(
     splits: [
       {
         personId: input.personId,
-        linkIds: [input.linkId],
+        linkIds: [...input.linkIds],
         auditId: newId('aud'),
+        ...input.request,
         parts: created.map((p) => [p.personId, p.identifierKeys.map((k) => elementIdOf.get(k)!)]),
       },
     ],

@@ -1,8 +1,10 @@
 // Splits locked persons, one row of $splits each ({personId, parts, linkIds, auditId}): each part
 // ([newPersonId, identifier element ids]) becomes a new person and its identifiers move there; the
 // rest stay. One `split` audit record per person names all the persons and the links whose
-// withdrawal caused it (`linkIds`, the first also as `linkId`) and $reason, by id only. Returns the
-// persons' element ids: the caller may grow the new ones.
+// withdrawal caused it (`linkIds`, the first also as `linkId`) and $reason, by id only; a split a
+// privacy request makes also names the request, its type and actor (`requestId`, `requestType`,
+// `actor` in the row; absent otherwise). Returns the persons' element ids: the caller may grow the
+// new ones.
 UNWIND $splits AS split
 MATCH (p:Person {id: split.personId})
 SET p.updatedAt = toInteger($now)
@@ -25,7 +27,10 @@ CREATE (audit:AuditRecord {
   personIds: [p.id] + [part IN split.parts | part[0]],
   linkId: split.linkIds[0],
   linkIds: split.linkIds,
-  reason: $reason
+  reason: $reason,
+  requestId: split.requestId,
+  requestType: split.requestType,
+  actor: split.actor
 })
 WITH audit
 MATCH (q:Person)

@@ -179,7 +179,7 @@ export async function rescoreLink(
     if (scored.keep) return { outcome: 'kept' as const, splitInto: [] };
     const parts = await splitIfDisconnected(tx, {
       personId: link.personId,
-      linkId,
+      linkIds: [linkId],
       reason: 'link_withdrawn',
       now: at,
     });
