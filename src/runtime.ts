@@ -12,6 +12,7 @@ import { createGraph, type Graph } from './graph/graph-client.js';
 import { applyMigrations, migrationsApplied } from './graph/migrations.js';
 import { createIngestQueue, type IngestQueue } from './ingest/ingest-queue.js';
 import { createIngestWorker } from './ingest/ingest-worker.js';
+import { createIngestJobScrubber } from './ingest/ingest-scrub.js';
 import {
   createModelRefresh,
   type ModelRefresh,
@@ -202,6 +203,18 @@ async function waitFor(
   }
 }
 
+/** The privacy request steps, with what they need of this runtime (erasures scrub ingest jobs). */
+function runtimeSteps(config: Config, redis: Redis, options: RuntimeOptions): StepRegistry {
+  const steps = privacySteps({
+    scrubIngestJobs: createIngestJobScrubber({
+      connection: redis,
+      queueName: config.INGEST_QUEUE,
+      prefix: config.QUEUE_PREFIX,
+    }),
+  });
+  return options.privacySteps?.(steps) ?? steps;
+}
+
 /** The privacy queue's worker, running requests with the runner (src/privacy/privacy-runner.ts). */
 function startPrivacyWorker(config: Config, deps: PrivacyRunnerDeps) {
   const runner = createPrivacyRunner(deps);
@@ -254,7 +267,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       prefix: config.QUEUE_PREFIX,
       attempts: config.JOB_ATTEMPTS,
     });
-    const steps = options.privacySteps?.(privacySteps()) ?? privacySteps();
+    const steps = runtimeSteps(config, apiRedis, options);
     const hasher = identifierHasherFromConfig(config);
 
     const configured = await createResolverFromConfig(config, { graph, logger });

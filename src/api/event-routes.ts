@@ -31,7 +31,7 @@ export const eventRoutes: FastifyPluginAsyncZod<{
     const outcome = new Map(result.events.map((e) => [`${e.source}/${e.eventId}`, e]));
     const rejectedWhole = new Set(
       result.rejected
-        .filter((r) => r.reason.startsWith('no_usable_identifier'))
+        .filter((r) => r.reason.startsWith('no_usable_identifier') || r.reason === 'suppressed')
         .map((r) => `${r.source}/${r.eventId}`),
     );
     const view = [];
@@ -93,6 +93,7 @@ export const eventRoutes: FastifyPluginAsyncZod<{
               applied: job.result.applied,
               duplicates: job.result.duplicates,
               rejected: job.result.rejectedEvents,
+              suppressed: job.result.suppressed ?? 0,
             },
             events: await appliedView(events, job),
             rejected: job.result.rejected,
@@ -125,6 +126,7 @@ export const eventRoutes: FastifyPluginAsyncZod<{
           applied: result?.applied ?? 0,
           duplicates: result?.duplicates ?? 0,
           rejected: result?.rejectedEvents ?? 0,
+          suppressed: result?.suppressed ?? 0,
         },
         rejected: result?.rejected ?? [],
         ...(result?.matching ? { matching: result.matching } : {}),

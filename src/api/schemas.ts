@@ -12,6 +12,13 @@ export const enqueueResponseSchema = z.object({
   accepted: z.number().int().describe('Events accepted into the queue'),
 });
 
+const suppressedCount = z
+  .number()
+  .int()
+  .describe(
+    'Identifiers dropped from events because they were erased (on the suppression list): never created or linked. An event left without identifiers is rejected with reason `suppressed`',
+  );
+
 export const appliedResponseSchema = z.object({
   jobId: z.string(),
   accepted: z.number().int(),
@@ -19,6 +26,7 @@ export const appliedResponseSchema = z.object({
     applied: z.number().int(),
     duplicates: z.number().int(),
     rejected: z.number().int(),
+    suppressed: suppressedCount,
   }),
   events: z
     .array(
@@ -45,8 +53,15 @@ export const jobResponseSchema = z.object({
   jobId: z.string(),
   state: jobStateSchema,
   counts: z
-    .object({ applied: z.number().int(), duplicates: z.number().int(), rejected: z.number().int() })
-    .describe('Events applied, already applied before (same source and id), and rejected whole'),
+    .object({
+      applied: z.number().int(),
+      duplicates: z.number().int(),
+      rejected: z.number().int(),
+      suppressed: suppressedCount,
+    })
+    .describe(
+      'Events applied, already applied before (same source and id), and rejected whole; identifiers dropped as suppressed',
+    ),
   rejected: z
     .array(rejectionSchema)
     .describe('Each rejected event and each value dropped from an applied event, with its reason'),

@@ -33,6 +33,7 @@ function reportRows(report: PrivacyReport): string[][] {
   for (const [field, value] of Object.entries(rest)) {
     const total = truncated?.[field];
     if (typeof value === 'number') rows.push([words(field), formatCount(value)]);
+    else if (typeof value === 'string') rows.push([words(field), value]);
     else if (field === 'personsSplit')
       rows.push([
         'persons split',

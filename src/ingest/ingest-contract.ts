@@ -22,6 +22,8 @@ export const jobResultSchema = z.object({
   applied: z.number().int(),
   duplicates: z.number().int(),
   rejectedEvents: z.number().int(),
+  /** Identifiers dropped as suppressed (erased); absent in results of older versions. */
+  suppressed: z.number().int().optional(),
   rejected: z.array(z.object({ eventId: z.string(), source: z.string(), reason: z.string() })),
   events: z.array(
     z.object({

@@ -37,14 +37,21 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestP
       }
       const started = performance.now();
       let result: JobResult;
+      let scrubbed: IngestPayload['events'] | undefined;
       try {
-        result = await options.resolver.resolveBatch(job.id!, parsed.data.events);
+        ({ scrubbed, ...result } = await options.resolver.resolveBatch(
+          job.id!,
+          parsed.data.events,
+        ));
       } catch (error) {
         // The reason is stored with the job and shown in the dead-letter queue: class and code only,
         // since a driver message may quote the statement's values.
         const { name, code } = safeError(error);
         throw new Error(`resolver failed: ${name}${code ? ` (${code})` : ''}`);
       }
+      // Suppressed (erased) identifiers leave the job's stored payload too: a completed job is kept
+      // in Redis, and a dead-letter retry must not bring them back.
+      if (scrubbed) await job.updateData({ ...parsed.data, events: scrubbed });
       const durationMs = performance.now() - started;
       options.onBatch?.(result, durationMs);
       options.logger.debug(
@@ -53,6 +60,7 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestP
           applied: result.applied,
           duplicates: result.duplicates,
           rejected: result.rejected.length,
+          suppressed: result.suppressed,
           durationMs,
         },
         'batch resolved',

@@ -113,6 +113,10 @@ export const privacyReportSchema = z.object({
   eventsScrubbed: count.optional(),
   reviewsErased: count.optional(),
   jobsScrubbed: count.optional(),
+  aofRewrite: z
+    .enum(['started', 'failed'])
+    .optional()
+    .describe('erase: whether Redis started rewriting its append-only file (BGREWRITEAOF)'),
   suppressionsAdded: count.optional(),
   suppressionsLifted: count.optional(),
   exported: z

@@ -86,6 +86,11 @@ export class ReportBuilder {
     return this;
   }
 
+  aofRewrite(outcome: NonNullable<PrivacyReport['aofRewrite']>): this {
+    this.report.aofRewrite = outcome;
+    return this;
+  }
+
   durationMs(ms: number): this {
     this.report.durationMs = Math.max(0, Math.round(ms));
     return this;

@@ -5,6 +5,7 @@ import {
   parseConsentStates,
 } from '../consent/consent-state.js';
 import type { GraphTx } from '../graph/graph-client.js';
+import type { KeyHasher } from './batch-suppression.js';
 import type { PreparedEvent } from './prepare-events.js';
 
 /**
@@ -23,6 +24,8 @@ interface ClaimedBatch {
    * consent states]
    */
   identifiers: [number, string, string | null, ConsentStateTuple[]][];
+  /** Positions in the identifiers sent of those on the suppression list, read under the lock. */
+  suppressed: number[];
 }
 
 /*
@@ -39,7 +42,14 @@ type EventRow = [
   purposes: readonly string[],
   payload: string,
 ];
-type IdentifierRow = [key: string, type: string, value: string, lastSeen: number, events: number[]];
+type IdentifierRow = [
+  key: string,
+  type: string,
+  value: string,
+  lastSeen: number,
+  events: number[],
+  hash: string | null,
+];
 
 /** The batch as claimed: what this transaction applies, and its identifiers under lock. */
 export interface BatchClaim {
@@ -55,19 +65,34 @@ export interface BatchClaim {
   personOf: Map<string, string | null>;
   /** Consent states of the claimed events' identifiers that have any, read under the lock. */
   consentOf: Map<string, ConsentStates>;
+  /**
+   * Keys of the claimed events' identifiers found on the suppression list under the lock: the
+   * transaction must not go on with them (the resolver runs it again without them).
+   */
+  suppressed: string[];
 }
 
 /**
  * The batch's identifiers, each with the positions of the events carrying it and their latest
  * occurredAt, sorted by key: the order the transaction locks them in.
  */
-function batchIdentifiers(prepared: readonly PreparedEvent[]): IdentifierRow[] {
+function batchIdentifiers(
+  prepared: readonly PreparedEvent[],
+  hash: KeyHasher | undefined,
+): IdentifierRow[] {
   const identifiers = new Map<string, IdentifierRow>();
   prepared.forEach((event, position) => {
     for (const id of event.identifiers) {
       const known = identifiers.get(id.key);
       if (!known)
-        identifiers.set(id.key, [id.key, id.type, id.value, event.occurredAt, [position]]);
+        identifiers.set(id.key, [
+          id.key,
+          id.type,
+          id.value,
+          event.occurredAt,
+          [position],
+          hash ? hash(id.key) : null,
+        ]);
       else {
         known[3] = Math.max(known[3], event.occurredAt);
         known[4].push(position);
@@ -79,13 +104,13 @@ function batchIdentifiers(prepared: readonly PreparedEvent[]): IdentifierRow[] {
 
 export async function claimBatch(
   tx: GraphTx,
-  input: { jobId: string; at: number; events: readonly PreparedEvent[] },
+  input: { jobId: string; at: number; events: readonly PreparedEvent[]; hash?: KeyHasher },
 ): Promise<BatchClaim> {
   const claim = randomUUID();
   // Events are claimed in key order and identifiers locked in key order, so two batches that share
   // events or identifiers wait for each other instead of deadlocking where they can.
   const prepared = [...input.events].sort((a, b) => (a.key < b.key ? -1 : 1));
-  const identifiers = batchIdentifiers(prepared);
+  const identifiers = batchIdentifiers(prepared, input.hash);
   const [batch] = await tx.run<ClaimedBatch>('write/claim-batch', {
     jobId: input.jobId,
     claim,
@@ -122,5 +147,6 @@ export async function claimBatch(
     personOf.set(key, personId);
     if (states.length > 0) consentOf.set(key, parseConsentStates(states));
   }
-  return { claimed, replayed, fresh, elementIdOf, personOf, consentOf };
+  const suppressed = batch.suppressed.map((k) => identifiers[k]![0]);
+  return { claimed, replayed, fresh, elementIdOf, personOf, consentOf, suppressed };
 }

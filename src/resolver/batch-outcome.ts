@@ -129,6 +129,11 @@ export interface BatchOutcome {
   duplicates: number;
   /** Events rejected whole (no usable identifier). */
   rejectedEvents: number;
+  /**
+   * Identifiers dropped from events because they are on the suppression list (erased); an event
+   * left without identifiers is rejected with reason `suppressed`.
+   */
+  suppressed: number;
   /** Every dropped value and rejected event, with its reason. */
   rejected: Rejection[];
   events: EventOutcome[];

@@ -11,6 +11,7 @@ import {
 } from '../matching/model/model-follower.js';
 import { recordModel } from '../matching/model/recorded-model.js';
 import type { RecordMatcher } from '../matching/record-matcher.js';
+import { identifierHasherFromConfig } from '../privacy/identifier-hash.js';
 import type { IdentifierRegistry } from './identifier-types.js';
 import { createCandidateCache, sweepIntervalMs } from './record-matching/candidate-cache.js';
 import { identifierRegistry, mergeLimits } from './resolver-config.js';
@@ -95,6 +96,8 @@ export async function createResolverFromConfig(
     evidenceKept: config.LINK_EVIDENCE_KEPT,
     matchers,
     candidateCache,
+    // The suppression list's hash (src/privacy/identifier-hash.ts; only its config key here).
+    suppressionHash: identifierHasherFromConfig(config),
     logger,
   });
   return {

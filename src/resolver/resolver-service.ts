@@ -6,6 +6,12 @@ import { writeConsent } from '../consent/consent-state.js';
 import { claimBatch } from './batch-claim.js';
 import { batchConsent } from './batch-consent.js';
 import {
+  BatchSuppression,
+  type KeyHasher,
+  scrubEvents,
+  SuppressedIdentifiers,
+} from './batch-suppression.js';
+import {
   type AttributeWarnings,
   type BatchOutcome,
   emptyMatching,
@@ -35,8 +41,9 @@ import { withStaleRetries } from './transaction-retry.js';
  * Resolves a batch of identity events into the graph in one write transaction:
  *
  * 1. `write/claim-batch` (batch-claim.ts): claim the events in the event log (duplicates stop
- *    here), create and lock the identifiers of the claimed events in key order, read their persons
- *    and consent states, record provenance; `write/record-consent` (when the events' consent
+ *    here), create and lock the identifiers of the claimed events in key order, read their persons,
+ *    consent states and suppressions, record provenance (identifiers found suppressed: the
+ *    transaction runs again without them, batch-suppression.ts); `write/record-consent` (when the events' consent
  *    changes a state; batch-consent.ts) writes the states, and identifiers whose identity_linking
  *    is denied link nothing;
  * 2. `write/claim-records` (when claimed events carry attributes and matching is on;
@@ -66,6 +73,15 @@ import { withStaleRetries } from './transaction-retry.js';
  * hands its plan writer to the review decisions, which join persons the same way.
  */
 
+/** A transaction that applied nothing: every event of the batch was suppressed. */
+const nothingResolved = (): ResolvedInTx => ({
+  claimed: new Set(),
+  replayed: new Set(),
+  plan: undefined,
+  matching: emptyMatching(),
+  attributeWarnings: {},
+});
+
 export const defaultMergeLimits: Readonly<Record<string, number>> = { user_id: 1, crm_id: 1 };
 
 export interface ResolverDeps {
@@ -82,6 +98,11 @@ export interface ResolverDeps {
   candidateCache?: CandidateCache;
   /** Matching log entries kept (default MATCH_LOG_KEPT); tests shorten it. */
   matchLogKept?: number;
+  /**
+   * The keyed hash of an identifier key, as the suppression list holds it (PRIVACY_HASH_SECRET);
+   * without it no identifier is suppressed.
+   */
+  suppressionHash?: KeyHasher;
   logger: Logger;
   now?: () => number;
 }
@@ -93,6 +114,15 @@ interface ResolvedInTx {
   plan: ResolutionPlan | undefined;
   matching: MatchingOutcome;
   attributeWarnings: AttributeWarnings;
+}
+
+/** A batch's outcome, with its events as the event log keeps them when any identifier was suppressed. */
+export interface ResolvedBatch extends BatchOutcome {
+  /**
+   * The batch's events without their suppressed identifiers (events left with none left out): the
+   * ingest job's payload is rewritten to them. Holds values: never stored as the job's result.
+   */
+  scrubbed?: IdentityEvent[];
 }
 
 export type ResolverService = ReturnType<typeof createResolverService>;
@@ -113,6 +143,7 @@ export function createResolverService(deps: ResolverDeps) {
     tx: GraphTx,
     jobId: string,
     batchEvents: readonly PreparedEvent[],
+    hash: KeyHasher | undefined,
   ): Promise<ResolvedInTx> {
     const at = now();
     // One matcher from start to end: a model version swapped in meanwhile applies to the next batch.
@@ -123,7 +154,9 @@ export function createResolverService(deps: ResolverDeps) {
       matchLogKept: deps.matchLogKept,
     };
     // 1. Claim the events, lock their identifiers; duplicates stop here.
-    const batch = await claimBatch(tx, { jobId, at, events: batchEvents });
+    const batch = await claimBatch(tx, { jobId, at, events: batchEvents, hash });
+    // Suppressed since the batch's events were prepared: run again without them.
+    if (batch.suppressed.length > 0) throw new SuppressedIdentifiers(batch.suppressed);
     const { claimed, replayed, elementIdOf, personOf } = batch;
     const matching = emptyMatching();
     const attributeWarnings: AttributeWarnings = {};
@@ -178,26 +211,30 @@ export function createResolverService(deps: ResolverDeps) {
      * Applies a batch. Idempotent: events already in the event log are reported as duplicates (or as
      * applied, when this same job logged them before a crash) and change nothing.
      */
-    async resolveBatch(jobId: string, events: readonly IdentityEvent[]): Promise<BatchOutcome> {
+    async resolveBatch(jobId: string, events: readonly IdentityEvent[]): Promise<ResolvedBatch> {
       const { prepared, rejected, rejectedEvents, repeated } = prepareEvents(events, deps.registry);
       let result: ResolvedInTx | undefined;
+      const suppression = new BatchSuppression(prepared, deps.registry, deps.suppressionHash);
       if (prepared.length > 0) {
         // Every run of the transaction function: the driver re-runs it after a deadlock or another
-        // transient error, this loop after a stale read.
+        // transient error, this loop after a stale read or a suppression found under lock.
         let attempts = 0;
         result = await withStaleRetries(
           deps.graph,
           'resolve-batch',
-          (tx) => {
+          async (tx) => {
             attempts += 1;
-            return resolveInTx(tx, jobId, prepared);
+            const kept = suppression.attempt();
+            if (kept.length === 0) return nothingResolved();
+            return suppression.guard(() => resolveInTx(tx, jobId, kept, suppression.hash));
           },
           (attempt) => deps.logger.debug({ jobId, attempt }, 'stale resolver read; retrying batch'),
         );
         // Retries are normal when concurrent batches share identifiers; many of them cost throughput.
         if (attempts > 1) deps.logger.info({ jobId, attempts }, 'batch transaction retried');
       }
-      const outcomes: EventOutcome[] = prepared.map((e) => {
+      const { dropped } = suppression;
+      const outcomes: EventOutcome[] = dropped.kept.map((e) => {
         if (result?.claimed.has(e.key)) {
           const personIds = [
             ...new Set(e.identifiers.map((i) => result.plan!.personOf.get(i.key)!)),
@@ -211,13 +248,17 @@ export function createResolverService(deps: ResolverDeps) {
       return {
         applied: outcomes.filter((o) => o.status === 'applied').length,
         duplicates: outcomes.filter((o) => o.status === 'duplicate').length + repeated,
-        rejectedEvents,
-        rejected,
+        rejectedEvents: rejectedEvents + dropped.rejected.length,
+        rejected: [...rejected, ...dropped.rejected],
         events: outcomes,
         merges: result?.plan?.merges.length ?? 0,
         refusals: result?.plan?.refusals.length ?? 0,
         matching: result?.matching ?? emptyMatching(),
         attributeWarnings: result?.attributeWarnings ?? {},
+        suppressed: dropped.dropped,
+        ...(suppression.keys.size > 0
+          ? { scrubbed: scrubEvents(events, deps.registry, suppression.keys) }
+          : {}),
       };
     },
 

@@ -24,6 +24,7 @@ const testCypherNames = [
   'cypher/write/add-suppressions',
   'cypher/read/suppressions',
   'cypher/read/privacy-traces',
+  'cypher/read/every-property',
 ] as const;
 
 export function testGraph(

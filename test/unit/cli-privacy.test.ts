@@ -98,6 +98,7 @@ describe('idgraph privacy output', () => {
       truncated: { personsErased: 1500 },
       suppressionsAdded: 3,
       personsSplit: [{ personId: 'per_x', parts: ['per_y'] }],
+      aofRewrite: 'started',
       durationMs: 2000,
     },
   };
@@ -123,6 +124,7 @@ describe('idgraph privacy output', () => {
         '  persons erased           1,500: per_a, per_b, per_c, per_d, per_e, ...',
         '  suppressions added       3',
         '  persons split            per_x -> per_y',
+        '  aof rewrite              started',
         '  duration                 2.0 s',
         '',
       ].join('\n'),
