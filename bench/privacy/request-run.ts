@@ -188,11 +188,9 @@ function checkReport(
       );
     return;
   }
-  const split = report?.personsSplit?.[0];
-  const parts = split?.parts.length;
-  if (report?.personsSplit?.length !== 1 || parts !== settings.identifiers - 1)
+  const parts = (report?.personsSplit ?? []).reduce((n, s) => n + s.parts.length, 0);
+  if (parts !== settings.identifiers - 1)
     throw new Error(
-      `${label}: the revocation split ${report?.personsSplit?.length} persons into ${parts} new parts, ` +
-        `not 1 into ${settings.identifiers - 1}`,
+      `${label}: the revocation split off ${parts} new persons, not ${settings.identifiers - 1}`,
     );
 }
