@@ -14,7 +14,7 @@ export function privacySections(
   const step = (name: string, s: TimedStep) => [
     name,
     s.seconds.toFixed(2),
-    describeCpu(s.cpu, 1),
+    describeCpu(s.cpu, 1000),
     `${Math.round(s.idleBefore * 100)} %`,
     describeHost(s.hostBefore),
     describeSteal(s.steal),
