@@ -15,9 +15,14 @@ import type { Graph } from '../../src/graph/graph-client.js';
  */
 export const benchCypherNames = [
   'bench/read/lookup-warm-up',
+  'bench/read/privacy-feed-settled',
+  'bench/read/privacy-person-keys',
+  'bench/read/raw-feed-page',
   'bench/write/lookup-links',
   'bench/write/lookup-persons',
+  'bench/write/raw-erase',
   'bench/write/raw-merge',
+  'bench/write/raw-revoke',
 ] as const;
 
 export type BenchCypherName = (typeof benchCypherNames)[number];
