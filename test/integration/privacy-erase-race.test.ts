@@ -31,9 +31,10 @@ import {
 /**
  * An erasure racing with a stream of events: events of the subject alone, events of the subject
  * with an identifier of someone else, and other persons' events, posted before, while and after
- * the erase request runs, through two worker processes. Afterwards nothing of the subject
- * is left (no identifier, record, event, link, nor a value in Redis), every batch that ran after
- * the suppression counted the subject's identifiers it carried as suppressed, and no other
+ * the erase request runs, through two worker processes. Afterwards nothing of the subject is left
+ * (no identifier, record, event, link, nor a value in Redis); every batch that ran after the
+ * suppression counted the subject's identifiers it carried as suppressed (or found them scrubbed
+ * from its payload), every batch posted after the request completed counted them; and no other
  * person's event is lost: the others' persons are those a serial run makes.
  */
 
