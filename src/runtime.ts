@@ -139,6 +139,7 @@ async function startChangeFeed(
         connection,
         prefix,
         concurrency: config.WEBHOOK_CONCURRENCY,
+        deliveredRetentionSeconds: Math.ceil(retentionMs / 1000),
         parse: (data) => {
           const parsed = webhookJobSchema.safeParse(data);
           return parsed.success && byName.has(parsed.data.endpoint) ? parsed.data : undefined;

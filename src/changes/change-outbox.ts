@@ -21,6 +21,8 @@ import { type ChangeEntry, changeEntriesSchema } from './change-contract.js';
 export async function appendChanges(
   tx: GraphTx,
   entries: readonly ChangeEntry[],
+  /** The privacy request that made the changes: its report counts their webhook deliveries. */
+  origin: { requestId?: string } = {},
 ): Promise<string | null> {
   if (entries.length === 0) return null;
   const checked = changeEntriesSchema.parse(entries);
@@ -29,6 +31,7 @@ export async function appendChanges(
     id,
     count: checked.length,
     entries: JSON.stringify(checked),
+    requestId: origin.requestId ?? null,
   });
   return id;
 }

@@ -55,14 +55,26 @@ export async function relayChanges(deps: RelayDeps): Promise<number> {
 /** Enqueues the deliveries of every relayed batch labelled Undelivered, oldest first. */
 async function enqueueUndelivered(deps: RelayDeps): Promise<void> {
   for (;;) {
-    const batches = await deps.graph.query<{ id: string; seq: number; entries: string }>(
-      'read/changes-undelivered',
-      { limit: DELIVERY_PAGE },
-    );
+    const batches = await deps.graph.query<{
+      id: string;
+      seq: number;
+      entries: string;
+      requestId: string | null;
+    }>('read/changes-undelivered', { limit: DELIVERY_PAGE });
     if (batches.length === 0) return;
     for (const batch of batches) {
       const entries = JSON.parse(batch.entries) as ChangeEntry[];
-      await deps.enqueue(deliveriesOf({ id: batch.id, seq: batch.seq, entries }, deps.endpoints));
+      await deps.enqueue(
+        deliveriesOf(
+          {
+            id: batch.id,
+            seq: batch.seq,
+            entries,
+            ...(batch.requestId ? { requestId: batch.requestId } : {}),
+          },
+          deps.endpoints,
+        ),
+      );
     }
     await deps.graph.query('write/changes-enqueued', { ids: batches.map((b) => b.id) });
     if (batches.length < DELIVERY_PAGE) return;

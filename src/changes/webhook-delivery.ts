@@ -25,13 +25,15 @@ export const webhookJobSchema = z.object({
   endpoint: z.string().min(1),
   deliveryId: z.string().min(1),
   body: z.string().min(2),
+  /** The privacy request whose change this is: its report counts the delivery. */
+  requestId: z.string().min(1).optional(),
 });
 
 export type WebhookDelivery = z.infer<typeof webhookJobSchema>;
 
 /** The deliveries of a relayed batch: for each endpoint, each entry of a type it takes. */
 export function deliveriesOf(
-  batch: { id: string; seq: number; entries: readonly ChangeEntry[] },
+  batch: { id: string; seq: number; entries: readonly ChangeEntry[]; requestId?: string },
   endpoints: readonly WebhookEndpoint[],
 ): WebhookDelivery[] {
   const deliveries: WebhookDelivery[] = [];
@@ -49,6 +51,7 @@ export function deliveriesOf(
         endpoint: endpoint.name,
         deliveryId,
         body: JSON.stringify({ deliveryId, cursor, ...item }),
+        ...(batch.requestId ? { requestId: batch.requestId } : {}),
       });
     });
   return deliveries;

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { unavailableOnError } from '../ingest/redis-connection.js';
+import { requestDeliveriesKey } from './webhook-queue.js';
 import {
   PRIVACY_REQUEST_JOB,
   type PrivacyJobData,
@@ -55,6 +56,13 @@ export function createPrivacyQueue(options: PrivacyQueueOptions) {
         const [reason] = await options.connection.hmget(queue.toKey(requestId), 'failedReason');
         return reason ?? 'failed';
       });
+    },
+
+    /** Webhook deliveries of the request's changes that receivers accepted. */
+    async webhooksDelivered(requestId: string): Promise<number> {
+      return unavailableOnError(() =>
+        options.connection.scard(requestDeliveriesKey(options.prefix, requestId)),
+      );
     },
 
     async close(): Promise<void> {

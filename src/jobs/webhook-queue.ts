@@ -23,6 +23,15 @@ export interface WebhookJob {
   endpoint: string;
   deliveryId: string;
   body: string;
+  requestId?: string | undefined;
+}
+
+/**
+ * The set of delivered delivery ids of one privacy request's changes (a set: a delivery repeated
+ * after a crash counts once), kept as long as the feed keeps entries.
+ */
+export function requestDeliveriesKey(prefix: string, requestId: string): string {
+  return `${prefix}:${WEBHOOK_QUEUE}:delivered:${requestId}`;
 }
 
 export interface WebhookQueueOptions {
@@ -37,6 +46,8 @@ export interface WebhookQueueOptions {
 export interface WebhookWorkerOptions {
   connection: Redis;
   prefix: string;
+  /** How long a privacy request's delivered set is kept. */
+  deliveredRetentionSeconds: number;
   concurrency: number;
   /** Checks a job's payload again (the queue's contract); undefined when it is not one. */
   parse(data: unknown): WebhookJob | undefined;
@@ -103,6 +114,14 @@ export function createWebhookWorker(options: WebhookWorkerOptions): Worker<Webho
       if (!data) throw new UnrecoverableError('invalid delivery payload');
       started.set(job.id!, performance.now());
       await options.deliver(data);
+      if (data.requestId) {
+        const key = requestDeliveriesKey(options.prefix, data.requestId);
+        await options.connection
+          .multi()
+          .sadd(key, data.deliveryId)
+          .expire(key, options.deliveredRetentionSeconds)
+          .exec();
+      }
     },
     {
       connection: options.connection,

@@ -93,7 +93,7 @@ export async function settlePersons(
     for (const { ids } of rows) erased.push(...ids);
     for (const personId of erased) changes.push({ type: 'person.erased', at: now, personId });
   }
-  await appendChanges(tx, changes);
+  await appendChanges(tx, changes, { requestId: input.request.id });
   return {
     erased,
     splits: splits.map((s) => ({ personId: s.personId, parts: s.parts.map(([id]) => id) })),

@@ -43,7 +43,7 @@ import {
 
 export interface PrivacyServiceDeps {
   graph: Pick<Graph, 'query' | 'writeTransaction'>;
-  queue: Pick<PrivacyQueue, 'enqueue' | 'failedReason'>;
+  queue: Pick<PrivacyQueue, 'enqueue' | 'failedReason' | 'webhooksDelivered'>;
   registry: Pick<IdentifierRegistry, 'normalize'>;
   hasher: IdentifierHasher;
   /** The steps per type: a type without any is refused. */
@@ -174,7 +174,12 @@ export function createPrivacyService(deps: PrivacyServiceDeps) {
           return toView({ ...stored, status: 'failed', failure, updatedAt: clock() });
         }
       }
-      return toView(stored);
+      const view = toView(stored);
+      // Deliveries happen after the request's changes are relayed, so they are counted when read.
+      const delivered = view.report ? await deps.queue.webhooksDelivered(id).catch(() => 0) : 0;
+      return delivered > 0 && view.report
+        ? { ...view, report: { ...view.report, webhooksDelivered: delivered } }
+        : view;
     },
 
     /**

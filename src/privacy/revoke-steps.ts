@@ -111,6 +111,7 @@ function recordDenialsStep(pageSize: number): PrivacyStep {
             granted: false,
             identifiers,
           })),
+          { requestId: ctx.request.id },
         );
       }),
   };
@@ -214,7 +215,7 @@ async function withdrawPage(
     if ((check?.crossing ?? 0) > 0) throw new StaleResolutionError();
   }
   await audit(entries);
-  await appendChanges(tx, changes);
+  await appendChanges(tx, changes, { requestId: ctx.request.id });
 }
 
 function withdrawLinksStep(pageSize: number): PrivacyStep {

@@ -5,7 +5,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ChangeItem } from '../../src/changes/change-contract.js';
 import { verifyWebhookSignature } from '../../src/changes/webhook-signature.js';
 import { feedWhen } from './feed-reader.js';
-import { clearGraph, event, ingest, startService, type TestService } from './harness.js';
+import { privacyRequestAcceptedSchema } from '../../src/privacy/privacy-contract.js';
+import { waitForRequest } from '../support/privacy.js';
+import {
+  ADMIN_KEY,
+  clearGraph,
+  event,
+  http,
+  ingest,
+  startService,
+  type TestService,
+} from './harness.js';
 
 /**
  * Webhooks against real HTTP servers on loopback: an endpoint that is down (refusing connections),
@@ -200,5 +210,57 @@ describe('webhooks', () => {
     expect(counts.get('broken/failed')).toBe(merged.length);
     expect(counts.get('crm/delivered')).toBeGreaterThanOrEqual(items.length);
     expect(counts.get('crm/failed')).toBeUndefined();
+  });
+
+  it("count a privacy request's delivered changes in its report", async () => {
+    const desk = receiver(() => 204);
+    receivers.push(desk);
+    const port = await desk.start(0);
+    const cleaner = await startService({}, 'api');
+    await clearGraph(cleaner.graph);
+    await cleaner.close();
+    const service = await startService({
+      QUEUE_PREFIX: `test-${randomUUID()}`,
+      CHANGE_FEED_RELAY_INTERVAL_MS: '50',
+      WEBHOOKS: JSON.stringify([
+        { name: 'desk', url: `http://127.0.0.1:${port}/hook`, secret: CRM_SECRET },
+      ]),
+    });
+    services.push(service);
+
+    // One person of three identifiers, two of them linked to the third only.
+    const [a, b, c] = ['p1', 'p2', 'p3'].map((n) => email(`${n}@hook.example`));
+    expect((await ingest(service, [event([a!, b!]), event([b!, c!])])).state).toBe('completed');
+    await until('the ingest entries delivered', () => desk.received.length >= 1);
+    const before = new Set(desk.received.map((r) => r.delivery));
+
+    // Revoking b's consent to linking withdraws both links: the person splits into three.
+    const answer = await http(service.baseUrl, 'POST', '/v1/privacy/requests', {
+      type: 'revoke',
+      subject: { identifiers: [b] },
+      purposes: ['identity_linking'],
+      reason: 'ticket PRIV-9',
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+    const { id } = privacyRequestAcceptedSchema.parse(answer.body);
+    expect((await waitForRequest(service.baseUrl, id, ADMIN_KEY)).status).toBe('completed');
+
+    // Its entries: consent.changed, person.split and an identifier.moved per new part.
+    const ofRequest = () =>
+      new Set(desk.received.map((r) => r.delivery).filter((d) => !before.has(d)));
+    await until("the request's entries delivered", () => ofRequest().size === 4);
+    const types = desk.received
+      .filter((r) => !before.has(r.delivery))
+      .map((r) => (JSON.parse(r.body) as ChangeItem).type);
+    expect(new Set(types)).toEqual(
+      new Set(['consent.changed', 'person.split', 'identifier.moved']),
+    );
+    let report: { webhooksDelivered?: number } | undefined;
+    await until('the report counts them', async () => {
+      report = (await waitForRequest(service.baseUrl, id, ADMIN_KEY)).report;
+      return report?.webhooksDelivered === 4;
+    });
+    // The ingest batch's deliveries are not the request's.
+    expect(report!.webhooksDelivered).toBe(ofRequest().size);
   });
 });
