@@ -17,8 +17,8 @@ WHERE size(removed) > 0 OR withdrawn
 SET l.purposes = [p IN coalesce(l.purposes, []) WHERE NOT p IN $purposes],
     l.status = CASE WHEN withdrawn THEN 'withdrawn' ELSE l.status END,
     l.updatedAt = toInteger($now)
-WITH l, removed, withdrawn
-MATCH (a:Identifier)-[l]->(:Identifier)
+// The link's `from` end by startNode: matching the bound relationship again could plan as a scan.
+WITH l, removed, withdrawn, startNode(l) AS a
 OPTIONAL MATCH (a)-[:BELONGS_TO]->(p:Person)
 RETURN l.id AS linkId, removed, withdrawn, p.id AS personId
 ORDER BY linkId
