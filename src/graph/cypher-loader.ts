@@ -97,7 +97,6 @@ export const cypherNames = [
   'write/revoke-link-purposes',
   'write/split-person',
   'write/sweep-changes',
-  'write/tag-audit-record',
   'write/withdraw-links',
 ] as const;
 

@@ -42,6 +42,9 @@ export async function settlePersons(
     linkIds: string[];
     auditId: string;
     parts: [string, string[]][];
+    requestId: string;
+    requestType: string;
+    actor: string;
   }[] = [];
   for (const personId of input.personIds) {
     const [row] = await tx.run<Components>('read/person-components', { personId });
@@ -65,19 +68,17 @@ export async function settlePersons(
       linkIds: [],
       auditId: newId('aud'),
       parts: parts.slice(1).map((keys) => [newId('per'), keys.map((k) => elementIdOf.get(k)!)]),
+      // write/split-person names the request on the split's audit record.
+      requestId: input.request.id,
+      requestType: input.request.type,
+      actor: input.request.actor,
     });
   }
 
   const changes: ChangeEntry[] = [];
   if (splits.length > 0) {
     await tx.run('write/split-person', { reason: 'erasure', now, splits });
-    for (const split of splits) {
-      await tx.run('write/tag-audit-record', {
-        id: split.auditId,
-        requestId: input.request.id,
-        requestType: input.request.type,
-        actor: input.request.actor,
-      });
+    for (const split of splits)
       changes.push(
         ...splitChanges(
           split.personId,
@@ -85,7 +86,6 @@ export async function settlePersons(
           now,
         ),
       );
-    }
   }
   const erased: string[] = [];
   if (empty.length > 0) {

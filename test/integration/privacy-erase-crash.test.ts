@@ -221,6 +221,8 @@ describe('erase request crash', () => {
         .filter((r) => r.requestId === id)
         .map((r) => r.kind)
         .sort();
+    // The split the erasure made names the request, as its other records do.
+    expect(kinds(reference.id)).toContain('split');
     expect(kinds(interrupted)).toEqual(kinds(reference.id));
     expect(kinds(interrupted).filter((k) => k === 'erasure')).toHaveLength(2);
   });
