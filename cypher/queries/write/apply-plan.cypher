@@ -3,6 +3,11 @@
 //
 // 1. new persons, with the identifiers that had no person ($created); identifiers that had no person
 //    joining an existing, locked person ($grown);
+// Membership history: a BELONGS_TO holds `since`, and an identifier leaving a person keeps the
+// old membership as WAS_IN {from, to}, `to` being this transaction's $now (its audit records' `at`):
+// the person as it was at any time, and the identifiers an absorbed person brought to its merge,
+// are read from them (history, revert).
+//
 // 2. absorbed persons into their survivors ($absorbed): identifiers move over, the absorbed person
 //    stays as a `merged` tombstone pointing at the survivor so its id keeps resolving, and persons
 //    merged into it earlier are re-pointed, so a merged id is always one hop from the active person;
@@ -71,7 +76,7 @@ CALL () {
   WITH p, row
   UNWIND row.identifiers AS identifierId
   MATCH (i:Identifier) WHERE elementId(i) = identifierId
-  CREATE (i)-[:BELONGS_TO]->(p)
+  CREATE (i)-[:BELONGS_TO {since: p.createdAt}]->(p)
 }
 CALL () {
   UNWIND $rows.grown AS row
@@ -80,7 +85,7 @@ CALL () {
   WITH p, row
   UNWIND row.identifiers AS identifierId
   MATCH (i:Identifier) WHERE elementId(i) = identifierId
-  CREATE (i)-[:BELONGS_TO]->(p)
+  CREATE (i)-[:BELONGS_TO {since: toInteger($now)}]->(p)
 }
 CALL () {
   UNWIND $rows.absorbed AS row
@@ -88,8 +93,9 @@ CALL () {
   MATCH (survivor:Person {id: row.survivorId})
   CALL (old, survivor) {
     MATCH (old)<-[r:BELONGS_TO]-(i:Identifier)
+    CREATE (i)-[:WAS_IN {from: coalesce(r.since, i.createdAt), to: toInteger($now)}]->(old)
     DELETE r
-    CREATE (i)-[:BELONGS_TO]->(survivor)
+    CREATE (i)-[:BELONGS_TO {since: toInteger($now)}]->(survivor)
   }
   CALL (old, survivor) {
     MATCH (earlier:Person)-[r:MERGED_INTO]->(old)

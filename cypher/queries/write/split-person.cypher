@@ -1,6 +1,7 @@
 // Splits locked persons, one row of $splits each ({personId, parts, linkIds, auditId}): each part
 // ([newPersonId, identifier element ids]) becomes a new person and its identifiers move there; the
-// rest stay. One `split` audit record per person names all the persons and the links whose
+// rest stay; a moved identifier keeps its membership of the person as WAS_IN {from, to} (see
+// write/apply-plan). One `split` audit record per person names all the persons and the links whose
 // withdrawal caused it (`linkIds`, the first also as `linkId`) and $reason, by id only; a split a
 // privacy request makes also names the request, its type and actor (`requestId`, `requestType`,
 // `actor` in the row; absent otherwise). Returns the persons' element ids: the caller may grow the
@@ -17,8 +18,9 @@ CALL (p, split) {
   MATCH (i:Identifier)
   WHERE elementId(i) = identifierId
   MATCH (i)-[r:BELONGS_TO]->(p)
+  CREATE (i)-[:WAS_IN {from: coalesce(r.since, i.createdAt), to: toInteger($now)}]->(p)
   DELETE r
-  CREATE (i)-[:BELONGS_TO]->(q)
+  CREATE (i)-[:BELONGS_TO {since: toInteger($now)}]->(q)
 }
 CREATE (audit:AuditRecord {
   id: split.auditId,
