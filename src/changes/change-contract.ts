@@ -55,7 +55,7 @@ export const personSplitSchema = z
     type: z.literal('person.split'),
     at,
     personId: personId.describe(
-      'The person that was split; it keeps the part with its oldest identifier',
+      'The person that was split; it keeps the part with its oldest identifier (a manual split: the oldest identifier not named)',
     ),
     parts: z.array(personId).min(1).describe('The new persons split off from it'),
   })

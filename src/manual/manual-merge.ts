@@ -32,7 +32,7 @@ export async function mergeInTx(
   }>('read/manual-persons', { personIds: asked });
   if (rows.length !== asked.length) throw new PersonNotFoundError();
   const persons = [...new Map(rows.map((r) => [r.personId, r])).values()];
-  if (persons.length !== asked.length)
+  if (persons.length !== input.personIds.length)
     throw new ManualOperationRefusedError(
       'two of the ids given are one person already',
       'SAME_PERSON',

@@ -347,6 +347,9 @@ describe('manual merge', () => {
     const same = await post('/v1/persons/merge', { personIds: [p2, p1], reason: 'again' });
     expect(same.status).toBe(409);
     expect(same.body).toMatchObject({ code: 'SAME_PERSON' });
+    const twice = await post('/v1/persons/merge', { personIds: [p1, p1], reason: 'x' });
+    expect(twice.status).toBe(409);
+    expect(twice.body).toMatchObject({ code: 'SAME_PERSON' });
     const unknown = await post('/v1/persons/merge', { personIds: [p1, 'per_nobody'], reason: 'x' });
     expect(unknown.status).toBe(404);
 

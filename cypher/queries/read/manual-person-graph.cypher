@@ -4,11 +4,11 @@
 // smaller key to the larger).
 MATCH (p:Person {id: $personId})
 CALL (p) {
-  OPTIONAL MATCH (p)<-[:BELONGS_TO]-(i:Identifier)
+  MATCH (p)<-[:BELONGS_TO]-(i:Identifier)
   RETURN collect([i.key, elementId(i), i.createdAt, i.type]) AS identifiers
 }
 CALL (p) {
-  OPTIONAL MATCH (p)<-[:BELONGS_TO]-(a:Identifier)-[l:LINKED]->(b:Identifier)-[:BELONGS_TO]->(p)
+  MATCH (p)<-[:BELONGS_TO]-(a:Identifier)-[l:LINKED]->(b:Identifier)-[:BELONGS_TO]->(p)
   WHERE l.status = 'active'
   RETURN collect([l.id, a.key, b.key, l.confidence, l.createdAt]) AS links
 }
