@@ -26,6 +26,7 @@ import { personRoutes } from './api/person-routes.js';
 import { privacyRoutes } from './api/privacy-routes.js';
 import { resolveRoutes } from './api/resolve-routes.js';
 import { reviewRoutes } from './api/review-routes.js';
+import { manualRoutes } from './api/manual-routes.js';
 import { RateLimitedError } from './errors.js';
 
 export const API_VERSION = '0.1.0';
@@ -160,6 +161,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(personRoutes, { persons: deps.persons });
   await app.register(auditRoutes, { audit: deps.audit });
   await app.register(reviewRoutes, { reviews: deps.reviews, links: deps.links });
+  await app.register(manualRoutes, { manual: deps.manual, constraints: deps.constraints });
   await app.register(deadLetterRoutes, { ingest: deps.ingest });
   await app.register(changeRoutes, { changes: deps.changes });
   await app.register(privacyRoutes, { privacy: deps.privacy });

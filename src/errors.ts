@@ -127,3 +127,36 @@ export class RequestIdConflictError extends AppError {
     super('this requestId was used for a different privacy request', 409, 'REQUEST_ID_CONFLICT');
   }
 }
+
+/**
+ * A manual operation (src/manual/) the graph's rules refuse: a merge limit or a constraint, two ids
+ * that are one person, a merge already reverted. Nothing was changed. `code` says which; the
+ * message names the limit or constraint by type, never a value.
+ */
+export class ManualOperationRefusedError extends AppError {
+  constructor(message: string, code: string, details?: Record<string, unknown>) {
+    super(message, 409, code, details);
+  }
+}
+
+/**
+ * A manual operation that cannot apply to what it names: an identifier that is not the person's,
+ * a split that would leave the person empty, a revert of an audit record that is not a merge.
+ */
+export class ManualOperationInvalidError extends AppError {
+  constructor(message: string, code: string) {
+    super(message, 422, code);
+  }
+}
+
+export class AuditRecordNotFoundError extends NotFoundError {
+  constructor() {
+    super('audit record', 'AUDIT_RECORD_NOT_FOUND');
+  }
+}
+
+export class ConstraintNotFoundError extends NotFoundError {
+  constructor() {
+    super('constraint', 'CONSTRAINT_NOT_FOUND');
+  }
+}

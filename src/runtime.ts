@@ -32,6 +32,8 @@ import type { StepRegistry } from './privacy/privacy-step.js';
 import { privacySteps } from './privacy/privacy-steps.js';
 import { createResolverFromConfig } from './resolver/resolver-factory.js';
 import { createReviewService } from './reviews/review-service.js';
+import { createManualService } from './manual/manual-service.js';
+import { createConstraintService } from './manual/manual-constraints.js';
 import { createLinkExplainService } from './links/link-explain.js';
 import { DEVELOPMENT_KEY_SECRET } from './matching/record-matcher.js';
 import { followsActiveModel } from './matching/model/model-follower.js';
@@ -413,6 +415,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         audit: createAuditService({ graph }),
         reviews: createReviewService({ graph, planWriter: resolverService.planWriter }),
         links: createLinkExplainService({ graph }),
+        manual: createManualService({ graph, planWriter: resolverService.planWriter, registry }),
+        constraints: createConstraintService({ graph }),
         changes: createChangeFeed({ graph }),
         privacy: createPrivacyService({ graph, queue: privacy, registry, hasher, steps }),
         readiness: readinessCheck(graph, apiRedis),

@@ -9,6 +9,8 @@ import type { PrivacyService } from '../privacy/privacy-service.js';
 import type { ReadinessCheck } from './health-routes.js';
 import type { LinkExplainService } from '../links/link-explain.js';
 import type { ReviewService } from '../reviews/review-service.js';
+import type { ManualService } from '../manual/manual-service.js';
+import type { ConstraintService } from '../manual/manual-constraints.js';
 
 /** What the API needs from the ingest queue; narrowed so route tests can hand in a small fake. */
 export type IngestGateway = Pick<
@@ -23,6 +25,8 @@ export interface AppDeps {
   audit: AuditService;
   reviews: ReviewService;
   links: LinkExplainService;
+  manual: ManualService;
+  constraints: ConstraintService;
   changes: ChangeFeed;
   privacy: Pick<PrivacyService, 'create' | 'get' | 'list' | 'export'>;
   readiness: ReadinessCheck;

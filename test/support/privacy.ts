@@ -25,6 +25,7 @@ const testCypherNames = [
   'cypher/read/suppressions',
   'cypher/read/privacy-traces',
   'cypher/read/every-property',
+  'cypher/read/link-states',
 ] as const;
 
 export function testGraph(
