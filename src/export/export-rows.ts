@@ -18,21 +18,25 @@ export interface IdentifierPageRow {
   lastSeen: number | null;
 }
 
-/** A link as read/export-links-page gives it, below its start identifier. */
-export interface LinkCell {
+/** What a link row takes from the link as it is stored. */
+interface LinkFields {
   id: string;
-  toType: string;
-  toValue: string;
   status: string;
   method: string;
   rule: string;
   confidence: number;
+  evidenceCount: number | null;
+  modelVersion: string | null;
+}
+
+/** A link as read/export-links-page gives it, below its start identifier. */
+export interface LinkCell extends LinkFields {
+  toType: string;
+  toValue: string;
   purposes: string[] | null;
   sources: string[] | null;
   firstSeen: number | null;
   lastSeen: number | null;
-  evidenceCount: number | null;
-  modelVersion: string | null;
 }
 
 /** A row of read/export-links-page: one identifier and the links that start at it. */
@@ -51,22 +55,15 @@ export interface IdentifierExportRow {
   lastSeen: string | null;
 }
 
-export interface LinkExportRow {
-  id: string;
+export interface LinkExportRow extends LinkFields {
   fromType: string;
   fromValue: string;
   toType: string;
   toValue: string;
-  status: string;
-  method: string;
-  rule: string;
-  confidence: number;
   purposes: string[];
   sources: string[];
   firstSeen: string | null;
   lastSeen: string | null;
-  evidenceCount: number | null;
-  modelVersion: string | null;
 }
 
 /** The fields of each table, in output order: the NDJSON keys and the CSV header. */

