@@ -127,3 +127,10 @@ export class RequestIdConflictError extends AppError {
     super('this requestId was used for a different privacy request', 409, 'REQUEST_ID_CONFLICT');
   }
 }
+
+/** A person asked for as it was at a time before it was created (GET /v1/persons/{id}/history?at=). */
+export class PersonNotYetCreatedError extends AppError {
+  constructor() {
+    super('the person did not exist yet at that time', 404, 'PERSON_NOT_YET_CREATED');
+  }
+}
