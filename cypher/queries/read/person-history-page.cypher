@@ -8,7 +8,8 @@
 // - rank 0, `created`: each lineage person's creation (key: person id);
 // - rank 1, `identifier_joined`: each link, active or withdrawn (refused links never joined
 //   anything), between two identifiers that belong or belonged to the lineage (BELONGS_TO or
-//   WAS_IN), found once from its `from` end (key: link id);
+//   WAS_IN), found once from its `from` end (key: link id); a lineage person is the person or has
+//   MERGED_INTO it, a test on the few memberships of the link's other end;
 // - rank 2, every audit record concerning a lineage person, once (key: audit id).
 // Candidates are ranked as light rows first and only the page's items are read whole, so a long
 // history costs one pass over its keys, not over its items' contents. Identifier values are not
@@ -17,18 +18,17 @@ MATCH (asked:Person {id: $personId})
 OPTIONAL MATCH (asked)-[:MERGED_INTO]->(survivor:Person)
 WITH asked, coalesce(survivor, asked) AS p
 WITH asked, p, [p] + COLLECT { MATCH (m:Person)-[:MERGED_INTO]->(p) RETURN m } AS lineage
-CALL (lineage) {
-  WITH lineage, [q IN lineage | q.id] AS lineageIds
-  CALL (lineage, lineageIds) {
+CALL (p, lineage) {
+  CALL (p, lineage) {
     UNWIND lineage AS q
     RETURN q.createdAt AS at, 0 AS rank, q.id AS key, q AS person, null AS link, null AS audit
     UNION
     UNWIND lineage AS q
     MATCH (q)<-[:BELONGS_TO|WAS_IN]-(i:Identifier)
-    WITH DISTINCT i, lineageIds
+    WITH DISTINCT p, i
     MATCH (i)-[l:LINKED]->(j:Identifier)
     WHERE l.status <> 'refused'
-      AND EXISTS { (j)-[:BELONGS_TO|WAS_IN]->(m:Person) WHERE m.id IN lineageIds }
+      AND EXISTS { (j)-[:BELONGS_TO|WAS_IN]->(m:Person) WHERE m = p OR (m)-[:MERGED_INTO]->(p) }
     RETURN l.createdAt AS at, 1 AS rank, l.id AS key, null AS person, l AS link, null AS audit
     UNION
     UNWIND lineage AS q
