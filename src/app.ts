@@ -22,6 +22,7 @@ import { deadLetterRoutes } from './api/dead-letter-routes.js';
 import { registerErrorHandler, sendProblem } from './api/error-handler.js';
 import { eventRoutes } from './api/event-routes.js';
 import { healthRoutes } from './api/health-routes.js';
+import { historyRoutes } from './api/history-routes.js';
 import { personRoutes } from './api/person-routes.js';
 import { privacyRoutes } from './api/privacy-routes.js';
 import { resolveRoutes } from './api/resolve-routes.js';
@@ -160,6 +161,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(resolveRoutes, { persons: deps.persons });
   await app.register(personRoutes, { persons: deps.persons });
   await app.register(auditRoutes, { audit: deps.audit });
+  await app.register(historyRoutes, { history: deps.history });
   await app.register(reviewRoutes, { reviews: deps.reviews, links: deps.links });
   await app.register(manualRoutes, { manual: deps.manual, constraints: deps.constraints });
   await app.register(deadLetterRoutes, { ingest: deps.ingest });

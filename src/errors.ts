@@ -160,3 +160,10 @@ export class ConstraintNotFoundError extends NotFoundError {
     super('constraint', 'CONSTRAINT_NOT_FOUND');
   }
 }
+
+/** A person asked for as it was at a time before it was created (GET /v1/persons/{id}/history?at=). */
+export class PersonNotYetCreatedError extends AppError {
+  constructor() {
+    super('the person did not exist yet at that time', 404, 'PERSON_NOT_YET_CREATED');
+  }
+}

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ApiKey } from './api/auth.js';
 import { buildApp } from './app.js';
 import { createAuditService } from './audit/audit-service.js';
+import { createHistoryService } from './history/history-service.js';
 import { createChangeFeed } from './changes/change-feed.js';
 import { relayChanges, sweepChanges } from './changes/change-relay.js';
 import { deliverWebhook, webhookJobSchema } from './changes/webhook-delivery.js';
@@ -413,6 +414,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         eventsWaitTimeoutMs: config.EVENTS_WAIT_TIMEOUT_MS,
         persons: createPersonService({ graph, registry }),
         audit: createAuditService({ graph }),
+        history: createHistoryService({ graph }),
         reviews: createReviewService({ graph, planWriter: resolverService.planWriter }),
         links: createLinkExplainService({ graph }),
         manual: createManualService({ graph, planWriter: resolverService.planWriter, registry }),

@@ -1,5 +1,6 @@
 import type { AuditService } from '../audit/audit-service.js';
 import type { ChangeFeed } from '../changes/change-feed.js';
+import type { HistoryService } from '../history/history-service.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ApiKey } from './auth.js';
 import type { IngestQueue } from '../ingest/ingest-queue.js';
@@ -23,6 +24,7 @@ export interface AppDeps {
   ingest: IngestGateway;
   persons: PersonService;
   audit: AuditService;
+  history: Pick<HistoryService, 'page' | 'at'>;
   reviews: ReviewService;
   links: LinkExplainService;
   manual: ManualService;

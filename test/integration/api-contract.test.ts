@@ -464,6 +464,7 @@ describe('OpenAPI', () => {
         'GET /v1/persons/{id}',
         'GET /v1/persons/{id}/links',
         'GET /v1/persons/{id}/consent',
+        'GET /v1/persons/{id}/history',
         'GET /v1/identifiers/{type}/{value}',
         'GET /v1/audit',
         'GET /v1/reviews',
