@@ -35,6 +35,7 @@ export async function renderOpenApi(): Promise<string> {
       getIdentifier: unused,
     },
     audit: { list: unused },
+    explain: { explain: unused },
     privacy: { create: unused, get: unused, list: unused },
     readiness: unused,
     apiKeys: [],

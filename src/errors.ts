@@ -127,3 +127,18 @@ export class RequestIdConflictError extends AppError {
     super('this requestId was used for a different privacy request', 409, 'REQUEST_ID_CONFLICT');
   }
 }
+
+/**
+ * An identifier in a request body whose value does not normalise (POST /v1/explain): 400 with the
+ * JSON path of the field and the reason code (`invalid_email`, `unknown_type`, ...), never the value.
+ */
+export class InvalidIdentifierError extends AppError {
+  readonly errors: readonly { path: string; message: string }[];
+  constructor(field: string, reason: string) {
+    super(`the identifier ${field} is not valid: ${reason}`, 400, 'INVALID_IDENTIFIER', {
+      field,
+      reason,
+    });
+    this.errors = [{ path: `$.body.${field}.value`, message: reason }];
+  }
+}

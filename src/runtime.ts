@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ApiKey } from './api/auth.js';
 import { buildApp } from './app.js';
 import { createAuditService } from './audit/audit-service.js';
+import { createExplainService } from './explain/explain-service.js';
 import { createChangeFeed } from './changes/change-feed.js';
 import { relayChanges, sweepChanges } from './changes/change-relay.js';
 import { deliverWebhook, webhookJobSchema } from './changes/webhook-delivery.js';
@@ -414,6 +415,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         reviews: createReviewService({ graph, planWriter: resolverService.planWriter }),
         links: createLinkExplainService({ graph }),
         changes: createChangeFeed({ graph }),
+        explain: createExplainService({ graph, registry, hasher, matchers: configured.matchers }),
         privacy: createPrivacyService({ graph, queue: privacy, registry, hasher, steps }),
         readiness: readinessCheck(graph, apiRedis),
       });

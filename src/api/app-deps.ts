@@ -1,5 +1,6 @@
 import type { AuditService } from '../audit/audit-service.js';
 import type { ChangeFeed } from '../changes/change-feed.js';
+import type { ExplainService } from '../explain/explain-service.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ApiKey } from './auth.js';
 import type { IngestQueue } from '../ingest/ingest-queue.js';
@@ -24,6 +25,7 @@ export interface AppDeps {
   reviews: ReviewService;
   links: LinkExplainService;
   changes: ChangeFeed;
+  explain: Pick<ExplainService, 'explain'>;
   privacy: Pick<PrivacyService, 'create' | 'get' | 'list' | 'export'>;
   readiness: ReadinessCheck;
   apiKeys: readonly ApiKey[];
