@@ -469,6 +469,7 @@ describe('OpenAPI', () => {
         'GET /v1/reviews',
         'POST /v1/reviews/{id}/decision',
         'GET /v1/links/{id}/explain',
+        'POST /v1/explain',
         'GET /v1/dead-letters',
         'POST /v1/dead-letters/{id}/retry',
         'GET /v1/changes',
