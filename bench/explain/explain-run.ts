@@ -2,12 +2,13 @@ import { explanationSchema } from '../../src/api/explain-schemas.js';
 import { benchLog } from '../harness/bench-log.js';
 import type { BenchGraph } from '../services/bench-cypher.js';
 import { benchAuthHeader } from '../services/bench-env.js';
-import { FROM_KEY, TO_KEY } from './explain-workload.js';
+import type { ExplainPair } from './explain-workload.js';
 
 /**
- * The timed part: POST /v1/explain for a and b (6 links apart), one request at a time, interleaved
- * with the raw shortestPath read of the same pair (bench/read/explain-raw-path) from this process,
- * so drift in the machine's load falls on both alike. Every answer is checked: a 6-link path.
+ * The timed part: POST /v1/explain for each pair (6 links apart), one request at a time, each
+ * followed by the raw shortestPath read of the same pair (bench/read/explain-raw-path) from this
+ * process, the pairs taking turns, so drift in the machine's load falls on every side alike. Every
+ * answer is checked: a 6-link path.
  */
 
 export interface Latencies {
@@ -16,14 +17,12 @@ export interface Latencies {
   raw: number[];
 }
 
-const [fromType, fromValue] = FROM_KEY.split(':') as [string, string];
-const [toType, toValue] = TO_KEY.split(':') as [string, string];
-const body = JSON.stringify({
-  a: { type: fromType, value: fromValue },
-  b: { type: toType, value: toValue },
-});
+const identifierOf = (key: string) => {
+  const at = key.indexOf(':');
+  return { type: key.slice(0, at), value: key.slice(at + 1) };
+};
 
-async function explainOnce(apiUrl: string): Promise<number> {
+async function explainOnce(apiUrl: string, body: string): Promise<number> {
   const started = performance.now();
   const response = await fetch(`${apiUrl}/v1/explain`, {
     method: 'POST',
@@ -40,29 +39,36 @@ async function explainOnce(apiUrl: string): Promise<number> {
   return ms;
 }
 
-async function rawOnce(graph: BenchGraph): Promise<number> {
+async function rawOnce(graph: BenchGraph, pair: ExplainPair): Promise<number> {
   const started = performance.now();
   const [row] = await graph.query<{ linkIds: string[] }>('bench/read/explain-raw-path', {
-    fromKey: FROM_KEY,
-    toKey: TO_KEY,
+    fromKey: pair.fromKey,
+    toKey: pair.toKey,
   });
   const ms = performance.now() - started;
   if (row?.linkIds.length !== 6) throw new Error('the raw read did not find a 6-link path');
   return ms;
 }
 
+/** `count` requests each way for every pair; latencies by pair, in `pairs` order. */
 export async function explainRequests(
   apiUrl: string,
   graph: BenchGraph,
+  pairs: readonly ExplainPair[],
   count: number,
   label: string,
-): Promise<Latencies> {
-  const latencies: Latencies = { api: [], raw: [] };
+): Promise<Latencies[]> {
+  const bodies = pairs.map((p) =>
+    JSON.stringify({ a: identifierOf(p.fromKey), b: identifierOf(p.toKey) }),
+  );
+  const latencies: Latencies[] = pairs.map(() => ({ api: [], raw: [] }));
   for (let i = 0; i < count; i++) {
-    latencies.api.push(await explainOnce(apiUrl));
-    latencies.raw.push(await rawOnce(graph));
+    for (const [n, pair] of pairs.entries()) {
+      latencies[n]!.api.push(await explainOnce(apiUrl, bodies[n]!));
+      latencies[n]!.raw.push(await rawOnce(graph, pair));
+    }
     if ((i + 1) % Math.max(1, Math.floor(count / 5)) === 0)
-      benchLog(`${label}: ${i + 1} / ${count} requests each way`);
+      benchLog(`${label}: ${i + 1} / ${count} requests each way per pair`);
   }
   return latencies;
 }

@@ -28,6 +28,6 @@ const FLAGS = {
     help: 'identifiers per inner layer between a and b (5 inner layers: width^5 shortest paths)',
   },
   extra: { default: '5000', help: 'identifiers hanging off the inner layers (a larger person)' },
-  requests: { default: '500', help: 'timed requests each way (API, raw Cypher), interleaved' },
-  warmup: { default: '100', help: 'untimed requests each way first (0: none)' },
+  requests: { default: '300', help: 'timed requests each way (API, raw Cypher), interleaved' },
+  warmup: { default: '50', help: 'untimed requests each way first (0: none)' },
 };

@@ -3,15 +3,31 @@ import type { BenchGraph } from '../services/bench-cypher.js';
 /**
  * The person the explain benchmark asks about: a braid of seven layers, `a` alone in layer 0, `b`
  * alone in layer 6 and `width` identifiers in each layer between, every identifier linked to every
- * one of the next layer (so a and b are 6 links apart along width^5 shortest paths), and `extra`
- * identifiers hanging off the inner layers, round robin. Loaded in one transaction in the shape the
- * resolver writes (bench/write/lookup-persons, bench/write/lookup-links: active deterministic links,
- * confidence 1).
+ * one of the next layer (so a and b are 6 links apart along width^5 shortest paths); a chain of 6
+ * links from `a` to `c` (one shortest path); and `extra` identifiers hanging off the braid's inner
+ * layers, round robin. Loaded in one transaction in the shape the resolver writes
+ * (bench/write/lookup-persons, bench/write/lookup-links: active deterministic links, confidence 1).
  */
 
 export const EXPLAIN_PERSON_ID = 'per_bench_explain';
-export const FROM_KEY = 'email:layer0-0@explain.bench';
-export const TO_KEY = 'email:layer6-0@explain.bench';
+
+/** A pair the benchmark explains, 6 links apart. */
+export interface ExplainPair {
+  label: string;
+  fromKey: string;
+  toKey: string;
+}
+
+export const BRAID_PAIR: ExplainPair = {
+  label: 'braid (width^5 shortest paths)',
+  fromKey: 'email:layer0-0@explain.bench',
+  toKey: 'email:layer6-0@explain.bench',
+};
+export const CHAIN_PAIR: ExplainPair = {
+  label: 'chain (1 shortest path)',
+  fromKey: 'email:layer0-0@explain.bench',
+  toKey: 'email:chain-6@explain.bench',
+};
 
 interface IdentifierRow {
   key: string;
@@ -47,6 +63,7 @@ export async function loadExplainPerson(
     );
   }
   const inner = layers.slice(1, 6).flat();
+  const chain = Array.from({ length: 6 }, (_, i) => identifier(`chain-${i + 1}@explain.bench`, at));
   const extras = Array.from({ length: settings.extra }, (_, i) =>
     identifier(`extra-${i}@explain.bench`, at),
   );
@@ -54,6 +71,7 @@ export async function loadExplainPerson(
   for (let layer = 0; layer < 6; layer++)
     for (const from of layers[layer]!)
       for (const to of layers[layer + 1]!) pairs.push([from.key, to.key]);
+  [layers[0]![0]!, ...chain].forEach((from, i) => i < 6 && pairs.push([from.key, chain[i]!.key]));
   extras.forEach((e, i) => pairs.push([inner[i % inner.length]!.key, e.key]));
   const links = pairs.map(([x, y], n) => {
     const [fromKey, toKey] = x < y ? [x, y] : [y, x];
@@ -68,7 +86,7 @@ export async function loadExplainPerson(
       events: [`web/explain-${n}`],
     };
   });
-  const identifiers = [...layers.flat(), ...extras];
+  const identifiers = [...layers.flat(), ...chain, ...extras];
   await graph.writeTransaction('bench-explain-load', async (tx) => {
     await tx.run('bench/write/lookup-persons', {
       persons: [{ id: EXPLAIN_PERSON_ID, createdAt: at, updatedAt: at, identifiers }],
