@@ -48,7 +48,7 @@ runBenchmark('explain', async (run) => {
   await clearDisposableGraph(graph);
 
   return {
-    title: `Why-answers: POST /v1/explain of a pair 6 links apart in a ${fmt(workload.identifiers)}-identifier person against the raw shortestPath read`,
+    title: `Why-answers: POST /v1/explain of pairs 6 links apart in a ${fmt(workload.identifiers)}-identifier person against the raw shortestPath read`,
     services,
     settings: [
       `${settings.requests} timed requests each way after ${settings.warmup} untimed; braid width ${settings.width}, ` +
