@@ -36,6 +36,7 @@ export async function renderOpenApi(): Promise<string> {
     },
     audit: { list: unused },
     history: { page: unused, at: unused },
+    explain: { explain: unused },
     privacy: { create: unused, get: unused, list: unused },
     readiness: unused,
     apiKeys: [],

@@ -21,6 +21,7 @@ import { changeRoutes } from './api/change-routes.js';
 import { deadLetterRoutes } from './api/dead-letter-routes.js';
 import { registerErrorHandler, sendProblem } from './api/error-handler.js';
 import { eventRoutes } from './api/event-routes.js';
+import { explainRoutes } from './api/explain-routes.js';
 import { healthRoutes } from './api/health-routes.js';
 import { historyRoutes } from './api/history-routes.js';
 import { personRoutes } from './api/person-routes.js';
@@ -167,5 +168,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(deadLetterRoutes, { ingest: deps.ingest });
   await app.register(changeRoutes, { changes: deps.changes });
   await app.register(privacyRoutes, { privacy: deps.privacy });
+  await app.register(explainRoutes, { explain: deps.explain });
   return app;
 }

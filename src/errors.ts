@@ -167,3 +167,18 @@ export class PersonNotYetCreatedError extends AppError {
     super('the person did not exist yet at that time', 404, 'PERSON_NOT_YET_CREATED');
   }
 }
+
+/**
+ * An identifier in a request body whose value does not normalise (POST /v1/explain): 400 with the
+ * JSON path of the field and the reason code (`invalid_email`, `unknown_type`, ...), never the value.
+ */
+export class InvalidIdentifierError extends AppError {
+  readonly errors: readonly { path: string; message: string }[];
+  constructor(field: string, reason: string) {
+    super(`the identifier ${field} is not valid: ${reason}`, 400, 'INVALID_IDENTIFIER', {
+      field,
+      reason,
+    });
+    this.errors = [{ path: `$.body.${field}.value`, message: reason }];
+  }
+}

@@ -5,6 +5,7 @@ import type { ApiKey } from './api/auth.js';
 import { buildApp } from './app.js';
 import { createAuditService } from './audit/audit-service.js';
 import { createHistoryService } from './history/history-service.js';
+import { createExplainService } from './explain/explain-service.js';
 import { createChangeFeed } from './changes/change-feed.js';
 import { relayChanges, sweepChanges } from './changes/change-relay.js';
 import { deliverWebhook, webhookJobSchema } from './changes/webhook-delivery.js';
@@ -420,6 +421,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         manual: createManualService({ graph, planWriter: resolverService.planWriter, registry }),
         constraints: createConstraintService({ graph }),
         changes: createChangeFeed({ graph }),
+        explain: createExplainService({ graph, registry, hasher, matchers: configured.matchers }),
         privacy: createPrivacyService({ graph, queue: privacy, registry, hasher, steps }),
         readiness: readinessCheck(graph, apiRedis),
       });

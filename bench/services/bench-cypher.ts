@@ -14,6 +14,7 @@ import type { Graph } from '../../src/graph/graph-client.js';
  * transactions tagged with their names like any other.
  */
 export const benchCypherNames = [
+  'bench/read/explain-raw-path',
   'bench/read/lookup-warm-up',
   'bench/read/privacy-feed-settled',
   'bench/read/privacy-person-keys',

@@ -1,6 +1,7 @@
 import type { AuditService } from '../audit/audit-service.js';
 import type { ChangeFeed } from '../changes/change-feed.js';
 import type { HistoryService } from '../history/history-service.js';
+import type { ExplainService } from '../explain/explain-service.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ApiKey } from './auth.js';
 import type { IngestQueue } from '../ingest/ingest-queue.js';
@@ -30,6 +31,7 @@ export interface AppDeps {
   manual: ManualService;
   constraints: ConstraintService;
   changes: ChangeFeed;
+  explain: Pick<ExplainService, 'explain'>;
   privacy: Pick<PrivacyService, 'create' | 'get' | 'list' | 'export'>;
   readiness: ReadinessCheck;
   apiKeys: readonly ApiKey[];

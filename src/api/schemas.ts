@@ -360,7 +360,7 @@ export const consistencyHeaders = z.object({
     ),
 });
 
-const comparisonExplanationSchema = z.object({
+export const comparisonExplanationSchema = z.object({
   comparison: z.string(),
   attribute: z.string(),
   level: z.number().int().describe('Level index, most similar first; -1 when a value is missing'),

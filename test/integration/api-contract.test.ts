@@ -475,6 +475,7 @@ describe('OpenAPI', () => {
         'POST /v1/audit/{auditId}/revert',
         'GET /v1/constraints',
         'DELETE /v1/constraints/{id}',
+        'POST /v1/explain',
         'GET /v1/dead-letters',
         'POST /v1/dead-letters/{id}/retry',
         'GET /v1/changes',
