@@ -6,6 +6,7 @@ import type { GraphTx } from '../graph/graph-client.js';
 import { splitIfDisconnected } from '../resolver/person-split.js';
 import { StaleResolutionError } from '../resolver/transaction-retry.js';
 import type { PrivacyAuditEntry, PrivacyStep, StepContext, StepWrite } from './privacy-step.js';
+import { SUBJECT_PAGE_SIZE } from './resolve-subject.js';
 
 /**
  * The steps of a revoke request, after `resolve_subject`:
@@ -30,7 +31,11 @@ import type { PrivacyAuditEntry, PrivacyStep, StepContext, StepWrite } from './p
  * changes and reports nothing twice.
  */
 
-export const REVOKE_PAGE_SIZE = 500;
+/**
+ * Keys per page: a page as `resolve_subject` reads it, so a subject it reads in one page is revoked
+ * in one transaction. An ingest batch locks up to a few thousand identifiers in one transaction too.
+ */
+export const REVOKE_PAGE_SIZE = SUBJECT_PAGE_SIZE;
 
 /** A page whose split crossed a link a batch added meanwhile is run again, this many times. */
 const MAX_STALE_ATTEMPTS = 10;
