@@ -312,6 +312,16 @@ async function startPrivacyWork(
   return [() => sweep.close(), () => worker.close()];
 }
 
+/** A worker-only process has no API; it still serves /metrics for Prometheus. */
+async function serveMetrics(metrics: Metrics, host: string, port: number) {
+  const metricsApp = Fastify();
+  metricsApp.get('/metrics', async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+  await metricsApp.listen({ host, port });
+  return metricsApp;
+}
+
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const { logger, role } = options;
   const { neo4jUri, redisUrl } = serviceAddresses(config);
@@ -428,12 +438,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       // The HTTP server closes first, before the workers.
       closers.unshift(() => app!.close());
     } else if (config.METRICS_PORT !== undefined) {
-      // A worker-only process has no API; it still serves /metrics for Prometheus.
-      const metricsApp = Fastify();
-      metricsApp.get('/metrics', async (_request, reply) =>
-        reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-      );
-      await metricsApp.listen({ host: config.HOST, port: config.METRICS_PORT });
+      const metricsApp = await serveMetrics(metrics, config.HOST, config.METRICS_PORT);
       closers.unshift(() => metricsApp.close());
     }
 
