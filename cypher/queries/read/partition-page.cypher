@@ -6,6 +6,6 @@ MATCH (i:Identifier)
 WHERE i.key > $after
 WITH i
 ORDER BY i.key
-LIMIT $limit
+LIMIT toInteger($limit)
 OPTIONAL MATCH (i)-[:BELONGS_TO]->(p:Person)
 RETURN i.key AS key, i.type AS type, p.id AS personId

@@ -9,4 +9,4 @@ WHERE e.receivedAt >= $afterAt AND e.receivedAt <= $until
   AND (e.receivedAt > $afterAt OR e.key > $afterKey)
 RETURN e.key AS key, e.receivedAt AS receivedAt, e.jobId AS jobId, e.payload AS payload
 ORDER BY e.receivedAt, e.key
-LIMIT $limit
+LIMIT toInteger($limit)

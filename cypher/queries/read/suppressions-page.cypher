@@ -4,4 +4,4 @@ MATCH (s:Suppression)
 WHERE $after IS NULL OR s.hash > $after
 RETURN s.hash AS hash, s.at AS at, s.requestId AS requestId
 ORDER BY s.hash
-LIMIT $limit
+LIMIT toInteger($limit)

@@ -3,5 +3,5 @@
 // [hash, at, requestId]. MERGE: copying a page twice leaves one entry.
 UNWIND $rows AS row
 MERGE (s:Suppression {hash: row[0]})
-  ON CREATE SET s.at = row[1], s.requestId = row[2]
+  ON CREATE SET s.at = toInteger(row[1]), s.requestId = row[2]
 RETURN count(s) AS copied
