@@ -6,8 +6,9 @@
  * process, timed from the first POST until every job completed, then verified, exactly as `npm run
  * bench -- ingest` does), then that graph's event log is replayed into a second Neo4j (same
  * launcher and memory) through the library `idgraph replay` runs, timed from its first read of the
- * log to its last batch (the target wiped and migrated before, untimed), and the two graphs are diffed (they must be identical; the diff's time is
- * reported too). The replay keeps the source's batches and resolves one batch at a time.
+ * log to its last batch (the target wiped and migrated before, untimed), and the two graphs are
+ * diffed (they must be identical; the diff's time is reported too). The replay keeps the source's
+ * batches and resolves one batch at a time.
  * --warmup untimed rounds of a stream with another seed come first.
  */
 import { runBenchmark } from './harness/run-benchmark.js';
