@@ -11,7 +11,13 @@ import { createLogger } from '../../src/logger.js';
 import { identifierHasherFromConfig } from '../../src/privacy/identifier-hash.js';
 import type { DiffReport } from '../../src/replay/graph-diff.js';
 import type { ReplayReport } from '../../src/replay/replay-runner.js';
+import { newId } from '../../src/ids.js';
+import { splitIfDisconnected } from '../../src/resolver/person-split.js';
+import { createResolverFromConfig } from '../../src/resolver/resolver-factory.js';
+import { withStaleRetries } from '../../src/resolver/transaction-retry.js';
+import { joinManually } from '../../src/reviews/manual-join.js';
 import { generateStream } from '../support/identity-generator.js';
+import { replayTestGraph } from '../support/replay.js';
 import { offlineProbability } from '../support/offline-score.js';
 import {
   clearGraph,
@@ -279,6 +285,99 @@ describe('idgraph replay and diff', () => {
     );
     expect(decidedInTarget?.review.decision).toBe('no_match');
     expect((await diff(sourceUri, second.uri)).identical).toBe(true);
+  });
+
+  it('carries manual merges, manual withdrawals and keep-apart constraints over at their times', async () => {
+    const email = (value: string) => ({ type: 'email', value });
+    const [m1, m2] = ['email:mona@one.example', 'email:mona@two.example'];
+    await ingest(service, [
+      event([email('mona@one.example'), { type: 'cookie_id', value: 'ck-mona-1' }]),
+    ]);
+    await ingest(service, [
+      event([email('mona@two.example'), { type: 'cookie_id', value: 'ck-mona-2' }]),
+    ]);
+    const source = replayTestGraph(sourceUri);
+    const checks = replayTestGraph(second.uri);
+    const configured = await createResolverFromConfig(service.config, {
+      graph: service.graph,
+      logger: createLogger('warn'),
+    });
+    try {
+      // A manual merge (the link shape of issue 24's manual operations), then a manual split of it
+      // with keep-apart, then evidence that would join the two again.
+      await withStaleRetries(service.graph, 'test-manual-merge', (tx) =>
+        joinManually(
+          tx,
+          { planWriter: configured.resolver.planWriter, now: Date.now },
+          {
+            fromKey: m1,
+            toKey: m2,
+            eventKey: 'manual/test',
+            source: 'manual',
+            purposes: [],
+            jobId: 'manual/test',
+            records: [],
+            rule: 'manual_merge',
+          },
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 5));
+      const merged = await resolve(service, [email('mona@one.example'), email('mona@two.example')]);
+      expect(merged[0]!.personId).toBe(merged[1]!.personId);
+      const now = Date.now();
+      await service.graph.writeTransaction('test-manual-split', async (tx) => {
+        const [row] = await tx.run<{ linkId: string; personId: string }>(
+          'write/replay-withdraw-link',
+          { fromKey: m1, toKey: m2, at: now, reason: 'manual_split', auditId: newId('aud'), now },
+        );
+        await splitIfDisconnected(tx, {
+          personId: row!.personId,
+          linkIds: [row!.linkId],
+          reason: 'manual_split',
+          now,
+        });
+      });
+      await source.query('cypher/write/keep-apart', {
+        fromKey: m1,
+        toKey: m2,
+        id: newId('cst'),
+        auditId: newId('aud'),
+        now,
+      });
+    } finally {
+      configured.close();
+    }
+    await new Promise((r) => setTimeout(r, 5));
+    await ingest(service, [event([email('mona@one.example'), email('mona@two.example')])]);
+    const apart = await resolve(service, [email('mona@one.example'), email('mona@two.example')]);
+    expect(apart[0]!.personId).not.toBe(apart[1]!.personId);
+
+    try {
+      const report = await replayInto(second.uri, ['--force']);
+      expect(report.decisions.manual_link).toEqual({ applied: 1, skipped: 0 });
+      expect(report.decisions.withdrawal).toEqual({ applied: 1, skipped: 0 });
+      // The no-match decision's constraint and the keep-apart one.
+      expect(report.decisions.constraint).toEqual({ applied: 2, skipped: 0 });
+      const partition = await partitionOf(target);
+      expect(partition.get(m1)).toBeDefined();
+      expect(partition.get(m1)).not.toBe(partition.get(m2));
+      const links = await checks.query<{ rule: string; status: string; withdrawnReason: string }>(
+        'cypher/read/links-between',
+        { fromKey: m1, toKey: m2 },
+      );
+      expect(links).toContainEqual(
+        expect.objectContaining({
+          rule: 'manual_merge',
+          status: 'withdrawn',
+          withdrawnReason: 'manual_split',
+        }),
+      );
+      expect((await diff(sourceUri, second.uri)).identical).toBe(true);
+      expect(await invariants(target)).toEqual(noViolations);
+    } finally {
+      await source.close();
+      await checks.close();
+    }
   });
 
   it('respects the source’s suppression list: a suppressed identifier the log still names stays out', async () => {
