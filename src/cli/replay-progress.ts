@@ -1,8 +1,7 @@
 import type { MultiBar } from 'cli-progress';
 import type { ReplayProgress } from '../replay/replay-runner.js';
-import type { Output } from './cli-context.js';
 import { formatCount, formatDuration, ratePerSecond } from './format.js';
-import { type Progress, type ProgressOptions, startProgressDisplay } from './progress-display.js';
+import type { ProgressView } from './progress-display.js';
 
 /**
  * Progress of `idgraph replay` on stderr: the events replayed against those the source's log held
@@ -24,13 +23,14 @@ export function replayProgressLine(s: ReplayProgress): string {
   return `replay: ${formatCount(s.eventsDone)} of ${formatCount(s.eventsTotal)} events (${formatCount(e.perSecond)}/s) | ${formatCount(s.batches)} batches | ETA ${formatDuration(e.etaMs)}`;
 }
 
-export function startReplayProgress(
-  stderr: Output,
+/** What the display shows of a replay: its line and its one bar (progress-display.ts). */
+export const replayProgressView = (
   snapshot: () => ReplayProgress,
-  options: ProgressOptions,
-): Progress {
-  return startProgressDisplay(stderr, { snapshot, line: replayProgressLine, bars }, options);
-}
+): ProgressView<ReplayProgress> => ({
+  snapshot,
+  line: replayProgressLine,
+  bars,
+});
 
 function bars(multi: MultiBar, first: ReplayProgress): (s: ReplayProgress) => void {
   const bar = multi.create(

@@ -28,7 +28,8 @@ import {
   createResolverFromConfig,
 } from '../../resolver/resolver-factory.js';
 import { CliError, type CliContext, connectGraph, ExitCode } from '../cli-context.js';
-import { startReplayProgress } from '../replay-progress.js';
+import { startProgressDisplay } from '../progress-display.js';
+import { replayProgressView } from '../replay-progress.js';
 import { formatReplaySummary } from '../replay-summary.js';
 
 /**
@@ -157,10 +158,14 @@ async function run(
   deps: { source: Graph; target: Graph; configured: ConfiguredResolver; until: number },
 ): Promise<ReplayReport> {
   let latest: ReplayProgress = { eventsDone: 0, eventsTotal: 0, batches: 0, elapsedMs: 0 };
-  const progress = startReplayProgress(ctx.io.stderr, () => latest, {
-    mode: !options.progress ? 'off' : ctx.io.stderr.isTTY ? 'bar' : 'lines',
-    intervalMs: options.progressInterval * 1000,
-  });
+  const progress = startProgressDisplay(
+    ctx.io.stderr,
+    replayProgressView(() => latest),
+    {
+      mode: !options.progress ? 'off' : ctx.io.stderr.isTTY ? 'bar' : 'lines',
+      intervalMs: options.progressInterval * 1000,
+    },
+  );
   try {
     const report = await replay(
       {
