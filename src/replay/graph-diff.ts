@@ -1,5 +1,6 @@
 import type { Graph } from '../graph/graph-client.js';
 import {
+  compareKeys,
   createPartitionDiff,
   mergeJoin,
   type PartitionDiff,
@@ -63,11 +64,15 @@ export async function* partitionRows(
       'read/partition-page',
       { after, limit: pageSize },
     );
-    // Every committed identifier belongs to a person; one that does not counts as its own.
-    for (const r of rows)
+    for (const r of rows) {
+      // The merge-join needs the graph's order to be compareKeys' order: fail loudly if not.
+      if (after !== '' && compareKeys(after, r.key) >= 0)
+        throw new Error('identifier keys came back out of the order the diff compares them in');
+      after = r.key;
+      // Every committed identifier belongs to a person; one that does not counts as its own.
       yield { key: r.key, type: r.type, personId: r.personId ?? `none/${r.key}` };
+    }
     if (rows.length < pageSize) return;
-    after = rows.at(-1)!.key;
   }
 }
 

@@ -3,10 +3,12 @@
 // - `review`: a decided review (the anchors of its two records): a match joins them, a no-match is
 //   the constraint below (both also decide the target's review of the same record pair);
 // - `constraint`: a CANNOT_LINK (no-match decisions; `keep_apart` ones of manual splits and reverts);
-// - `manual_link`: an active or withdrawn link of method `manual` other than a review's (manual
-//   merges): joined again at its creation;
+// - `manual_link`: a link of method `manual` other than a review's (manual merges): joined again at
+//   its creation, whatever its status now;
 // - `withdrawal`: a link withdrawn by a manual operation (`manual_split`, `reverted`): withdrawn
-//   again at its withdrawal time.
+//   again at its withdrawal time. Its status now may be another: evidence that came later and was
+//   refused (a keep-apart constraint) or joined again (the constraint deleted) changed it, and the
+//   replay's later batches do the same.
 // Ids, keys, kinds and times only; a review's reason is free text and stays in the source.
 CALL () {
   MATCH (rv:Review {status: 'decided'})
@@ -27,14 +29,12 @@ CALL () {
     {id: c.id, kind: c.kind, reviewId: c.reviewId, auditId: c.auditId, actor: c.actor} AS details
   UNION ALL
   MATCH (a:Identifier)-[l:LINKED {method: 'manual'}]->(b:Identifier)
-  WHERE l.rule <> 'review_decision' AND l.status IN ['active', 'withdrawn']
-    AND l.createdAt <= $until
+  WHERE l.rule <> 'review_decision' AND l.createdAt <= $until
   RETURN 'manual_link' AS kind, l.createdAt AS at, a.key AS fromKey, b.key AS toKey,
     {id: l.id, rule: l.rule, purposes: l.purposes} AS details
   UNION ALL
-  MATCH (a:Identifier)-[l:LINKED {status: 'withdrawn'}]->(b:Identifier)
-  WHERE l.withdrawnReason IN ['manual_split', 'reverted'] AND l.withdrawnAt IS NOT NULL
-    AND l.withdrawnAt <= $until
+  MATCH (a:Identifier)-[l:LINKED]->(b:Identifier)
+  WHERE l.withdrawnReason IN ['manual_split', 'reverted'] AND l.withdrawnAt <= $until
   RETURN 'withdrawal' AS kind, l.withdrawnAt AS at, a.key AS fromKey, b.key AS toKey,
     {id: l.id, reason: l.withdrawnReason} AS details
 }
