@@ -388,9 +388,9 @@ describe('idgraph replay and diff', () => {
     // must be the graph's (it stops with an error where it is not).
     await ingest(service, [
       event([
-        { type: 'external_id', value: 'x-\u{1F600}' },
-        { type: 'external_id', value: 'x-\uFFFD' },
-        { type: 'external_id', value: 'x-\uE000' },
+        { type: 'external_id', value: 'sys:x-\u{1F600}' },
+        { type: 'external_id', value: 'sys:x-\uFFFD' },
+        { type: 'external_id', value: 'sys:x-\uE000' },
       ]),
     ]);
     const report = await replayInto(second.uri, ['--force']);
