@@ -62,7 +62,7 @@ interface CliRun {
 async function cli(args: string[]): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, {
+  const code = await runCli(['--connect-timeout', '60', ...args], {
     stdout: { write: (c: string) => (stdout += c) },
     stderr: { write: (c: string) => (stderr += c) },
     env,
@@ -149,7 +149,9 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe('idgraph replay and diff', () => {
+// A replay into a data directory starts Neo4j twice (the replay, then the diff): on a loaded
+// machine that alone can take minutes. A timeout here catches hangs; speed is the benchmark's.
+describe('idgraph replay and diff', { timeout: 600_000 }, () => {
   it('replays a graph’s own event log with the same rules into a fresh data dir: the diff is empty', async () => {
     // The source is the generator's truth (conflict-free under the default limits).
     const source = await partitionOf(service.graph);
