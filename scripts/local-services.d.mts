@@ -44,6 +44,8 @@ export interface EnsureNeo4jOptions extends CommonOptions {
   pageCache?: string;
   /** true: outlive this process. false (default): Neo4j shuts down when this process exits. */
   detached?: boolean;
+  /** Start a private instance even when NEO4J_URI is set. Default false. */
+  ignoreEnv?: boolean;
 }
 export interface StartLocalServicesOptions extends CommonOptions {
   neo4jBoltPort?: number;

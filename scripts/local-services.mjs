@@ -20,7 +20,7 @@
  *
  *   ensureRedis({ dataDir?, port?, log?, startTimeoutMs? = 30 s, signal? })
  *     -> { url, started, pid?, external?, stop(): Promise<void> }
- *   ensureNeo4j({ dataDir?, boltPort?, heap?, pageCache?, log?, detached? = false,
+ *   ensureNeo4j({ dataDir?, boltPort?, heap?, pageCache?, log?, detached? = false, ignoreEnv? = false,
  *                 startTimeoutMs? = 120 s, signal? })
  *     -> { uri, started, pid?, external?, stop(): Promise<void> }
  *   startLocalServices({ dataDir?, neo4jBoltPort?, redisPort?, heap?, pageCache?, detached?, log?,
@@ -713,8 +713,10 @@ export async function ensureNeo4j({
   detached = false,
   startTimeoutMs = 120_000,
   signal,
+  // A private instance even when NEO4J_URI is set (`idgraph replay` / `diff` on a data dir).
+  ignoreEnv = false,
 } = {}) {
-  const external = process.env.NEO4J_URI?.trim();
+  const external = ignoreEnv ? undefined : process.env.NEO4J_URI?.trim();
   if (external) {
     log(`neo4j: using NEO4J_URI (${redactUrl(external)}); not starting one`);
     return { uri: external, started: false, external: true, stop: async () => {} };

@@ -123,12 +123,15 @@ function neo4jProblem(error: unknown, uri: string, timeoutMs: number): string {
 /**
  * Opens the graph exactly as the service does and pings it. The driver retries an unreachable
  * server for up to 30 s inside a managed transaction, so the ping races the connect timeout.
+ * `uri`: another graph than the config's (`replay`'s target, `diff`'s graphs), with the same
+ * credentials and database name.
  */
 export async function connectGraph(
   ctx: Pick<CliContext, 'config' | 'logger' | 'connectTimeoutMs' | 'signal'>,
+  uri?: string,
 ): Promise<Graph> {
   const { config, logger, connectTimeoutMs, signal } = ctx;
-  const { neo4jUri } = serviceAddresses(config);
+  const neo4jUri = uri ?? serviceAddresses(config).neo4jUri;
   const graph = createGraph({
     uri: neo4jUri,
     user: config.NEO4J_USER,

@@ -16,6 +16,7 @@ import { ingestCommand, type IngestOptions } from './commands/ingest.js';
 import { registerModelCommand } from './commands/model.js';
 import { personCommand, type PersonOptions } from './commands/person.js';
 import { registerPrivacyCommand } from './commands/privacy.js';
+import { registerReplayCommands } from './commands/replay-program.js';
 import { resolveCommand, type ResolveOptions } from './commands/resolve.js';
 import { integer, seconds } from './option-parsers.js';
 
@@ -57,7 +58,7 @@ export async function runCli(
 
   const program = new Command('idgraph')
     .description(
-      'Resolve identifiers, inspect persons, ingest event files, export the graph, train the matching model and make privacy requests in an idgraph deployment.',
+      'Resolve identifiers, inspect persons, ingest event files, export the graph, train the matching model, make privacy requests, replay the event log with other rules and diff two graphs in an idgraph deployment.',
     )
     .version(packageVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
@@ -175,6 +176,10 @@ export async function runCli(
     exit: (code) => void (exitCode = code),
   });
   registerPrivacyCommand(program, {
+    context: contextOf,
+    exit: (code) => void (exitCode = code),
+  });
+  registerReplayCommands(program, {
     context: contextOf,
     exit: (code) => void (exitCode = code),
   });

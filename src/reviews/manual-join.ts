@@ -25,6 +25,8 @@ export async function joinManually(
     purposes: readonly string[];
     jobId: string;
     records: readonly string[];
+    /** The link's rule: a review's decision unless said otherwise (a manual merge carried by a replay). */
+    rule?: string;
   },
 ): Promise<ResolutionPlan> {
   const at = deps.now();
@@ -48,7 +50,7 @@ export async function joinManually(
         fromKey: input.fromKey,
         toKey: input.toKey,
         method: 'manual',
-        rule: MANUAL_RULE,
+        rule: input.rule ?? MANUAL_RULE,
         confidence: 1,
         source: input.source,
         occurredAt: at,
