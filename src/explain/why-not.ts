@@ -57,6 +57,7 @@ export interface BetweenRow {
     id: string;
     kind: string;
     linkId?: string | null;
+    linkIds?: string[] | null;
     reason?: string | null;
     identifierType?: string | null;
     limit?: number | null;
@@ -131,7 +132,10 @@ function linkReasons(between: BetweenRow): Reason[] {
   const reasons: Reason[] = [];
   const used = new Set<string>();
   const auditOf = (kind: string, linkId: string) => {
-    const audit = between.audits.find((a) => a.kind === kind && a.linkId === linkId);
+    // A record names one link (`linkId`) or, for a revoke's withdrawals, several (`linkIds`).
+    const audit = between.audits.find(
+      (a) => a.kind === kind && (a.linkId === linkId || (a.linkIds ?? []).includes(linkId)),
+    );
     if (audit) used.add(audit.id);
     return audit;
   };

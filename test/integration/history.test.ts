@@ -226,7 +226,9 @@ describe('person history', () => {
       expect(joins.find((j) => j.method === 'manual')).toMatchObject({ rule: 'review_decision' });
       const withdrawn = byKind('link_withdrawn')[0]!;
       expect(withdrawn).toMatchObject({ requestId, requestType: 'revoke', actor: 'test-admin' });
-      expect(joins.find((j) => j.linkId === withdrawn.linkId)).toMatchObject({
+      // A revoke's record names the links it withdrew from the person (here one).
+      expect(withdrawn.linkIds).toHaveLength(1);
+      expect(joins.find((j) => j.linkId === withdrawn.linkIds![0])).toMatchObject({
         status: 'withdrawn',
       });
       expect(byKind('split')[0]).toMatchObject({
@@ -349,7 +351,7 @@ describe('person history', () => {
       expect(values(atSplit.body.identifiers)).toEqual(
         values(beforeSplit.body.identifiers).filter((v) => v !== 'bob@example.org'),
       );
-      const withdrawn = items.find((i) => i.kind === 'link_withdrawn')!.linkId;
+      const [withdrawn] = items.find((i) => i.kind === 'link_withdrawn')!.linkIds!;
       expect(beforeSplit.body.links.map((l) => l.id)).toContain(withdrawn);
       expect(atSplit.body.links.map((l) => l.id)).not.toContain(withdrawn);
       expect(beforeSplit.body.links).toHaveLength(5);

@@ -54,13 +54,13 @@ CALL (linkIds) {
   MATCH (x:Person)<-[:CONCERNS]-(au:AuditRecord)
   WHERE x.id IN $aliasesA + $aliasesB
     AND au.kind IN ['merge_refused', 'link_withdrawn', 'manual_split']
-    AND (au.linkId IN linkIds OR (
+    AND (au.linkId IN linkIds OR any(id IN coalesce(au.linkIds, []) WHERE id IN linkIds) OR (
       any(id IN au.personIds WHERE id IN $aliasesA) AND any(id IN au.personIds WHERE id IN $aliasesB)
     ))
   WITH DISTINCT au
   ORDER BY au.at, au.id
   RETURN collect(au {
-    .id, .kind, .at, .linkId, .reason, .identifierType, .limit, .wouldHave, .method, .rule,
+    .id, .kind, .at, .linkId, .linkIds, .reason, .identifierType, .limit, .wouldHave, .method, .rule,
     .confidence, .requestId
   }) AS audits
 }
