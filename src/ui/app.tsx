@@ -2,6 +2,8 @@ import { useState } from 'preact/hooks';
 import { createApiClient } from './api/api-client.js';
 import type { Me } from './api/api-types.js';
 import { forgetKey, storedKey, storeKey } from './api/key-store.js';
+import { ExplainView } from './explain/explain-view.js';
+import { HistoryView } from './history/history-view.js';
 import { PersonView } from './person/person-view.js';
 import { PrivacyView } from './privacy/privacy-view.js';
 import { ReviewQueue } from './reviews/review-queue.js';
@@ -93,6 +95,10 @@ function RouteView(props: { route: Route }) {
   switch (route.view) {
     case 'person':
       return <PersonView key={route.personId} personId={route.personId} />;
+    case 'history':
+      return <HistoryView key={route.personId} personId={route.personId} />;
+    case 'explain':
+      return <ExplainView />;
     case 'reviews':
       return <ReviewQueue />;
     case 'privacy':

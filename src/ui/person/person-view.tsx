@@ -1,4 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
+import { MergeForm } from '../manual/merge-form.js';
+import { SplitForm } from '../manual/split-form.js';
 import { href } from '../router.js';
 import { useSession } from '../session.js';
 import { useLoad } from '../use-load.js';
@@ -17,7 +19,7 @@ import { PersonTable } from './person-table.js';
  * Large persons are drawn grouped by identifier type (graph-model.ts).
  */
 export function PersonView(props: { personId: string }) {
-  const { api } = useSession();
+  const { api, can } = useSession();
   const [filters, setFilters] = useState<Filters>(noFilters);
   const [mode, setMode] = useState<'graph' | 'table'>('graph');
   const [selected, setSelected] = useState<string | undefined>();
@@ -77,7 +79,7 @@ export function PersonView(props: { personId: string }) {
         <span data-testid="link-count">{data.data?.links.length ?? 0}</span> links; created{' '}
         {person.createdAt}, updated {person.updatedAt}
         {person.mergedFrom.length > 0 && <>; merged from {person.mergedFrom.join(', ')}</>}.{' '}
-        <a href={href({ view: 'history', personId: person.id })}>History</a>
+        {can('audit:read') && <a href={href({ view: 'history', personId: person.id })}>History</a>}
       </p>
       <FilterBar filters={filters} onChange={setFilters} />
       {scoped && (
@@ -119,6 +121,13 @@ export function PersonView(props: { personId: string }) {
         )}
         {selectedLink && <LinkPanel link={selectedLink} onClose={() => setSelected(undefined)} />}
       </div>
+      {can('audit:write') && (
+        <details class="manual-ops">
+          <summary>Manual operations</summary>
+          <SplitForm personId={person.id} identifiers={person.identifiers} onDone={data.reload} />
+          <MergeForm personId={person.id} onDone={data.reload} />
+        </details>
+      )}
     </section>
   );
 }
