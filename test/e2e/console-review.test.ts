@@ -61,20 +61,30 @@ describe('audit console: review queue', () => {
     await page.getByRole('link', { name: 'Review queue' }).click();
     const item = page.locator(`article[data-review-id="${review.id}"]`);
     await item.locator('table.review-compare').waitFor();
-    // Same first and last names agree; the cities (Perth, Sydney) disagree.
-    await expect(
-      item.locator('tr[data-attribute="firstName"]').getAttribute('class'),
-    ).resolves.toBe('level-agree');
-    await expect(item.locator('tr[data-attribute="city"]').getAttribute('class')).resolves.toBe(
-      'level-disagree',
+    // Every compared attribute's row is marked with the level the API's comparison vector gives:
+    // the most similar level agrees, a lower one that still weighs for a match is partial.
+    const comparisons = (
+      review.explanation as { comparisons: { attribute: string; level: number; weight: number }[] }
+    ).comparisons;
+    const expected = (c: (typeof comparisons)[number]) =>
+      c.level < 0
+        ? 'level-missing'
+        : c.weight <= 0
+          ? 'level-disagree'
+          : c.level === 0
+            ? 'level-agree'
+            : 'level-partial';
+    for (const c of comparisons)
+      await expect(
+        item.locator(`tr[data-attribute="${c.attribute}"]`).getAttribute('class'),
+      ).resolves.toBe(expected(c));
+    // Same first names: agree; birth dates a fortnight apart: not the top level.
+    expect(expected(comparisons.find((c) => c.attribute === 'firstName')!)).toBe('level-agree');
+    expect(expected(comparisons.find((c) => c.attribute === 'dateOfBirth')!)).not.toBe(
+      'level-agree',
     );
-    const cells = await item.locator('tr[data-attribute="city"] td').allTextContents();
-    expect(
-      cells
-        .slice(0, 2)
-        .map((c) => c.toLowerCase())
-        .sort(),
-    ).toEqual(['perth', 'sydney']);
+    const names = await item.locator('tr[data-attribute="lastName"] td').allTextContents();
+    expect(names[0]!.toLowerCase()).toBe(names[1]!.toLowerCase());
     await screenshot(page, 'review');
 
     await item.locator('input[name="reason"]').fill('ticket REV-7: same customer moved');

@@ -116,15 +116,22 @@ function ReviewItem(props: { review: Review }) {
       {result && (
         <p class="decision-result" role="status">
           Decided <strong>{result.decision}</strong>:{' '}
-          {result.decision === 'match' ? 'both records are now person ' : 'kept apart: persons '}
-          {result.personIds.map((id, i) => (
+          {result.decision === 'match' ? (
             <>
-              {i > 0 && ', '}
-              <a href={href({ view: 'person', personId: id })} data-person-id={id}>
-                {id}
+              both records are now person{' '}
+              <a
+                href={href({ view: 'person', personId: result.personIds[0]! })}
+                data-person-id={result.personIds[0]}
+              >
+                {result.personIds[0]}
               </a>
+              {result.personIds.length > 1 && (
+                <> (merged into it: {result.personIds.slice(1).join(', ')})</>
+              )}
             </>
-          ))}
+          ) : (
+            <>kept apart: persons {result.personIds.join(' and ')}</>
+          )}
         </p>
       )}
     </article>
