@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { createApiClient } from './api/api-client.js';
 import type { Me } from './api/api-types.js';
 import { forgetKey, storedKey, storeKey } from './api/key-store.js';
@@ -9,7 +9,6 @@ import { PrivacyView } from './privacy/privacy-view.js';
 import { ReviewQueue } from './reviews/review-queue.js';
 import { href, type Route, useRoute } from './router.js';
 import { type Session, SessionContext, sessionFor } from './session.js';
-import { useLoad } from './use-load.js';
 import { KeyEntry } from './views/key-entry.js';
 import { SearchView } from './views/search-view.js';
 
@@ -18,36 +17,46 @@ import { SearchView } from './views/search-view.js';
  * key cannot use is not in the navigation; a control it cannot use is not drawn.
  */
 export function App() {
-  const [session, setSession] = useState<Session | null>(null);
+  // undefined while a key saved earlier in this tab is being checked.
+  const [session, setSession] = useState<Session | null | undefined>(() =>
+    storedKey() ? undefined : null,
+  );
   const [message, setMessage] = useState<string | undefined>();
-  const saved = useLoad(async () => {
+  useEffect(() => {
     const key = storedKey();
-    if (!key || session) return null;
+    if (!key) return;
     const api = createApiClient(key);
-    return sessionFor(api, await api.get<Me>('/v1/me'));
+    api.get<Me>('/v1/me').then(
+      (me) => setSession(sessionFor(api, me)),
+      () => {
+        forgetKey();
+        setMessage('The saved key was refused; enter a key.');
+        setSession(null);
+      },
+    );
   }, []);
 
-  const signOut = (why?: string) => {
-    forgetKey();
-    setSession(null);
-    setMessage(why);
-  };
-  const active = session ?? saved.data ?? null;
-  if (!active) {
-    if (saved.loading && storedKey()) return <p aria-busy="true">Checking the key…</p>;
+  if (session === undefined) return <p aria-busy="true">Checking the key…</p>;
+  if (session === null)
     return (
       <KeyEntry
-        message={message ?? (saved.error ? 'The saved key was refused; enter a key.' : undefined)}
+        message={message}
         onKey={(key, me) => {
           storeKey(key);
           setSession(sessionFor(createApiClient(key), me));
         }}
       />
     );
-  }
   return (
-    <SessionContext.Provider value={active}>
-      <Shell session={active} onSignOut={() => signOut()} />
+    <SessionContext.Provider value={session}>
+      <Shell
+        session={session}
+        onSignOut={() => {
+          forgetKey();
+          setMessage(undefined);
+          setSession(null);
+        }}
+      />
     </SessionContext.Provider>
   );
 }

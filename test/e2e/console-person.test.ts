@@ -83,6 +83,18 @@ describe('audit console: person view', () => {
       String(api.person.identifiers.length),
     );
     await screenshot(page, 'person-view');
+
+    // Signing out forgets the key: the page asks for one again, even after a reload.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('#api-key').waitFor();
+    await page.reload();
+    await page.locator('#api-key').waitFor();
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { sessionStorage: { length: number } }).sessionStorage.length,
+      ),
+    ).toBe(0);
     expect(problems).toEqual([]);
   });
 

@@ -9,19 +9,19 @@ export interface PersonData {
 }
 
 /**
- * GET /v1/persons/{id} (a merged id answers with its survivor), then the survivor's links, and
- * with a scope the scoped person (the component of the person's oldest identifier, as the API
- * answers a plain id with a scope).
+ * GET /v1/persons/{id} (a merged id answers with its survivor), its links and, with a scope, the
+ * scoped person (the component of the person's oldest identifier, as the API answers a plain id
+ * with a scope), read at once: each route follows a merged id to its survivor itself.
  */
 export async function loadPerson(
   api: ApiClient,
   personId: string,
   scope: { purpose?: string; minConfidence?: number },
 ): Promise<PersonData> {
-  const person = await api.get<Person>(`/v1/persons/${encodeURIComponent(personId)}`);
-  const path = `/v1/persons/${encodeURIComponent(person.id)}`;
+  const path = `/v1/persons/${encodeURIComponent(personId)}`;
   const scoped = scope.purpose !== undefined || scope.minConfidence !== undefined;
-  const [links, scopedPerson] = await Promise.all([
+  const [person, links, scopedPerson] = await Promise.all([
+    api.get<Person>(path),
     api.get<PersonLinks>(`${path}/links`),
     scoped ? api.get<Person>(path, scope) : Promise.resolve(undefined),
   ]);
