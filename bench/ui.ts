@@ -59,7 +59,7 @@ runBenchmark('ui', async (run) => {
     for (let i = 0; i < settings.rounds; i++)
       opens.push(await openPerson(browser, api.url!, personId));
     results.push({ size, opens });
-    console.error(JSON.stringify((opens[0] as unknown as {debug: unknown}).debug, null, 1));
+    console.error(JSON.stringify((opens[0] as unknown as { debug: unknown }).debug, null, 1));
     benchLog(
       `${fmt(size)}: median ${fmt(median(opens.map((o) => o.drawnMs)))} ms, data read by ${fmt(median(opens.map((o) => o.dataMs)))} ms`,
     );

@@ -35,7 +35,9 @@ interface TestServices {
  * last teardown stops it. The pair is kept on globalThis because each project loads this module
  * through its own module runner.
  */
-const shared = globalThis as { idgraphTestServices?: { ready: Promise<TestServices>; users: number } };
+const shared = globalThis as {
+  idgraphTestServices?: { ready: Promise<TestServices>; users: number };
+};
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   shared.idgraphTestServices ??= { ready: startTestServices(), users: 0 };
