@@ -80,13 +80,19 @@ export function HistoryView(props: { personId: string }) {
               name="as-of"
               step="1"
               value={asOf}
-              onChange={(e) => setAsOf(e.currentTarget.value)}
+              onInput={(e) => setAsOf(e.currentTarget.value)}
             />
           </label>
-          {asOf && <button onClick={() => setAsOf('')}>Now</button>}
+          {asOf && (
+            <button type="button" onClick={() => setAsOf('')}>
+              Now
+            </button>
+          )}
         </form>
       )}
-      {asOf && <PersonAtView personId={personId} at={new Date(asOf).toISOString()} />}
+      {asOf && !Number.isNaN(Date.parse(asOf)) && (
+        <PersonAtView personId={personId} at={new Date(asOf).toISOString()} />
+      )}
       <table aria-label="History" class="history-items">
         <thead>
           <tr>
