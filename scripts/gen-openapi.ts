@@ -35,6 +35,8 @@ export async function renderOpenApi(): Promise<string> {
       getIdentifier: unused,
     },
     audit: { list: unused },
+    history: { page: unused, at: unused },
+    explain: { explain: unused },
     privacy: { create: unused, get: unused, list: unused },
     readiness: unused,
     apiKeys: [],

@@ -21,12 +21,15 @@ import { changeRoutes } from './api/change-routes.js';
 import { deadLetterRoutes } from './api/dead-letter-routes.js';
 import { registerErrorHandler, sendProblem } from './api/error-handler.js';
 import { eventRoutes } from './api/event-routes.js';
+import { explainRoutes } from './api/explain-routes.js';
 import { healthRoutes } from './api/health-routes.js';
+import { historyRoutes } from './api/history-routes.js';
 import { personRoutes } from './api/person-routes.js';
 import { privacyRoutes } from './api/privacy-routes.js';
 import { resolveRoutes } from './api/resolve-routes.js';
 import { reviewRoutes } from './api/review-routes.js';
 import { uiRoutes } from './api/ui-routes.js';
+import { manualRoutes } from './api/manual-routes.js';
 import { RateLimitedError } from './errors.js';
 
 export const API_VERSION = '0.1.0';
@@ -160,10 +163,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(resolveRoutes, { persons: deps.persons });
   await app.register(personRoutes, { persons: deps.persons });
   await app.register(auditRoutes, { audit: deps.audit });
+  await app.register(historyRoutes, { history: deps.history });
   await app.register(reviewRoutes, { reviews: deps.reviews, links: deps.links });
+  await app.register(manualRoutes, { manual: deps.manual, constraints: deps.constraints });
   await app.register(deadLetterRoutes, { ingest: deps.ingest });
   await app.register(changeRoutes, { changes: deps.changes });
   await app.register(privacyRoutes, { privacy: deps.privacy });
   await app.register(uiRoutes, { uiDir: deps.uiDir });
+  await app.register(explainRoutes, { explain: deps.explain });
   return app;
 }

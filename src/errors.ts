@@ -127,3 +127,58 @@ export class RequestIdConflictError extends AppError {
     super('this requestId was used for a different privacy request', 409, 'REQUEST_ID_CONFLICT');
   }
 }
+
+/**
+ * A manual operation (src/manual/) the graph's rules refuse: a merge limit or a constraint, two ids
+ * that are one person, a merge already reverted. Nothing was changed. `code` says which; the
+ * message names the limit or constraint by type, never a value.
+ */
+export class ManualOperationRefusedError extends AppError {
+  constructor(message: string, code: string, details?: Record<string, unknown>) {
+    super(message, 409, code, details);
+  }
+}
+
+/**
+ * A manual operation that cannot apply to what it names: an identifier that is not the person's,
+ * a split that would leave the person empty, a revert of an audit record that is not a merge.
+ */
+export class ManualOperationInvalidError extends AppError {
+  constructor(message: string, code: string) {
+    super(message, 422, code);
+  }
+}
+
+export class AuditRecordNotFoundError extends NotFoundError {
+  constructor() {
+    super('audit record', 'AUDIT_RECORD_NOT_FOUND');
+  }
+}
+
+export class ConstraintNotFoundError extends NotFoundError {
+  constructor() {
+    super('constraint', 'CONSTRAINT_NOT_FOUND');
+  }
+}
+
+/** A person asked for as it was at a time before it was created (GET /v1/persons/{id}/history?at=). */
+export class PersonNotYetCreatedError extends AppError {
+  constructor() {
+    super('the person did not exist yet at that time', 404, 'PERSON_NOT_YET_CREATED');
+  }
+}
+
+/**
+ * An identifier in a request body whose value does not normalise (POST /v1/explain): 400 with the
+ * JSON path of the field and the reason code (`invalid_email`, `unknown_type`, ...), never the value.
+ */
+export class InvalidIdentifierError extends AppError {
+  readonly errors: readonly { path: string; message: string }[];
+  constructor(field: string, reason: string) {
+    super(`the identifier ${field} is not valid: ${reason}`, 400, 'INVALID_IDENTIFIER', {
+      field,
+      reason,
+    });
+    this.errors = [{ path: `$.body.${field}.value`, message: reason }];
+  }
+}

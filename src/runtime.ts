@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { ApiKey } from './api/auth.js';
 import { buildApp } from './app.js';
 import { createAuditService } from './audit/audit-service.js';
+import { createHistoryService } from './history/history-service.js';
+import { createExplainService } from './explain/explain-service.js';
 import { createChangeFeed } from './changes/change-feed.js';
 import { relayChanges, sweepChanges } from './changes/change-relay.js';
 import { deliverWebhook, webhookJobSchema } from './changes/webhook-delivery.js';
@@ -32,6 +34,8 @@ import type { StepRegistry } from './privacy/privacy-step.js';
 import { privacySteps } from './privacy/privacy-steps.js';
 import { createResolverFromConfig } from './resolver/resolver-factory.js';
 import { createReviewService } from './reviews/review-service.js';
+import { createManualService } from './manual/manual-service.js';
+import { createConstraintService } from './manual/manual-constraints.js';
 import { createLinkExplainService } from './links/link-explain.js';
 import { DEVELOPMENT_KEY_SECRET } from './matching/record-matcher.js';
 import { followsActiveModel } from './matching/model/model-follower.js';
@@ -411,9 +415,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         eventsWaitTimeoutMs: config.EVENTS_WAIT_TIMEOUT_MS,
         persons: createPersonService({ graph, registry }),
         audit: createAuditService({ graph }),
+        history: createHistoryService({ graph }),
         reviews: createReviewService({ graph, planWriter: resolverService.planWriter }),
         links: createLinkExplainService({ graph }),
+        manual: createManualService({ graph, planWriter: resolverService.planWriter, registry }),
+        constraints: createConstraintService({ graph }),
         changes: createChangeFeed({ graph }),
+        explain: createExplainService({ graph, registry, hasher, matchers: configured.matchers }),
         privacy: createPrivacyService({ graph, queue: privacy, registry, hasher, steps }),
         readiness: readinessCheck(graph, apiRedis),
       });

@@ -14,10 +14,14 @@ import type { Graph } from '../../src/graph/graph-client.js';
  * transactions tagged with their names like any other.
  */
 export const benchCypherNames = [
+  'bench/read/explain-raw-path',
   'bench/read/lookup-warm-up',
   'bench/read/privacy-feed-settled',
   'bench/read/privacy-person-keys',
+  'bench/read/raw-export-identifiers',
+  'bench/read/raw-export-links',
   'bench/read/raw-feed-page',
+  'bench/write/export-graph',
   'bench/write/lookup-links',
   'bench/write/lookup-persons',
   'bench/write/raw-erase',

@@ -17,7 +17,7 @@ export const changeRoutes: FastifyPluginAsyncZod<{ changes: Pick<ChangeFeed, 'pa
         tags: ['persons'],
         summary: 'Changes to persons, in order, from a cursor',
         description:
-          'person.created, person.merged, person.split, identifier.moved, person.erased and consent.changed entries in the order they were committed, each with the cursor that resumes after it. Without `after`, from the oldest entry kept (CHANGE_FEED_RETENTION_HOURS). A cursor older than that answers 410 `CURSOR_EXPIRED`. Entries appear a moment after their change commits (CHANGE_FEED_RELAY_INTERVAL_MS).',
+          'person.created, person.merged, person.split, identifier.moved, person.erased, consent.changed and person.restored entries in the order they were committed, each with the cursor that resumes after it. Without `after`, from the oldest entry kept (CHANGE_FEED_RETENTION_HOURS). A cursor older than that answers 410 `CURSOR_EXPIRED`. Entries appear a moment after their change commits (CHANGE_FEED_RELAY_INTERVAL_MS).',
         querystring: z.object({
           after: z
             .string()

@@ -3,7 +3,13 @@ import {
   hasZodFastifySchemaValidationErrors,
   isResponseSerializationError,
 } from 'fastify-type-provider-zod';
-import { AppError, RateLimitedError, UnauthorizedError, ValidationError } from '../errors.js';
+import {
+  AppError,
+  InvalidIdentifierError,
+  RateLimitedError,
+  UnauthorizedError,
+  ValidationError,
+} from '../errors.js';
 import { safeError } from '../logger.js';
 import { type Problem, PROBLEM_CONTENT_TYPE, problemType } from './problem.js';
 
@@ -26,6 +32,7 @@ const titles: Record<number, string> = {
   413: 'Content Too Large',
   414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
@@ -108,7 +115,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
         errors,
       );
     }
-    if (error instanceof ValidationError)
+    if (error instanceof ValidationError || error instanceof InvalidIdentifierError)
       return sendProblem(reply, request, 400, error.code, error.message, [...error.errors]);
     if (error instanceof AppError) {
       if (error.statusCode >= 500)

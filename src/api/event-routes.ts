@@ -9,15 +9,11 @@ import { setConsistency } from './consistency.js';
 import { errorResponses } from './problem.js';
 import {
   appliedResponseSchema,
+  booleanQuery,
   enqueueResponseSchema,
   jobIdParam,
   jobResponseSchema,
 } from './schemas.js';
-
-const booleanQuery = z
-  .enum(['true', 'false', '1', '0'])
-  .optional()
-  .transform((v) => v === 'true' || v === '1');
 
 /** Ingest: accept a batch into the queue, and report what became of it. */
 export const eventRoutes: FastifyPluginAsyncZod<{

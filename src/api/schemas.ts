@@ -7,6 +7,12 @@ import { HOLD_REASONS } from '../matching/scoring/identity-evidence.js';
 
 export const jobStateSchema = z.enum(['waiting', 'active', 'completed', 'failed', 'delayed']);
 
+/** A boolean query parameter: `true`/`1` or `false`/`0`; absent is false. */
+export const booleanQuery = z
+  .enum(['true', 'false', '1', '0'])
+  .optional()
+  .transform((v) => v === 'true' || v === '1');
+
 export const enqueueResponseSchema = z.object({
   jobId: z.string(),
   accepted: z.number().int().describe('Events accepted into the queue'),
@@ -263,6 +269,11 @@ export const auditKinds = [
   'suppression_added',
   'suppression_lifted',
   'access_export',
+  'manual_merge',
+  'manual_split',
+  'merge_reverted',
+  'constraint_added',
+  'constraint_removed',
 ] as const;
 
 export const auditRecordSchema = z.object({
@@ -304,6 +315,23 @@ export const auditRecordSchema = z.object({
   requestType: z.string().optional().describe('revoke | erase | access | unsuppress'),
   count: z.number().optional().describe('How many (suppressions added or lifted, ...)'),
   purposes: z.array(z.string()).optional(),
+  note: z
+    .string()
+    .optional()
+    .describe(
+      "Manual operations: the operator's free-text reason (removed when a person it concerns is erased)",
+    ),
+  constraintIds: z
+    .array(z.string())
+    .optional()
+    .describe('Constraints a manual operation added, or the one constraint_removed removed'),
+  mergeAuditId: z.string().optional().describe('merge_reverted: the merge record reverted'),
+  restoredId: z.string().optional().describe('merge_reverted: the absorbed person, active again'),
+  revertedBy: z.string().optional().describe('merge: the merge_reverted record that reverted it'),
+  sourceAuditId: z
+    .string()
+    .optional()
+    .describe('constraint_added: the manual split or revert that added the constraints'),
 });
 
 export const auditListSchema = z.object({ records: z.array(auditRecordSchema) });
@@ -332,7 +360,7 @@ export const consistencyHeaders = z.object({
     ),
 });
 
-const comparisonExplanationSchema = z.object({
+export const comparisonExplanationSchema = z.object({
   comparison: z.string(),
   attribute: z.string(),
   level: z.number().int().describe('Level index, most similar first; -1 when a value is missing'),

@@ -30,6 +30,12 @@ export interface AuditRecord {
   requestType?: string;
   count?: number;
   purposes?: string[];
+  note?: string;
+  constraintIds?: string[];
+  mergeAuditId?: string;
+  restoredId?: string;
+  revertedBy?: string;
+  sourceAuditId?: string;
 }
 
 export type AuditService = ReturnType<typeof createAuditService>;

@@ -15,6 +15,7 @@ export const CHANGE_TYPES = [
   'identifier.moved',
   'person.erased',
   'consent.changed',
+  'person.restored',
 ] as const;
 
 export type ChangeType = (typeof CHANGE_TYPES)[number];
@@ -54,7 +55,7 @@ export const personSplitSchema = z
     type: z.literal('person.split'),
     at,
     personId: personId.describe(
-      'The person that was split; it keeps the part with its oldest identifier',
+      'The person that was split; it keeps the part with its oldest identifier (a manual split: the oldest identifier not named)',
     ),
     parts: z.array(personId).min(1).describe('The new persons split off from it'),
   })
@@ -78,6 +79,20 @@ export const personErasedSchema = aboutPerson(
   'person.erased',
   'A person was erased: its id answers as unknown from now on',
 );
+
+export const personRestoredSchema = z
+  .object({
+    type: z.literal('person.restored'),
+    at,
+    personId: personId.describe('The person active again, under its old id'),
+    fromPersonId: personId.describe(
+      'The person it had been merged into; the identifiers it takes back are moved from there (identifier.moved)',
+    ),
+  })
+  .strict()
+  .describe(
+    'A merge was reverted: the id answers for its own identifiers again (POST /v1/audit/{auditId}/revert)',
+  );
 
 export const consentChangedSchema = z
   .object({
@@ -103,6 +118,7 @@ export const changeEntrySchema = z.discriminatedUnion('type', [
   identifierMovedSchema,
   personErasedSchema,
   consentChangedSchema,
+  personRestoredSchema,
 ]);
 
 export type ChangeEntry = z.infer<typeof changeEntrySchema>;
@@ -126,6 +142,7 @@ export const changeItemSchema = z.discriminatedUnion('type', [
   identifierMovedSchema.extend(itemFields),
   personErasedSchema.extend(itemFields),
   consentChangedSchema.extend(itemFields),
+  personRestoredSchema.extend(itemFields),
 ]);
 
 export type ChangeItem = z.infer<typeof changeItemSchema>;

@@ -11,6 +11,7 @@ import {
   ExitCode,
   type GlobalOptions,
 } from './cli-context.js';
+import { EXPORT_PAGE_SIZE, exportCommand, type ExportCommandOptions } from './commands/export.js';
 import { ingestCommand, type IngestOptions } from './commands/ingest.js';
 import { registerModelCommand } from './commands/model.js';
 import { personCommand, type PersonOptions } from './commands/person.js';
@@ -56,7 +57,7 @@ export async function runCli(
 
   const program = new Command('idgraph')
     .description(
-      'Resolve identifiers, inspect persons, ingest event files, train the matching model and make privacy requests in an idgraph deployment.',
+      'Resolve identifiers, inspect persons, ingest event files, export the graph, train the matching model and make privacy requests in an idgraph deployment.',
     )
     .version(packageVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
@@ -145,6 +146,28 @@ export async function runCli(
       if (options.delimiter.length !== 1)
         throw new CliError('--delimiter: one character', ExitCode.usage);
       exitCode = await ingestCommand(contextOf(command), file, options);
+    });
+
+  program
+    .command('export')
+    .description(
+      'stream the identifier -> person mapping (or with --links the links) as NDJSON or CSV',
+    )
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['ndjson', 'csv']).default('ndjson'),
+    )
+    .option('--links', 'export the links instead of the identifier mapping', false)
+    .option('--output <file>', 'write to this file (default: stdout)')
+    .option('--page-size <n>', 'identifiers read per query', integer(1, 100_000), EXPORT_PAGE_SIZE)
+    .option('--progress', 'progress lines on stderr even when it is not a terminal', false)
+    .option(
+      '--progress-interval <seconds>',
+      'between progress lines when stderr is not a terminal',
+      seconds,
+      5,
+    )
+    .action(async (options: ExportCommandOptions, command: Command) => {
+      exitCode = await exportCommand(contextOf(command), options);
     });
 
   registerModelCommand(program, {

@@ -3,6 +3,7 @@ import neo4j, {
   type ManagedTransaction,
   type QueryResult,
   type RecordShape,
+  type Session,
 } from 'neo4j-driver';
 import type { Logger } from '../logger.js';
 import { type CypherName, type CypherStatements, serviceStatements } from './cypher-loader.js';
@@ -56,6 +57,12 @@ export interface Graph<N extends string = CypherName> {
     params?: Record<string, unknown>,
     options?: { bookmarks?: string[] },
   ): Promise<T[]>;
+  /**
+   * Runs one named read statement in a read session and yields its rows as the server sends them,
+   * with the driver's flow control (it pulls the next batch of records only as they are consumed):
+   * for reads too large to hold, where one long transaction is acceptable. Not retried.
+   */
+  stream<T extends object = Row>(name: N, params?: Record<string, unknown>): AsyncIterable<T>;
   /** Runs `work` in one managed write transaction, retried as a whole on transient errors (deadlocks). */
   writeTransaction<T>(name: string, work: (tx: GraphTx<N>) => Promise<T>): Promise<T>;
   /** Runs a schema statement outside a transaction function (schema and data writes cannot share one). */
@@ -108,6 +115,24 @@ function createDriver(options: GraphOptions): Driver {
         options.logger[level === 'warn' ? 'warn' : 'error']({ component: 'neo4j-driver' }, message),
     },
   });
+}
+
+/** {@link Graph.stream}: the rows of one read, pulled as they are consumed; closes the session. */
+async function* streamRead<T extends object>(
+  session: Session,
+  statements: CypherStatements<string>,
+  name: string,
+  params: Record<string, unknown>,
+): AsyncGenerator<T> {
+  try {
+    if (statements.writes(name)) throw new Error(`${name} writes: stream runs reads only`);
+    const result = session.run(statements.text(name), params, { metadata: { query: name } });
+    for await (const record of result) yield record.toObject() as T;
+  } catch (error) {
+    throw translateGraphError(error);
+  } finally {
+    await session.close();
+  }
 }
 
 /** The service's graph client. */
@@ -195,6 +220,9 @@ export function createGraph(
         await session.close();
       }
     },
+
+    stream: <T extends object>(name: string, params: Record<string, unknown> = {}) =>
+      streamRead<T>(driver.session(sessionConfig('READ')), statements, name, params),
 
     async writeTransaction<T>(name: string, work: (tx: GraphTx<string>) => Promise<T>) {
       const session = driver.session(sessionConfig('WRITE'));

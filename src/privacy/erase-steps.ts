@@ -67,7 +67,11 @@ async function erasePage(
       const personIds = [
         ...new Set(locked.flatMap((r) => (r.personId === null ? [] : [r.personId]))),
       ].sort();
-      if (personIds.length > 0) await tx.run('write/lock-persons-by-id', { personIds });
+      if (personIds.length > 0) {
+        await tx.run('write/lock-persons-by-id', { personIds });
+        // Operators' notes on manual operations may name the person: they go with its data.
+        await tx.run('write/erase-audit-notes', { personIds });
+      }
       const identifiers = locked.map((r) => r.elementId);
       const events = await tx.run<{ id: string; payload: string }>('read/erase-page-events', {
         identifiers,

@@ -58,6 +58,10 @@ interface RunState {
   readonly runner: string;
   report: ReportBuilder;
   readonly done: Set<string>;
+  /** The type's last step: the transaction that marks it done completes the request. */
+  readonly lastStep: string | undefined;
+  /** Whether the request's completion has committed. */
+  completed: boolean;
 }
 
 /** The error's class and code, for the stored failure: driver messages may quote values. */
@@ -97,43 +101,59 @@ async function jobFailure(
   return new JobFailure(reason, permanent);
 }
 
+/**
+ * One write transaction committing the work, the report it added to and the marks of the steps
+ * it finished. The mark of the type's last step completes the request in the same transaction
+ * (`finish`: durationMs and status completed): a request ends with its last change.
+ */
+async function writeStep<T>(
+  { graph, clock }: { graph: PrivacyRunnerDeps['graph']; clock: () => number },
+  state: RunState,
+  step: string,
+  name: string,
+  work: (write: StepWrite) => Promise<T>,
+  options: {
+    done?: boolean;
+    alsoDone?: readonly string[];
+    subjectHashes?: readonly string[];
+    complete?: boolean;
+  } = {},
+): Promise<T> {
+  let committed: ReportBuilder | undefined;
+  const marks = options.done ? [step, ...(options.alsoDone ?? [])] : [];
+  const complete =
+    options.complete === true || (state.lastStep !== undefined && marks.includes(state.lastStep));
+  const result = await graph.writeTransaction(name, async (tx) => {
+    const report = state.report.clone();
+    const value = await work({
+      tx,
+      report,
+      audit: (entries) => writeAuditEntries(tx, state.request, entries, clock()),
+    });
+    if (complete) report.durationMs(clock() - state.request.createdAt);
+    await saveProgress(tx, {
+      id: state.request.id,
+      runner: state.runner,
+      report: report.toJSON(),
+      steps: marks,
+      ...(options.subjectHashes ? { subjectHashes: options.subjectHashes } : {}),
+      ...(complete ? { complete: true } : {}),
+      now: clock(),
+    });
+    committed = report;
+    return value;
+  });
+  state.report = committed!;
+  for (const mark of marks) state.done.add(mark);
+  if (complete) state.completed = true;
+  return result;
+}
+
 export function createPrivacyRunner(deps: PrivacyRunnerDeps) {
   const { graph, hasher, logger } = deps;
   const clock = deps.clock ?? Date.now;
   const pageSize = deps.pageSize ?? SUBJECT_PAGE_SIZE;
-
-  /** One write transaction committing the work, the report it added to and the step's mark. */
-  async function write<T>(
-    state: RunState,
-    step: string,
-    name: string,
-    work: (write: StepWrite) => Promise<T>,
-    options: { done?: boolean; subjectHashes?: readonly string[]; complete?: boolean } = {},
-  ): Promise<T> {
-    let committed: ReportBuilder | undefined;
-    const result = await graph.writeTransaction(name, async (tx) => {
-      const report = state.report.clone();
-      const value = await work({
-        tx,
-        report,
-        audit: (entries) => writeAuditEntries(tx, state.request, entries, clock()),
-      });
-      await saveProgress(tx, {
-        id: state.request.id,
-        runner: state.runner,
-        report: report.toJSON(),
-        step: options.done ? step : null,
-        ...(options.subjectHashes ? { subjectHashes: options.subjectHashes } : {}),
-        ...(options.complete ? { complete: true } : {}),
-        now: clock(),
-      });
-      committed = report;
-      return value;
-    });
-    state.report = committed!;
-    if (options.done) state.done.add(step);
-    return result;
-  }
+  const io = { graph, clock };
 
   /**
    * The subject's keys: resolved now (a person's identifiers at this moment; given identifiers
@@ -163,7 +183,8 @@ export function createPrivacyRunner(deps: PrivacyRunnerDeps) {
       notFound = keys.length - (await countKnownKeys(graph, keys, pageSize));
     }
     const { invalid } = job.data;
-    await write(
+    await writeStep(
+      io,
       state,
       RESOLVE_SUBJECT,
       'privacy-resolve-subject',
@@ -196,11 +217,11 @@ export function createPrivacyRunner(deps: PrivacyRunnerDeps) {
       },
       logger: logger.child({ requestId: state.request.id, step: step.name }),
       now: clock,
-      write: (name, work, options) => write(state, step.name, name, work, options),
+      write: (name, work, options) => writeStep(io, state, step.name, name, work, options),
     };
     await step.run(ctx);
     if (!state.done.has(step.name))
-      await write(state, step.name, `privacy-${step.name}-done`, async () => undefined, {
+      await writeStep(io, state, step.name, `privacy-${step.name}-done`, async () => undefined, {
         done: true,
       });
     ctx.logger.debug({ durationMs: clock() - started }, 'privacy step done');
@@ -217,6 +238,8 @@ export function createPrivacyRunner(deps: PrivacyRunnerDeps) {
         runner: stored.runner!,
         report: ReportBuilder.from(parseReport(stored.report)),
         done: new Set(stored.stepsDone ?? []),
+        lastStep: deps.steps[stored.type]?.at(-1)?.name,
+        completed: false,
       };
       const steps = deps.steps[stored.type];
       let current = RESOLVE_SUBJECT;
@@ -229,11 +252,14 @@ export function createPrivacyRunner(deps: PrivacyRunnerDeps) {
           await runStep(state, step, subject);
         }
         current = FINISH;
-        const durationMs = clock() - stored.createdAt;
-        const finish = async ({ report }: StepWrite) => void report.durationMs(durationMs);
-        await write(state, FINISH, 'privacy-finish', finish, { complete: true });
+        // Completed with the last step's mark; on its own only when that mark was committed by a
+        // run that did not complete with it, or when the type has no steps.
+        if (!state.completed)
+          await writeStep(io, state, FINISH, 'privacy-finish', async () => undefined, {
+            complete: true,
+          });
         logger.info(
-          { requestId: stored.id, type: stored.type, durationMs },
+          { requestId: stored.id, type: stored.type, durationMs: state.report.toJSON().durationMs },
           'privacy request completed',
         );
       } catch (error) {

@@ -8,12 +8,14 @@ import type { ReportBuilder } from './privacy-report.js';
 /**
  * The steps of privacy requests, and what the runner gives each one. A request type is a list of
  * steps in {@link StepRegistry}; the runner resolves the subject first (`resolve_subject`), runs
- * the type's steps in order, skipping those already done, and completes the request (`finish`).
+ * the type's steps in order, skipping those already done, and completes the request (`finish`) in
+ * the transaction that marks the last step done.
  *
  * A step must be idempotent: after a crash it runs again from the start unless it was marked
  * done. It marks itself done in the transaction of its last write (`write(..., { done: true })`),
  * so "written" and "done" commit together; the runner marks a step done after it returns if it
- * did not. A step that writes in several transactions (pages) commits the report with each, so
+ * did not. A step may do the work of the steps after it in that transaction and mark them done
+ * with it (`alsoDone`): all of them commit or none. A step that writes in several transactions (pages) commits the report with each, so
  * what a page did is counted once whether or not the step is interrupted after it.
  */
 
@@ -97,13 +99,15 @@ export interface StepContext {
   readonly now: () => number;
   /**
    * Runs `work` in one managed write transaction (retried as a whole on transient errors) and
-   * commits with it the report `work` added to and, with `done`, this step's mark. The request
-   * must still be this runner's: if another runner took it over, the transaction rolls back.
+   * commits with it the report `work` added to and, with `done`, this step's mark, and with
+   * `alsoDone` the marks of the steps that follow it, whose work this transaction did too (they are
+   * then skipped). The mark of the type's last step completes the request. The request must still
+   * be this runner's: if another runner took it over, the transaction rolls back.
    */
   readonly write: <T>(
     name: string,
     work: (write: StepWrite) => Promise<T>,
-    options?: { done?: boolean },
+    options?: { done?: boolean; alsoDone?: readonly string[] },
   ) => Promise<T>;
 }
 

@@ -130,8 +130,8 @@ export interface Progress {
   id: string;
   runner: string;
   report: PrivacyReport;
-  /** The step to mark done, or null. */
-  step: string | null;
+  /** The steps to mark done, in order (none: a page of a step still running). */
+  steps: readonly string[];
   subjectHashes?: readonly string[];
   complete?: boolean;
   now: number;
@@ -150,7 +150,7 @@ export async function saveProgress(tx: GraphTx, progress: Progress): Promise<voi
     id: progress.id,
     runner: progress.runner,
     report: JSON.stringify(progress.report),
-    step: progress.step,
+    steps: progress.steps,
     subjectHashes: progress.subjectHashes ?? null,
     complete: progress.complete ?? false,
     now: progress.now,

@@ -75,6 +75,9 @@ export function replay(items: readonly ChangeItem[]): Set<string> {
     } else if (item.type === 'identifier.moved') {
       need(item.fromPersonId, item.type);
       need(item.toPersonId, item.type);
+    } else if (item.type === 'person.restored') {
+      need(item.fromPersonId, item.type);
+      add(item.personId, item.type);
     } else if (item.type === 'person.erased') {
       need(item.personId, item.type);
       active.delete(item.personId);

@@ -6,6 +6,7 @@ import { createRedis, type Redis } from '../../src/ingest/redis-connection.js';
 import { createLogger } from '../../src/logger.js';
 import { identifierHasherFromConfig } from '../../src/privacy/identifier-hash.js';
 import { privacyRequestAcceptedSchema } from '../../src/privacy/privacy-contract.js';
+import type { PrivacyStep } from '../../src/privacy/privacy-step.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { redisContent, testGraph, waitForRequest } from '../support/privacy.js';
 import { feedWhen } from './feed-reader.js';
@@ -29,12 +30,27 @@ let runtime: Runtime;
 let baseUrl: string;
 let graph: ReturnType<typeof testGraph>;
 let redis: Redis;
+/** Runs after each erase step has returned (its work committed), when a test sets it. */
+let betweenSteps: ((step: string) => Promise<void>) | undefined;
 
 beforeAll(async () => {
   config = loadConfig(
     testEnv({ IDGRAPH_API_KEYS: JSON.stringify([...testKeys, privacyKey]), JOB_ATTEMPTS: '2' }),
   );
-  runtime = await createRuntime(config, { role: 'all', logger: createLogger('warn') });
+  runtime = await createRuntime(config, {
+    role: 'all',
+    logger: createLogger('warn'),
+    privacySteps: (steps) => ({
+      ...steps,
+      erase: (steps.erase ?? []).map((step): PrivacyStep => ({
+        name: step.name,
+        run: async (ctx) => {
+          await step.run(ctx);
+          await betweenSteps?.(step.name);
+        },
+      })),
+    }),
+  });
   baseUrl = await runtime.app!.listen({ host: '127.0.0.1', port: 0 });
   graph = testGraph(config);
   redis = createRedis(config.REDIS_URL!, 'worker');
@@ -45,6 +61,7 @@ afterAll(async () => {
   redis?.disconnect();
 });
 beforeEach(async () => {
+  betweenSteps = undefined;
   await clearGraph(runtime.graph);
 });
 
@@ -126,6 +143,46 @@ describe('suppression at ingest', () => {
 });
 
 describe('erase', () => {
+  it('keeps erased what events re-send between its steps: the suppression commits before anything is deleted', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const email = { type: 'email', value: `Between.${tag}@Example.org` };
+    const cookie = { type: 'cookie_id', value: `between-${tag}` };
+    await ingest({ baseUrl }, [event([email, cookie])]);
+    // After each step of the service's own erase steps, in their order, the subject's events
+    // come again and are applied before the next step starts: a step order that deleted before
+    // suppressing would let the event after the deletion re-create the subject.
+    const resent: { step: string; suppressed: number }[] = [];
+    betweenSteps = async (step) => {
+      const job = await ingest({ baseUrl }, [event([email, cookie], { id: `again-${step}` })]);
+      expect(job.state, JSON.stringify(job)).toBe('completed');
+      resent.push({ step, suppressed: job.counts.suppressed });
+    };
+    const view = await request({
+      type: 'erase',
+      subject: { identifiers: [email, cookie] },
+      reason: 'ticket ERASE-ORDER',
+    });
+    betweenSteps = undefined;
+    expect(view.status, JSON.stringify(view.failure)).toBe('completed');
+    expect((await resolve({ baseUrl }, [email, cookie])).map((r) => r.reason)).toEqual([
+      'not_found',
+      'not_found',
+    ]);
+    expect(resent.map((r) => r.step)).toEqual([
+      'suppress',
+      'delete_graph',
+      'scrub_queue',
+      'rewrite_aof',
+    ]);
+    expect(
+      resent.every((r) => r.suppressed === 2),
+      JSON.stringify(resent),
+    ).toBe(true);
+    const stored = await everything();
+    for (const value of [email.value, cookie.value])
+      expect(stored).not.toContain(value.toLowerCase());
+  });
+
   it("deletes the subject's identifiers, records and events, rewrites shared events, splits the person, keeps it erased on replay", async () => {
     const tag = randomUUID().slice(0, 8);
     const email = { type: 'email', value: `Erase.Me.${tag}@Example.org` };

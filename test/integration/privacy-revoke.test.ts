@@ -184,7 +184,8 @@ describe('revoke requests', () => {
     for (const record of audit)
       expect(record).toMatchObject({ actor: 'test-admin', requestType: 'revoke' });
     expect(audit.find((r) => r.kind === 'link_withdrawn')).toMatchObject({
-      linkId: telLink.id,
+      linkIds: [telLink.id],
+      count: 1,
       reason: 'consent_revoked',
       personIds: [personId],
     });
@@ -408,7 +409,10 @@ describe('revoke requests', () => {
 
     const audit = await auditOf(view.id);
     const kinds = audit.map((r) => r.kind);
-    expect(kinds.filter((k) => k === 'link_withdrawn')).toHaveLength(3);
+    // One record per person, page and purposes lost, naming its links: each link once in all.
+    const withdrawals = audit.filter((r) => r.kind === 'link_withdrawn');
+    expect(withdrawals.flatMap((r) => r.linkIds!).sort()).toEqual(links);
+    for (const record of withdrawals) expect(record.count).toBe(record.linkIds!.length);
     expect(kinds.filter((k) => k === 'split')).toHaveLength(report.personsSplit!.length);
     // One per person and page (two pages): three identifiers denied in all, each once.
     const denials = audit.filter((r) => r.kind === 'consent_revoked');

@@ -16,7 +16,8 @@ import {
 
 /**
  * Privacy request tests' tools: a graph client that also runs the tests' own statements
- * (test/support/cypher: suppressing hashes as an erase request will, reading traces), waiting for
+ * (test/support/cypher: suppressing hashes as an erase request will, reading traces, a keep-apart
+ * split's constraint and audit record for the explain tests), waiting for
  * a request over the API, and every value Redis holds under a prefix.
  */
 
@@ -25,6 +26,8 @@ const testCypherNames = [
   'cypher/read/suppressions',
   'cypher/read/privacy-traces',
   'cypher/read/every-property',
+  'cypher/read/link-states',
+  'cypher/write/keep-apart-split',
 ] as const;
 
 export function testGraph(

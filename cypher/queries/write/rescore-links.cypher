@@ -33,6 +33,7 @@ WHERE p.id IN locked AND l.status = 'active' AND l.method = 'probabilistic'
   AND l.modelVersion = row[5] AND coalesce(l.records, []) = row[6]
 SET
   l.status = CASE WHEN row[1] THEN l.status ELSE 'withdrawn' END,
+  l.withdrawnAt = CASE WHEN row[1] THEN l.withdrawnAt ELSE toInteger($now) END,
   l.confidence = row[2],
   l.modelVersion = $model.version,
   l.explanation = row[3],

@@ -16,6 +16,7 @@ WITH l,
 WHERE size(removed) > 0 OR withdrawn
 SET l.purposes = [p IN coalesce(l.purposes, []) WHERE NOT p IN $purposes],
     l.status = CASE WHEN withdrawn THEN 'withdrawn' ELSE l.status END,
+    l.withdrawnAt = CASE WHEN withdrawn THEN toInteger($now) ELSE l.withdrawnAt END,
     l.updatedAt = toInteger($now)
 // The link's `from` end by startNode: matching the bound relationship again could plan as a scan.
 WITH l, removed, withdrawn, startNode(l) AS a

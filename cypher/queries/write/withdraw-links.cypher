@@ -1,5 +1,5 @@
 // Withdraws probabilistic links a more probable match replaces (src/resolver/better-match.ts):
-// status `withdrawn`, kept as history, as rescoring withdraws. $rows: [from key, to key, person id
+// status `withdrawn` with `withdrawnAt`, kept as history, as rescoring withdraws. $rows: [from key, to key, person id
 // (the person the link was in), better pair's from key, to key, better link id (used when that
 // link is created by this transaction), better probability, audit id]. Each link is locked before
 // it is read again: it must still be active, probabilistic and less probable than the better
@@ -12,7 +12,7 @@ MATCH (:Identifier {key: row[0]})-[l:LINKED]->(:Identifier {key: row[1]})
 SET l.status = l.status
 WITH l, row
 WHERE l.status = 'active' AND l.method = 'probabilistic' AND l.confidence < row[6]
-SET l.status = 'withdrawn', l.updatedAt = toInteger($now)
+SET l.status = 'withdrawn', l.withdrawnAt = toInteger($now), l.updatedAt = toInteger($now)
 WITH l, row
 OPTIONAL MATCH (:Identifier {key: row[3]})-[better:LINKED]->(:Identifier {key: row[4]})
 CREATE (audit:AuditRecord {
