@@ -6,6 +6,7 @@ import { href } from '../router.js';
 import { useSession } from '../session.js';
 import { useLoad } from '../use-load.js';
 import { PersonAtView } from './person-at-view.js';
+import { TableHead } from '../table-head.js';
 
 /**
  * A person's history (GET /v1/persons/{id}/history): how it came to be, oldest first, a page at a
@@ -94,14 +95,7 @@ export function HistoryView(props: { personId: string }) {
         <PersonAtView personId={personId} at={new Date(asOf).toISOString()} />
       )}
       <table aria-label="History" class="history-items">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">What</th>
-            <th scope="col">By</th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
+        <TableHead columns={['When', 'What', 'By', 'Details']} />
         <tbody>
           {items.map((item, index) => (
             <tr key={`${item.auditId ?? ''}-${index}`} data-kind={item.kind}>

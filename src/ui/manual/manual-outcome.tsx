@@ -1,5 +1,6 @@
 import type { IdentifierGroup, ManualOutcome } from '../api/audit-types.js';
 import { href } from '../router.js';
+import { TableHead } from '../table-head.js';
 
 /**
  * What a manual operation did, or would do (a dry run): each person touched with the identifiers
@@ -18,14 +19,7 @@ export function ManualOutcomeView(props: { outcome: ManualOutcome }) {
         {!outcome.dryRun && <> — audit record {outcome.auditId}</>}
       </p>
       <table aria-label={outcome.dryRun ? 'Preview' : 'Outcome'}>
-        <thead>
-          <tr>
-            <th scope="col">Person</th>
-            <th scope="col">Status</th>
-            <th scope="col">Identifiers in</th>
-            <th scope="col">Identifiers out</th>
-          </tr>
-        </thead>
+        <TableHead columns={['Person', 'Status', 'Identifiers in', 'Identifiers out']} />
         <tbody>
           {outcome.persons.map((p) => (
             <tr key={p.personId} data-person-id={p.personId}>

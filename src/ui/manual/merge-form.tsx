@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { ManualOutcome } from '../api/audit-types.js';
 import { useSession } from '../session.js';
-import { ManualOutcomeView } from './manual-outcome.js';
+import { PreviewRunControls } from './preview-run-controls.js';
 import { usePreviewRun } from './use-preview-run.js';
+import { ReasonInput } from './reason-input.js';
 
 /**
  * Merge this person with others (POST /v1/persons/merge): their ids, a reason, the dry-run
@@ -31,35 +32,8 @@ export function MergeForm(props: { personId: string; onDone: (outcome: ManualOut
           onInput={(e) => setOthers(e.currentTarget.value)}
         />
       </label>
-      <label>
-        Reason{' '}
-        <input
-          name="merge-reason"
-          maxLength={500}
-          value={reason}
-          placeholder="ticket reference (no personal data)"
-          onInput={(e) => setReason(e.currentTarget.value)}
-        />
-      </label>
-      <div class="buttons">
-        <button
-          type="button"
-          disabled={ids.length === 0 || body.reason === '' || op.busy}
-          onClick={op.runPreview}
-        >
-          Preview merge
-        </button>
-        <button type="button" disabled={!op.preview || op.busy} onClick={op.run}>
-          Run merge
-        </button>
-      </div>
-      {op.error && (
-        <p class="error" role="alert">
-          {op.error}
-        </p>
-      )}
-      {op.preview && <ManualOutcomeView outcome={op.preview} />}
-      {op.done && <ManualOutcomeView outcome={op.done} />}
+      <ReasonInput name="merge-reason" value={reason} onInput={setReason} />
+      <PreviewRunControls op={op} name="merge" ready={ids.length > 0 && body.reason !== ''} />
     </form>
   );
 }

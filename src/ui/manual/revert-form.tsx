@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { ManualOutcome } from '../api/audit-types.js';
 import { useSession } from '../session.js';
-import { ManualOutcomeView } from './manual-outcome.js';
+import { PreviewRunControls } from './preview-run-controls.js';
 import { usePreviewRun } from './use-preview-run.js';
+import { ReasonInput } from './reason-input.js';
 
 /**
  * Revert one merge (POST /v1/audit/{id}/revert), from the merge's entry in a person's history:
@@ -27,29 +28,8 @@ export function RevertForm(props: { auditId: string; onDone: () => void }) {
       aria-label={`Revert merge ${props.auditId}`}
       onSubmit={(e) => e.preventDefault()}
     >
-      <label>
-        Reason{' '}
-        <input
-          name="revert-reason"
-          maxLength={500}
-          value={reason}
-          placeholder="ticket reference (no personal data)"
-          onInput={(e) => setReason(e.currentTarget.value)}
-        />
-      </label>
-      <button type="button" disabled={body.reason === '' || op.busy} onClick={op.runPreview}>
-        Preview revert
-      </button>
-      <button type="button" disabled={!op.preview || op.busy} onClick={op.run}>
-        Run revert
-      </button>
-      {op.error && (
-        <p class="error" role="alert">
-          {op.error}
-        </p>
-      )}
-      {op.preview && <ManualOutcomeView outcome={op.preview} />}
-      {op.done && <ManualOutcomeView outcome={op.done} />}
+      <ReasonInput name="revert-reason" value={reason} onInput={setReason} />
+      <PreviewRunControls op={op} name="revert" ready={body.reason !== ''} />
     </form>
   );
 }

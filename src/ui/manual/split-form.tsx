@@ -3,8 +3,9 @@ import type { PersonIdentifier } from '../api/api-types.js';
 import type { ManualOutcome } from '../api/audit-types.js';
 import { parseIdentifierLines } from '../privacy/privacy-form.js';
 import { useSession } from '../session.js';
-import { ManualOutcomeView } from './manual-outcome.js';
+import { PreviewRunControls } from './preview-run-controls.js';
 import { usePreviewRun } from './use-preview-run.js';
+import { ReasonInput } from './reason-input.js';
 
 /**
  * Split identifiers off a person (POST /v1/persons/{id}/split): pick them (checkboxes, or one
@@ -91,32 +92,8 @@ export function SplitForm(props: {
         />{' '}
         keep them apart (a constraint no rule overrides until it is deleted)
       </label>
-      <label>
-        Reason{' '}
-        <input
-          name="split-reason"
-          required
-          maxLength={500}
-          value={reason}
-          placeholder="ticket reference (no personal data)"
-          onInput={(e) => setReason(e.currentTarget.value)}
-        />
-      </label>
-      <div class="buttons">
-        <button type="button" disabled={!ready || op.busy} onClick={op.runPreview}>
-          Preview split
-        </button>
-        <button type="button" disabled={!op.preview || op.busy} onClick={op.run}>
-          Run split
-        </button>
-      </div>
-      {op.error && (
-        <p class="error" role="alert">
-          {op.error}
-        </p>
-      )}
-      {op.preview && <ManualOutcomeView outcome={op.preview} />}
-      {op.done && <ManualOutcomeView outcome={op.done} />}
+      <ReasonInput name="split-reason" value={reason} onInput={setReason} />
+      <PreviewRunControls op={op} name="split" ready={ready} />
     </form>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Link, PersonIdentifier } from '../api/api-types.js';
 import { PurposeBadges, percent } from './badges.js';
+import { TableHead } from '../table-head.js';
 
 /**
  * The person as tables: its identifiers and its links, a page at a time (a person may hold
@@ -60,15 +61,7 @@ export function PersonTable(props: {
       )}
       <table aria-label="Identifiers" class="identifiers">
         <caption>Identifiers ({identifiers.length})</caption>
-        <thead>
-          <tr>
-            <th scope="col">Type</th>
-            <th scope="col">Value</th>
-            <th scope="col">Confidence</th>
-            <th scope="col">Sources</th>
-            <th scope="col">First seen</th>
-          </tr>
-        </thead>
+        <TableHead columns={['Type', 'Value', 'Confidence', 'Sources', 'First seen']} />
         <tbody>
           {idRows.map((i) => (
             <tr key={`${i.type}:${i.value}`}>
@@ -84,17 +77,9 @@ export function PersonTable(props: {
       <Pager total={identifiers.length} page={idPage} onPage={setIdPage} label="Identifiers" />
       <table aria-label="Links" class="links">
         <caption>Links ({links.length})</caption>
-        <thead>
-          <tr>
-            <th scope="col">From</th>
-            <th scope="col">To</th>
-            <th scope="col">Method</th>
-            <th scope="col">Confidence</th>
-            <th scope="col">Status</th>
-            <th scope="col">Consent purposes</th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={['From', 'To', 'Method', 'Confidence', 'Status', 'Consent purposes', 'Details']}
+        />
         <tbody>
           {linkRows.map((l) => (
             <tr key={l.id} data-link-id={l.id}>

@@ -3,6 +3,7 @@ import { errorText } from '../api/api-client.js';
 import type { PrivacyRequest, PrivacyRequestType } from '../api/api-types.js';
 import { navigate } from '../router.js';
 import { useSession } from '../session.js';
+import { ReasonInput } from '../manual/reason-input.js';
 
 /**
  * Creates a privacy request (POST /v1/privacy/requests; drawn only for a key with privacy:write).
@@ -113,17 +114,7 @@ export function PrivacyForm(props: { onCreated: () => void }) {
           />
         </label>
       )}
-      <label>
-        Reason{' '}
-        <input
-          name="reason"
-          required
-          maxLength={500}
-          value={reason}
-          placeholder="ticket reference (no personal data)"
-          onInput={(e) => setReason(e.currentTarget.value)}
-        />
-      </label>
+      <ReasonInput name="reason" value={reason} onInput={setReason} />
       <button type="submit">Create request</button>
       {error && (
         <p class="error" role="alert">

@@ -4,6 +4,7 @@ import { href } from '../router.js';
 import { useSession } from '../session.js';
 import { useLoad } from '../use-load.js';
 import { PrivacyForm } from './privacy-form.js';
+import { TableHead } from '../table-head.js';
 
 /**
  * Privacy requests (issue 8): the list with status (GET /v1/privacy/requests), one request's
@@ -24,15 +25,7 @@ export function PrivacyView(props: { requestId?: string }) {
         <div>
           {list.error && <p class="error">{list.error}</p>}
           <table aria-label="Privacy requests" class="privacy-list">
-            <thead>
-              <tr>
-                <th scope="col">Request</th>
-                <th scope="col">Type</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-                <th scope="col">By</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Request', 'Type', 'Status', 'Created', 'By']} />
             <tbody>
               {list.data?.items.map((r) => (
                 <tr key={r.id} data-request-id={r.id}>
