@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two suites. Unit tests are pure and run in parallel. Integration tests run against the real Neo4j
- * and Redis (started by the global setup when none is configured), one file at a time, because
- * they share one graph and one Redis.
+ * Three suites. Unit tests are pure and run in parallel. Integration tests run against the real
+ * Neo4j and Redis (started by the global setup when none is configured), one file at a time,
+ * because they share one graph and one Redis. End-to-end tests drive the audit console in Debian's
+ * Chromium against the real service; they share the integration suite's Neo4j and Redis, and run
+ * one file at a time in the same sequence as the integration files.
  */
 export default defineConfig({
   test: {
@@ -25,6 +27,17 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/integration/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/e2e/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 240_000,

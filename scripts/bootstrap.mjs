@@ -51,7 +51,7 @@ export function ensureDependencies() {
   fs.utimesSync(installed, now, now);
 }
 
-/** Compiles src/ to dist/ (incremental: fast when nothing changed). */
+/** Compiles src/ to dist/ (incremental: fast when nothing changed) and builds the console into dist/ui. */
 export function build() {
   const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
@@ -61,5 +61,14 @@ export function build() {
   if (result.status !== 0) {
     log('TypeScript build failed; see the output above.');
     process.exit(result.status ?? 1);
+  }
+  // The audit console (served at /ui), as `npm run build` builds it.
+  const ui = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build-ui.mjs')], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
+  if (ui.status !== 0) {
+    log('The console build failed; see the output above.');
+    process.exit(ui.status ?? 1);
   }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm test`: works as the first command on a fresh clone. Installs what is missing, then runs the
- * unit and the integration suites (the integration setup starts its own Neo4j and Redis on spare
+ * unit, integration and e2e suites (the integration setup starts its own Neo4j and Redis on spare
  * ports unless NEO4J_URI and REDIS_URL are set). Extra arguments go to vitest.
  * Ends with one plain summary line (`tests: N passed, N failed`) for CI logs.
  */

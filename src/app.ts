@@ -28,6 +28,7 @@ import { personRoutes } from './api/person-routes.js';
 import { privacyRoutes } from './api/privacy-routes.js';
 import { resolveRoutes } from './api/resolve-routes.js';
 import { reviewRoutes } from './api/review-routes.js';
+import { uiRoutes } from './api/ui-routes.js';
 import { manualRoutes } from './api/manual-routes.js';
 import { RateLimitedError } from './errors.js';
 
@@ -60,8 +61,8 @@ export class DebugAccessLog extends LogController {
 /**
  * Builds the HTTP API. Never listens: `main.ts` does, and tests call it through a real socket.
  * Request logs carry the route pattern, never the raw URL: paths and query strings can hold
- * identifier values. Open routes: /healthz, /readyz, /metrics, /openapi.json, /docs; every other
- * route names the API-key scope it needs.
+ * identifier values. Open routes: /healthz, /readyz, /metrics, /openapi.json, /docs, and the
+ * console's static files at /ui; every other route names the API-key scope it needs.
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -168,6 +169,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(deadLetterRoutes, { ingest: deps.ingest });
   await app.register(changeRoutes, { changes: deps.changes });
   await app.register(privacyRoutes, { privacy: deps.privacy });
+  await app.register(uiRoutes, { uiDir: deps.uiDir });
   await app.register(explainRoutes, { explain: deps.explain });
   return app;
 }

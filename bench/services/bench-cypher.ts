@@ -27,6 +27,7 @@ export const benchCypherNames = [
   'bench/write/raw-erase',
   'bench/write/raw-merge',
   'bench/write/raw-revoke',
+  'bench/write/ui-person',
 ] as const;
 
 export type BenchCypherName = (typeof benchCypherNames)[number];

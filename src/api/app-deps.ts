@@ -40,4 +40,6 @@ export interface AppDeps {
   eventsWaitTimeoutMs: number;
   /** Largest accepted request body in bytes (1000 events of 50 identifiers fit comfortably). */
   bodyLimit?: number;
+  /** Where the built console is (dist/ui by default; see api/ui-routes.ts). */
+  uiDir?: string;
 }

@@ -5,7 +5,8 @@ import { ForbiddenError, UnauthorizedError } from '../errors.js';
 
 /**
  * API-key authentication. Keys arrive as `Authorization: Bearer <key>`; each route names the scope
- * it needs in its `config.scope` (routes without one — health, metrics, docs — are open).
+ * it needs in its `config.scope` (routes without one — health, metrics, docs, the console's static
+ * files — are open; `any` takes any valid key).
  * Comparison is constant-time over SHA-256 digests and walks every key, so neither a key's length
  * nor its position leaks through timing. Logs carry the key's name, never the key.
  */
@@ -20,8 +21,8 @@ export interface ApiKey {
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The scope a route requires; absent for open routes. */
-    scope?: Scope;
+    /** The scope a route requires (`any`: any valid key); absent for open routes. */
+    scope?: Scope | 'any';
   }
   interface FastifyRequest {
     apiKey?: { name: string; scopes: readonly Scope[] };
@@ -63,6 +64,6 @@ export function registerAuth(app: FastifyInstance, keys: readonly ApiKey[]): voi
     if (!key) throw new UnauthorizedError();
     request.apiKey = key;
     request.log = request.log.child({ apiKey: key.name });
-    if (!key.scopes.includes(scope)) throw new ForbiddenError(scope);
+    if (scope !== 'any' && !key.scopes.includes(scope)) throw new ForbiddenError(scope);
   });
 }

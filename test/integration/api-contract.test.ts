@@ -470,6 +470,7 @@ describe('OpenAPI', () => {
         'GET /v1/reviews',
         'POST /v1/reviews/{id}/decision',
         'GET /v1/links/{id}/explain',
+        'GET /v1/me',
         'POST /v1/persons/merge',
         'POST /v1/persons/{id}/split',
         'POST /v1/audit/{auditId}/revert',

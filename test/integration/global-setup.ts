@@ -23,7 +23,40 @@ declare module 'vitest' {
   }
 }
 
+interface TestServices {
+  neo4jUri: string;
+  redisUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The integration and e2e projects run in one vitest process, their files one at a time (both
+ * without file parallelism), so they share one pair of services: the first setup starts it, the
+ * last teardown stops it. The pair is kept on globalThis because each project loads this module
+ * through its own module runner.
+ */
+const shared = globalThis as {
+  idgraphTestServices?: { ready: Promise<TestServices>; users: number };
+};
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  shared.idgraphTestServices ??= { ready: startTestServices(), users: 0 };
+  const entry = shared.idgraphTestServices;
+  entry.users += 1;
+  const services = await entry.ready;
+  project.provide('neo4jUri', services.neo4jUri);
+  project.provide('redisUrl', services.redisUrl);
+  project.provide('neo4jUser', process.env.NEO4J_USER ?? '');
+  project.provide('neo4jPassword', process.env.NEO4J_PASSWORD ?? '');
+  return async () => {
+    entry.users -= 1;
+    if (entry.users > 0) return;
+    shared.idgraphTestServices = undefined;
+    await services.stop();
+  };
+}
+
+async function startTestServices(): Promise<TestServices> {
   const log = (message: string) => process.stderr.write(`[integration] ${message}\n`);
   let neo4jUri = process.env.NEO4J_URI;
   let redisUrl = process.env.REDIS_URL;
@@ -45,6 +78,25 @@ export default async function setup(project: TestProject): Promise<() => Promise
     stop = () => started.stop();
   }
 
+  try {
+    await prepareGraph(neo4jUri);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  log(`Neo4j at ${neo4jUri}, Redis at ${redisUrl.replace(/\/\/[^@]*@/, '//')}`);
+  return {
+    neo4jUri,
+    redisUrl,
+    stop: async () => {
+      await stop();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Migrations applied, and the graph marked as a test instance (refused when it holds real data). */
+async function prepareGraph(neo4jUri: string): Promise<void> {
   const logger = createLogger('warn');
   const graph = createGraph({
     uri: neo4jUri,
@@ -66,15 +118,4 @@ export default async function setup(project: TestProject): Promise<() => Promise
   } finally {
     await graph.close();
   }
-
-  log(`Neo4j at ${neo4jUri}, Redis at ${redisUrl.replace(/\/\/[^@]*@/, '//')}`);
-  project.provide('neo4jUri', neo4jUri);
-  project.provide('redisUrl', redisUrl);
-  project.provide('neo4jUser', process.env.NEO4J_USER ?? '');
-  project.provide('neo4jPassword', process.env.NEO4J_PASSWORD ?? '');
-
-  return async () => {
-    await stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  };
 }
