@@ -57,6 +57,7 @@ export const cypherNames = [
   'read/person-history-page',
   'read/person-link-graph',
   'read/person-links',
+  'read/person-survivor',
   'read/persons-identifiers',
   'read/ping',
   'read/privacy-export',

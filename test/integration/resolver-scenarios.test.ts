@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { auditListSchema, deadLetterListSchema, personSchema } from '../../src/api/schemas.js';
+import {
+  auditListSchema,
+  deadLetterListSchema,
+  personLinksSchema,
+  personSchema,
+} from '../../src/api/schemas.js';
 import {
   clearGraph,
   event,
@@ -210,6 +215,16 @@ describe('deterministic resolution', () => {
     });
     expect(merged.headers.get('location')).toBe(`/v1/persons/${older!.personId}`);
     expect(merged.body.identifiers).toHaveLength(4);
+    // The links of a merged id are its survivor's: the three that hold the four together.
+    const mergedLinks = await http(
+      service.baseUrl,
+      'GET',
+      `/v1/persons/${newer!.personId}/links`,
+      undefined,
+      personLinksSchema,
+    );
+    expect(mergedLinks.body.personId).toBe(older!.personId);
+    expect(mergedLinks.body.links).toHaveLength(3);
 
     const records = await audit(`personId=${older!.personId}&kind=merge`);
     expect(records).toHaveLength(1);
