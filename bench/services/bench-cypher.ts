@@ -15,6 +15,7 @@ import type { Graph } from '../../src/graph/graph-client.js';
  */
 export const benchCypherNames = [
   'bench/read/explain-raw-path',
+  'bench/read/jvm-heap',
   'bench/read/lookup-warm-up',
   'bench/read/privacy-feed-settled',
   'bench/read/privacy-person-keys',
