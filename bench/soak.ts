@@ -124,6 +124,8 @@ runBenchmark('soak', async (run) => {
     growth.find((g) => g.series === 'events completed')!.perMinute / settings.batchSize;
   const bytesPerJob =
     redisGrowth && jobsPerMinute > 0 ? redisGrowth.perMinute / jobsPerMinute : NaN;
+  const keysPerJob =
+    (growth.find((g) => g.series === 'redis keys')?.perMinute ?? NaN) / jobsPerMinute;
   const flagged = growth.filter((g) => g.verdict === 'grows').map((g) => g.series);
   return {
     title: `Soak: ${fmt(settings.minutes, 1)} minutes of ingest offered at ${fmt(settings.ingestRate)} events/s and lookups at ${fmt(settings.rate)}/s, ${settings.workers} worker processes x ${settings.concurrency}`,
@@ -138,13 +140,25 @@ runBenchmark('soak', async (run) => {
       growthTable(growth),
       `Flagged: ${flagged.length === 0 ? 'nothing' : flagged.join(', ')}. ` +
         `"events completed" grows by design (the graph, its event log and audit trail are kept on purpose). ` +
+        (services.neo4jMemory
+          ? `Neo4j's RSS may rise until its heap (${services.neo4jMemory.heap}) and page cache (${services.neo4jMemory.pageCache}) are in use. `
+          : '') +
         (Number.isFinite(bytesPerJob)
-          ? `Redis holds ${fmt(bytesPerJob / 1024, 1)} KiB per completed job of ${settings.batchSize} events (a completed ingest job keeps its payload for 24 h, at most ${fmt(COMPLETED_JOBS_KEPT)} jobs): ` +
+          ? `Redis grew by ${fmt(bytesPerJob / 1024, 1)} KiB and ${fmt(keysPerJob, 1)} keys per completed job of ${settings.batchSize} events (a completed ingest job keeps its payload for 24 h, at most ${fmt(COMPLETED_JOBS_KEPT)} jobs): ` +
             `it grows until then, towards ${fmt((bytesPerJob * COMPLETED_JOBS_KEPT) / 2 ** 30, 1)} GiB at this batch size.`
           : ''),
       '### Lookups per minute',
       latencyTable(phases),
     ],
-    results: { settings, samples, growth, progress, deadLetters, lookups: phases, bytesPerJob },
+    results: {
+      settings,
+      samples,
+      growth,
+      progress,
+      deadLetters,
+      lookups: phases,
+      bytesPerJob,
+      keysPerJob,
+    },
   };
 });
