@@ -27,8 +27,8 @@ export function soakSettings(argv: readonly string[]): SoakSettings {
     {
       minutes: { default: '10', help: 'how long ingest and lookups run' },
       warmup: {
-        default: '',
-        help: 'minutes left out of the growth figures (default: a fifth of --minutes)',
+        default: 'auto',
+        help: 'minutes left out of the growth figures; auto: a fifth of --minutes',
       },
       workers: { default: '2', help: 'worker processes' },
       concurrency: { default: '2', help: 'WORKER_CONCURRENCY of each worker process' },
@@ -41,7 +41,7 @@ export function soakSettings(argv: readonly string[]): SoakSettings {
     argv,
   );
   const total = minutes(flags.minutes, 'minutes');
-  const warmupMinutes = flags.warmup === '' ? total / 5 : minutes(flags.warmup, 'warmup');
+  const warmupMinutes = flags.warmup === 'auto' ? total / 5 : minutes(flags.warmup, 'warmup');
   if (warmupMinutes >= total) throw new Error('--warmup must be shorter than --minutes');
   const batchSize = positiveInt(flags.batch, 'batch');
   if (batchSize > 1000) throw new Error('--batch must be at most 1000 (the API limit)');
