@@ -182,3 +182,24 @@ export class InvalidIdentifierError extends AppError {
     this.errors = [{ path: `$.body.${field}.value`, message: reason }];
   }
 }
+
+/**
+ * A request whose text is not Unicode: a body that is not UTF-8, a string with an unpaired
+ * surrogate, a URL whose percent-escapes are not UTF-8. Refused whole (nothing is queued or
+ * stored): such a value cannot be stored as sent. `errors` names each place, never its content.
+ */
+export class MalformedTextError extends AppError {
+  constructor(
+    message: string,
+    readonly errors: readonly { path: string; message: string }[] = [],
+  ) {
+    super(message, 400, 'INVALID_UNICODE');
+  }
+}
+
+/** A request body in a media type other than JSON (or JSON in a charset other than UTF-8). */
+export class UnsupportedMediaTypeError extends AppError {
+  constructor() {
+    super('send the body as application/json (UTF-8)', 415, 'UNSUPPORTED_MEDIA_TYPE');
+  }
+}

@@ -6,6 +6,7 @@ import {
 import {
   AppError,
   InvalidIdentifierError,
+  MalformedTextError,
   RateLimitedError,
   UnauthorizedError,
   ValidationError,
@@ -115,7 +116,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
         errors,
       );
     }
-    if (error instanceof ValidationError || error instanceof InvalidIdentifierError)
+    if (
+      error instanceof ValidationError ||
+      error instanceof InvalidIdentifierError ||
+      error instanceof MalformedTextError
+    )
       return sendProblem(reply, request, 400, error.code, error.message, [...error.errors]);
     if (error instanceof AppError) {
       if (error.statusCode >= 500)
