@@ -9,7 +9,6 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import {
-  jsonSchemaTransform,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -20,6 +19,7 @@ import { registerAuth } from './api/auth.js';
 import { changeRoutes } from './api/change-routes.js';
 import { deadLetterRoutes } from './api/dead-letter-routes.js';
 import { registerErrorHandler, sendProblem } from './api/error-handler.js';
+import { contractTransform, problemComponent, registerHttpContract } from './api/http-contract.js';
 import { registerRequestText } from './api/request-text.js';
 import { malformedUrlParts } from './api/well-formed-text.js';
 import { eventRoutes } from './api/event-routes.js';
@@ -106,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
   registerRequestText(app);
+  registerHttpContract(app);
   registerAuth(app, deps.apiKeys);
 
   app.addHook('onResponse', async (request, reply) => {
@@ -143,6 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           'Identity graph resolution: ingest identity events, resolve identifiers to stable person ids, audit merges. Errors are RFC 9457 problem details (application/problem+json).',
       },
       components: {
+        schemas: { Problem: problemComponent() },
         securitySchemes: {
           apiKey: {
             type: 'http',
@@ -161,7 +163,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'health', description: 'Liveness, readiness and metrics (no auth)' },
       ],
     },
-    transform: jsonSchemaTransform,
+    transform: contractTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

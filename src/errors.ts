@@ -43,8 +43,9 @@ export class ValidationError extends AppError {
   constructor(
     message: string,
     readonly errors: readonly { path: string; message: string }[] = [],
+    code = 'VALIDATION_FAILED',
   ) {
-    super(message, 400, 'VALIDATION_FAILED');
+    super(message, 400, code);
   }
 }
 
@@ -77,8 +78,13 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/**
+ * No person for the identifier. `reason` is the one `POST /v1/resolve` gives for the same input
+ * (`not_found`, `unknown_type`, `blocked`, `invalid_email`, ...), so single and batch lookups
+ * answer alike; it describes the input, never repeats it.
+ */
 export class IdentifierNotFoundError extends NotFoundError {
-  constructor() {
+  constructor(readonly reason = 'not_found') {
     super('identifier', 'IDENTIFIER_NOT_FOUND');
   }
 }
@@ -188,12 +194,9 @@ export class InvalidIdentifierError extends AppError {
  * surrogate, a URL whose percent-escapes are not UTF-8. Refused whole (nothing is queued or
  * stored): such a value cannot be stored as sent. `errors` names each place, never its content.
  */
-export class MalformedTextError extends AppError {
-  constructor(
-    message: string,
-    readonly errors: readonly { path: string; message: string }[] = [],
-  ) {
-    super(message, 400, 'INVALID_UNICODE');
+export class MalformedTextError extends ValidationError {
+  constructor(message: string, errors: readonly { path: string; message: string }[]) {
+    super(message, errors, 'INVALID_UNICODE');
   }
 }
 

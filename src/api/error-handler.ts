@@ -5,8 +5,8 @@ import {
 } from 'fastify-type-provider-zod';
 import {
   AppError,
+  IdentifierNotFoundError,
   InvalidIdentifierError,
-  MalformedTextError,
   RateLimitedError,
   UnauthorizedError,
   ValidationError,
@@ -75,6 +75,7 @@ export function sendProblem(
   code: string,
   detail?: string,
   errors?: Problem['errors'],
+  reason?: string,
 ): FastifyReply {
   const problem: Problem = {
     type: problemType(code),
@@ -84,6 +85,7 @@ export function sendProblem(
     requestId: request.id,
     ...(detail ? { detail } : {}),
     ...(errors ? { errors } : {}),
+    ...(reason ? { reason } : {}),
   };
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(problem);
 }
@@ -116,11 +118,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
         errors,
       );
     }
-    if (
-      error instanceof ValidationError ||
-      error instanceof InvalidIdentifierError ||
-      error instanceof MalformedTextError
-    )
+    if (error instanceof ValidationError || error instanceof InvalidIdentifierError)
       return sendProblem(reply, request, 400, error.code, error.message, [...error.errors]);
     if (error instanceof AppError) {
       if (error.statusCode >= 500)
@@ -129,6 +127,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
       if (error instanceof RateLimitedError)
         reply.header('retry-after', String(error.retryAfterSeconds));
       if (error instanceof UnauthorizedError) reply.header('www-authenticate', 'Bearer');
+      if (error instanceof IdentifierNotFoundError)
+        return sendProblem(reply, request, 404, error.code, error.message, undefined, error.reason);
       return sendProblem(reply, request, error.statusCode, error.code, error.message);
     }
     const known = fastifyCodes[error.code];
