@@ -8,7 +8,7 @@
  * 2. starts the service (API + worker, `src/main.ts` through tsx) on a spare port with one API key
  *    holding every scope, and waits for /readyz;
  * 3. runs `schemathesis run http://127.0.0.1:<port>/openapi.json` over every operation with every
- *    check, within a time budget (FUZZ_MAX_TIME_S, default 150 s; FUZZ_MAX_EXAMPLES per operation,
+ *    check, within a time budget (FUZZ_MAX_TIME_S, default 120 s; FUZZ_MAX_EXAMPLES per operation,
  *    default 60);
  * 4. prints each operation tested with its result, stops what it started, and exits 1 on any
  *    failure (or when an operation of the document was not tested).
@@ -45,7 +45,7 @@ if (pinned && !version.stdout.includes(pinned)) {
   process.exit(2);
 }
 
-const maxTime = Number(process.env.FUZZ_MAX_TIME_S ?? 150);
+const maxTime = Number(process.env.FUZZ_MAX_TIME_S ?? 120);
 const maxExamples = Number(process.env.FUZZ_MAX_EXAMPLES ?? 60);
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idgraph-fuzz-'));
 const apiKey = `idg_fuzz_${randomBytes(24).toString('base64url')}`;
