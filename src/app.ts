@@ -9,7 +9,6 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import {
-  jsonSchemaTransform,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -20,6 +19,9 @@ import { registerAuth } from './api/auth.js';
 import { changeRoutes } from './api/change-routes.js';
 import { deadLetterRoutes } from './api/dead-letter-routes.js';
 import { registerErrorHandler, sendProblem } from './api/error-handler.js';
+import { contractTransform, problemComponent, registerHttpContract } from './api/http-contract.js';
+import { registerRequestText } from './api/request-text.js';
+import { malformedUrlParts } from './api/well-formed-text.js';
 import { eventRoutes } from './api/event-routes.js';
 import { explainRoutes } from './api/explain-routes.js';
 import { healthRoutes } from './api/health-routes.js';
@@ -78,6 +80,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Router-level failures (bad percent-encoding, over-long params) get the same problem+json shape,
     // and never the default message, which quotes the URL.
     frameworkErrors: (error, request, reply) => {
+      const malformed = malformedUrlParts(request.raw.url ?? '');
+      if (malformed.length > 0) {
+        void sendProblem(
+          reply,
+          request,
+          400,
+          'INVALID_UNICODE',
+          'the URL holds percent-escapes that are not UTF-8 text',
+          malformed.map((path) => ({ path, message: 'not valid UTF-8' })),
+        );
+        return;
+      }
       const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
       void sendProblem(
         reply,
@@ -91,6 +105,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  registerRequestText(app);
+  registerHttpContract(app);
   registerAuth(app, deps.apiKeys);
 
   app.addHook('onResponse', async (request, reply) => {
@@ -128,6 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           'Identity graph resolution: ingest identity events, resolve identifiers to stable person ids, audit merges. Errors are RFC 9457 problem details (application/problem+json).',
       },
       components: {
+        schemas: { Problem: problemComponent() },
         securitySchemes: {
           apiKey: {
             type: 'http',
@@ -146,7 +163,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'health', description: 'Liveness, readiness and metrics (no auth)' },
       ],
     },
-    transform: jsonSchemaTransform,
+    transform: contractTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

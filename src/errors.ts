@@ -43,8 +43,9 @@ export class ValidationError extends AppError {
   constructor(
     message: string,
     readonly errors: readonly { path: string; message: string }[] = [],
+    code = 'VALIDATION_FAILED',
   ) {
-    super(message, 400, 'VALIDATION_FAILED');
+    super(message, 400, code);
   }
 }
 
@@ -77,8 +78,13 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/**
+ * No person for the identifier. `reason` is the one `POST /v1/resolve` gives for the same input
+ * (`not_found`, `unknown_type`, `blocked`, `invalid_email`, ...), so single and batch lookups
+ * answer alike; it describes the input, never repeats it.
+ */
 export class IdentifierNotFoundError extends NotFoundError {
-  constructor() {
+  constructor(readonly reason = 'not_found') {
     super('identifier', 'IDENTIFIER_NOT_FOUND');
   }
 }
@@ -180,5 +186,23 @@ export class InvalidIdentifierError extends AppError {
       reason,
     });
     this.errors = [{ path: `$.body.${field}.value`, message: reason }];
+  }
+}
+
+/**
+ * A request whose text is not Unicode: a body that is not UTF-8, a string with an unpaired
+ * surrogate, a URL whose percent-escapes are not UTF-8. Refused whole (nothing is queued or
+ * stored): such a value cannot be stored as sent. `errors` names each place, never its content.
+ */
+export class MalformedTextError extends ValidationError {
+  constructor(message: string, errors: readonly { path: string; message: string }[]) {
+    super(message, errors, 'INVALID_UNICODE');
+  }
+}
+
+/** A request body in a media type other than JSON (or JSON in a charset other than UTF-8). */
+export class UnsupportedMediaTypeError extends AppError {
+  constructor() {
+    super('send the body as application/json (UTF-8)', 415, 'UNSUPPORTED_MEDIA_TYPE');
   }
 }

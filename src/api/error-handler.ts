@@ -5,6 +5,7 @@ import {
 } from 'fastify-type-provider-zod';
 import {
   AppError,
+  IdentifierNotFoundError,
   InvalidIdentifierError,
   RateLimitedError,
   UnauthorizedError,
@@ -74,6 +75,7 @@ export function sendProblem(
   code: string,
   detail?: string,
   errors?: Problem['errors'],
+  reason?: string,
 ): FastifyReply {
   const problem: Problem = {
     type: problemType(code),
@@ -83,6 +85,7 @@ export function sendProblem(
     requestId: request.id,
     ...(detail ? { detail } : {}),
     ...(errors ? { errors } : {}),
+    ...(reason ? { reason } : {}),
   };
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(problem);
 }
@@ -124,6 +127,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
       if (error instanceof RateLimitedError)
         reply.header('retry-after', String(error.retryAfterSeconds));
       if (error instanceof UnauthorizedError) reply.header('www-authenticate', 'Bearer');
+      if (error instanceof IdentifierNotFoundError)
+        return sendProblem(reply, request, 404, error.code, error.message, undefined, error.reason);
       return sendProblem(reply, request, error.statusCode, error.code, error.message);
     }
     const known = fastifyCodes[error.code];

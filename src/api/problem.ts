@@ -14,6 +14,12 @@ export const problemSchema = z
     code: z.string(),
     requestId: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    reason: z
+      .string()
+      .optional()
+      .describe(
+        'IDENTIFIER_NOT_FOUND: why, as POST /v1/resolve says it (not_found, unknown_type, blocked, invalid_email, ...)',
+      ),
   })
   .describe('RFC 9457 problem details (application/problem+json)');
 

@@ -24,7 +24,7 @@ export const resolveRoutes: FastifyPluginAsyncZod<{
         tags: ['resolve'],
         summary: 'Resolve one identifier to its person',
         description:
-          'Normalises the value as ingestion does. 404 when the identifier is unknown, invalid or blocked.',
+          'Normalises the value as ingestion does. 404 `IDENTIFIER_NOT_FOUND` when the identifier is unknown, invalid or blocked, or its type is unknown, with the `reason` POST /v1/resolve gives for it (`not_found`, `unknown_type`, `blocked`, `invalid_email`, ...).',
         querystring: z.object({
           type: z.string().min(1).max(40),
           value: z.string().min(1).max(1024),
@@ -41,7 +41,7 @@ export const resolveRoutes: FastifyPluginAsyncZod<{
         { purpose, minConfidence },
         consistencyOf(request),
       );
-      if (!result || result.personId === null) throw new IdentifierNotFoundError();
+      if (!result || result.personId === null) throw new IdentifierNotFoundError(result?.reason);
       return {
         personId: result.personId,
         confidence: result.confidence ?? 1,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { LinkExplainService } from '../links/link-explain.js';
 import type { ReviewService } from '../reviews/review-service.js';
-import { errorResponses } from './problem.js';
+import { errorResponses, problemSchema } from './problem.js';
 import {
   linkExplanationSchema,
   linkIdParam,
@@ -47,7 +47,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<{
           '`match` creates a manual link (confidence 1) and merges, audited; `no_match` stores a constraint that refuses any later join of the two records, by any rule. 409 when already decided, when a merge limit or an earlier no-match refuses the join, or (no_match) when the two already are one person.',
         params: z.object({ id: reviewIdParam }),
         body: reviewDecisionSchema,
-        response: { 200: reviewDecisionResultSchema, ...errorResponses },
+        response: { 200: reviewDecisionResultSchema, 409: problemSchema, ...errorResponses },
       },
     },
     async (request) =>

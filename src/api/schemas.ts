@@ -354,6 +354,8 @@ export const deadLetterListSchema = z.object({
 export const consistencyHeaders = z.object({
   'x-idgraph-consistency': z
     .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'a token idgraph issued (base64url)')
+    .max(16_000)
     .optional()
     .describe(
       'Token from a `wait=true` ingest answer: the read then includes that write, on any API process or replica',

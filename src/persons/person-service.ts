@@ -116,7 +116,7 @@ async function identifierView(
   value: string,
 ): Promise<IdentifierView> {
   const n = deps.registry.normalize(type, value);
-  if (!n.ok) throw new IdentifierNotFoundError();
+  if (!n.ok) throw new IdentifierNotFoundError(n.reason);
   const [row] = await deps.graph.query<IdentifierRow>('read/identifier-view', {
     key: n.key,
     limit: IDENTIFIER_LINKS,

@@ -1,6 +1,5 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { problemSchema } from '../../src/api/problem.js';
 import {
   appliedResponseSchema,
   auditListSchema,
@@ -17,7 +16,15 @@ import { freePort, ensureRedis } from '../../scripts/local-services.mjs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clearGraph, event, http, startService, type TestService, testKeys } from './harness.js';
+import {
+  clearGraph,
+  event,
+  expectProblem,
+  http,
+  startService,
+  type TestService,
+  testKeys,
+} from './harness.js';
 
 /**
  * The HTTP contract, through real HTTP, with answers parsed by the routes' own zod schemas:
@@ -35,19 +42,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await service?.close();
 });
-
-function expectProblem(
-  answer: { status: number; body: unknown; headers: Headers },
-  status: number,
-  code: string,
-) {
-  expect(answer.status).toBe(status);
-  expect(answer.headers.get('content-type')).toContain('application/problem+json');
-  const problem = problemSchema.parse(answer.body);
-  expect(problem).toMatchObject({ status, code });
-  expect(problem.requestId).toBeTruthy();
-  return problem;
-}
 
 describe('auth', () => {
   it('answers 401 without a key or with an unknown one, and 403 for a missing scope', async () => {

@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, inject } from 'vitest';
 import type { z } from 'zod';
+import { problemSchema } from '../../src/api/problem.js';
 import { jobResponseSchema, resolveResponseSchema } from '../../src/api/schemas.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { Graph } from '../../src/graph/graph-client.js';
@@ -115,6 +116,20 @@ export async function http<T>(
     body: schema && response.ok ? schema.parse(parsed) : (parsed as T),
     headers: response.headers,
   };
+}
+
+/** Asserts an RFC 9457 problem+json answer with this status and code; returns the problem. */
+export function expectProblem(
+  answer: { status: number; body: unknown; headers: Headers },
+  status: number,
+  code: string,
+) {
+  expect(answer.status).toBe(status);
+  expect(answer.headers.get('content-type')).toContain('application/problem+json');
+  const problem = problemSchema.parse(answer.body);
+  expect(problem).toMatchObject({ status, code });
+  expect(problem.requestId).toBeTruthy();
+  return problem;
 }
 
 /** Posts events and waits until their job has finished; returns the job as the API reports it. */
