@@ -87,7 +87,9 @@ export async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
     const message = (error as { message?: unknown } | null)?.message;
     if (
       typeof message === 'string' &&
-      /Connection|ECONNREFUSED|Stream isn't writeable|ETIMEDOUT|Command timed out/i.test(message)
+      /Connection|ECONNREFUSED|Stream isn't writeable|ETIMEDOUT|Command timed out|Cluster isn't ready|CLUSTERDOWN/i.test(
+        message,
+      )
     ) {
       throw new ServiceUnavailableError('redis', error);
     }
