@@ -35,6 +35,14 @@ export function createRedis(url: string, role: 'worker' | 'api', logger?: Logger
           },
           clusterRetryStrategy: retryStrategy,
           enableOfflineQueue: role === 'worker',
+          // With TLS, connect to the seed nodes by name so their certificates are checked against
+          // it: ioredis otherwise resolves the names to addresses first, and the check fails.
+          ...(target.tls
+            ? {
+                dnsLookup: (address: string, done: (e: null, a: string) => void) =>
+                  done(null, address),
+              }
+            : {}),
         })
       : new Redis(url, { ...options, lazyConnect: false, retryStrategy });
   // Without a listener ioredis prints every reconnection failure to stderr; log it once per outage.
