@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_HOUSEHOLD_ATTRIBUTES } from './matching/scoring/identity-evidence.js';
 import { CHANGE_TYPES } from './changes/change-contract.js';
+import { clusterQueuePrefix, isClusterUrl, parseRedisUrl } from './ingest/redis-url.js';
 
 /**
  * The whole runtime configuration, parsed once at start-up from the environment.
@@ -145,9 +146,17 @@ export const configSchema = z.object({
     .describe('Neo4j driver connection pool size.'),
   REDIS_URL: z
     .string()
-    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .superRefine((url, ctx) => {
+      try {
+        parseRedisUrl(url);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    })
     .optional()
-    .describe('Redis to use. When set, no local Redis is started.'),
+    .describe(
+      'Redis to use. When set, no local Redis is started. A Redis Cluster: `redis+cluster://[user:password@]host:port,host:port` (some of its nodes; `rediss+cluster://` for TLS).',
+    ),
   REDIS_PORT: port
     .default(6379)
     .describe('Port of the local Redis started when REDIS_URL is unset.'),
@@ -155,7 +164,9 @@ export const configSchema = z.object({
     .string()
     .min(1)
     .default('idgraph')
-    .describe('Key prefix of the BullMQ queues in Redis.'),
+    .describe(
+      'Key prefix of the BullMQ queues in Redis. With a cluster REDIS_URL it is used as a hash tag, `{idgraph}` (braces added unless it holds a `{tag}`), so each queue stays in one slot.',
+    ),
   INGEST_QUEUE: z.string().min(1).default('ingest').describe('Name of the ingest queue.'),
   PRIVACY_QUEUE: z
     .string()
@@ -451,8 +462,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push({ key: 'MATCH_KEY_SECRET', message: 'required in production' });
   if (config.NODE_ENV === 'production' && config.PRIVACY_HASH_SECRET === undefined)
     problems.push({ key: 'PRIVACY_HASH_SECRET', message: 'required in production' });
+  // Only on a cluster: a single server keeps the plain prefix, so jobs queued before an upgrade
+  // stay under the keys the workers read.
+  const prefix =
+    config.REDIS_URL !== undefined && isClusterUrl(config.REDIS_URL)
+      ? clusterQueuePrefix(config.QUEUE_PREFIX)
+      : config.QUEUE_PREFIX;
+  if (prefix === undefined)
+    problems.push({
+      key: 'QUEUE_PREFIX',
+      message: 'on a Redis Cluster it must hold no braces, or a {hash tag}',
+    });
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze(config);
+  return Object.freeze({ ...config, QUEUE_PREFIX: prefix! });
 }
 
 /** The Neo4j and Redis addresses a config points at, local defaults filled in. */

@@ -20,7 +20,8 @@ import {
   type ModelRefresh,
   modelRefreshQueueName,
 } from './ingest/model-refresh.js';
-import { createRedis, type Redis } from './ingest/redis-connection.js';
+import { createRedis, type RedisClient } from './ingest/redis-connection.js';
+import { redactRedisUrl } from './ingest/redis-url.js';
 import { createPrivacyQueue, type PrivacyQueue } from './jobs/privacy-queue.js';
 import { createPrivacyWorker } from './jobs/privacy-worker.js';
 import { type Logger, redactUri, safeError } from './logger.js';
@@ -122,7 +123,7 @@ export function configuredApiKeys(config: Config): ApiKey[] {
  */
 async function startChangeFeed(
   config: Config,
-  deps: { graph: Graph; connection: Redis; metrics: Metrics; logger: Logger },
+  deps: { graph: Graph; connection: RedisClient; metrics: Metrics; logger: Logger },
 ): Promise<{ webhooks: WebhookQueue; closers: (() => Promise<unknown>)[] }> {
   const { graph, connection, metrics, logger } = deps;
   const prefix = config.QUEUE_PREFIX;
@@ -210,7 +211,7 @@ async function waitFor(
 }
 
 /** The privacy request steps, with what they need of this runtime (erasures scrub ingest jobs). */
-function runtimeSteps(config: Config, redis: Redis, options: RuntimeOptions): StepRegistry {
+function runtimeSteps(config: Config, redis: RedisClient, options: RuntimeOptions): StepRegistry {
   const steps = privacySteps({
     config,
     scrubIngestJobs: createIngestJobScrubber({
@@ -244,7 +245,7 @@ function startPrivacyWorker(config: Config, deps: PrivacyRunnerDeps) {
  */
 async function startModelRefresh(
   config: Config,
-  deps: { graph: Graph; connection: Redis; logger: Logger; follow: () => Promise<unknown> },
+  deps: { graph: Graph; connection: RedisClient; logger: Logger; follow: () => Promise<unknown> },
 ): Promise<ModelRefresh<URefreshOutcome> | undefined> {
   if (!followsActiveModel(config)) return undefined;
   const { graph, logger } = deps;
@@ -271,7 +272,7 @@ async function startModelRefresh(
 }
 
 /** `/readyz`: Neo4j and Redis answer, and the migrations are applied (remembered once true). */
-function readinessCheck(graph: Graph, redis: Redis) {
+function readinessCheck(graph: Graph, redis: RedisClient) {
   let migrated = false;
   return async () => {
     const checks: Record<string, string> = {};
@@ -336,14 +337,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     timings: metrics.graphTimings,
   });
   const apiRedis = createRedis(redisUrl, 'api', logger);
-  let workerRedis: Redis | undefined;
+  let workerRedis: RedisClient | undefined;
   let modelRefresh: ModelRefresh<URefreshOutcome> | undefined;
   const closers: (() => Promise<unknown>)[] = [];
   try {
     await waitFor('neo4j', () => graph.ping(), logger);
     await waitFor('redis', async () => void (await apiRedis.ping()), logger);
     await applyMigrations(graph, logger);
-    logger.info({ neo4j: redactUri(neo4jUri), redis: redactUri(redisUrl), role }, 'connected');
+    logger.info({ neo4j: redactUri(neo4jUri), redis: redactRedisUrl(redisUrl), role }, 'connected');
 
     const ingest = createIngestQueue({
       connection: apiRedis,

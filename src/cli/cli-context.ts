@@ -2,7 +2,8 @@ import { pino } from 'pino';
 import { type Config, ConfigError, loadConfig, serviceAddresses } from '../config.js';
 import { ServiceUnavailableError } from '../errors.js';
 import { createGraph, type Graph } from '../graph/graph-client.js';
-import { createRedis, type Redis } from '../ingest/redis-connection.js';
+import { createRedis, type RedisClient } from '../ingest/redis-connection.js';
+import { redactRedisUrl } from '../ingest/redis-url.js';
 import { type Logger, loggerOptions, safeError } from '../logger.js';
 import { redactUri } from '../logger.js';
 
@@ -176,7 +177,7 @@ export async function connectGraph(
  */
 export async function connectRedis(
   ctx: Pick<CliContext, 'config' | 'logger' | 'connectTimeoutMs' | 'signal'>,
-): Promise<Redis> {
+): Promise<RedisClient> {
   const { config, logger, connectTimeoutMs, signal } = ctx;
   const { redisUrl } = serviceAddresses(config);
   const redis = createRedis(redisUrl, 'api');
@@ -200,7 +201,7 @@ export async function connectRedis(
         redis.disconnect();
         const { name, code } = safeError(lastError);
         throw new CliError(
-          `redis at ${redactUri(redisUrl)} did not answer within ${connectTimeoutMs / 1000} s (${code ?? name})`,
+          `redis at ${redactRedisUrl(redisUrl)} did not answer within ${connectTimeoutMs / 1000} s (${code ?? name})`,
           ExitCode.unavailable,
         );
       }

@@ -1,5 +1,4 @@
 import { Queue, QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { DeadLetterNotFoundError } from '../errors.js';
 import type { IdentityEvent } from '../events/event-schema.js';
 import {
@@ -9,7 +8,7 @@ import {
   jobResultSchema,
   RESOLVE_BATCH_JOB,
 } from './ingest-contract.js';
-import { unavailableOnError } from './redis-connection.js';
+import { duplicateBlocking, type RedisClient, unavailableOnError } from './redis-connection.js';
 
 /**
  * The producer side of the ingest queue, used by the API: enqueue batches, report job state, and
@@ -39,7 +38,7 @@ export interface DeadLetter {
 }
 
 export interface IngestQueueOptions {
-  connection: Redis;
+  connection: RedisClient;
   queueName: string;
   prefix: string;
   attempts: number;
@@ -67,7 +66,7 @@ export function createIngestQueue(options: IngestQueueOptions) {
     },
   });
   let queueEvents: QueueEvents | undefined;
-  let eventsConnection: Redis | undefined;
+  let eventsConnection: RedisClient | undefined;
 
   /**
    * A job's state and outcome without its payload. BullMQ's `getJob` loads and parses the whole job
@@ -121,11 +120,7 @@ export function createIngestQueue(options: IngestQueueOptions) {
     async waitForJob(jobId: string, timeoutMs: number): Promise<JobView | undefined> {
       // QueueEvents blocks on a stream read: it needs its own connection that never gives up a command.
       if (!queueEvents) {
-        eventsConnection = options.connection.duplicate({
-          maxRetriesPerRequest: null,
-          enableOfflineQueue: true,
-          commandTimeout: undefined,
-        });
+        eventsConnection = duplicateBlocking(options.connection);
         queueEvents = new QueueEvents(options.queueName, {
           connection: eventsConnection,
           prefix: options.prefix,

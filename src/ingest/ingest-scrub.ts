@@ -1,5 +1,5 @@
 import { type Job, type JobType, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 
 /**
  * Rewrites the payloads of the ingest jobs Redis keeps (an erasure: src/privacy/erase-queue.ts):
@@ -15,7 +15,7 @@ import type { Redis } from 'ioredis';
 export type JobEventsScrub = (events: readonly unknown[]) => unknown[] | undefined;
 
 export interface IngestScrubOptions {
-  connection: Redis;
+  connection: RedisClient;
   queueName: string;
   prefix: string;
   /** How long to wait for running jobs that need scrubbing; then the scrub fails (and is retried). */

@@ -1,5 +1,5 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import { type Logger, safeError } from '../logger.js';
 import type { ResolverService } from '../resolver/resolver-service.js';
 import { type IngestPayload, ingestPayloadSchema, type JobResult } from './ingest-contract.js';
@@ -15,7 +15,7 @@ import { type IngestPayload, ingestPayloadSchema, type JobResult } from './inges
  */
 
 export interface IngestWorkerOptions {
-  connection: Redis;
+  connection: RedisClient;
   queueName: string;
   prefix: string;
   concurrency: number;

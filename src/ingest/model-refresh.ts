@@ -1,5 +1,5 @@
 import { Queue, QueueEvents, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import { type Logger, safeError } from '../logger.js';
 
 /**
@@ -25,7 +25,7 @@ export const MODEL_REFRESH_CHECK_MS = 5 * 60_000;
 export const modelRefreshQueueName = (ingestQueue: string) => `${ingestQueue}-model-refresh`;
 
 export interface ModelRefreshOptions<R> {
-  connection: Redis;
+  connection: RedisClient;
   queueName: string;
   prefix: string;
   /** The check: decides and refreshes; stops early when `signal` aborts (shutdown). */
@@ -78,7 +78,7 @@ export async function createModelRefresh<R>(
     logger.error({ err: safeError(error) }, 'model refresh worker error'),
   );
   let events: QueueEvents | undefined;
-  let eventsConnection: Redis | undefined;
+  let eventsConnection: RedisClient | undefined;
 
   return {
     async trigger(timeoutMs = 300_000) {

@@ -1,13 +1,18 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import { ServiceUnavailableError } from '../errors.js';
 import { type Logger, safeError } from '../logger.js';
+import { parseRedisUrl } from './redis-url.js';
+
+/** One Redis server or a Redis Cluster: every Redis user takes either (BullMQ does too). */
+export type RedisClient = Redis | Cluster;
 
 /**
- * Redis connections. Workers block on Redis and must never give up a command (BullMQ requires
+ * Redis connections, to one server or to a cluster (`redis+cluster://`, src/ingest/redis-url.ts).
+ * Workers block on Redis and must never give up a command (BullMQ requires
  * `maxRetriesPerRequest: null`); the API side fails fast instead, so a request answers 503 when
  * Redis is down rather than hanging.
  */
-export function createRedis(url: string, role: 'worker' | 'api', logger?: Logger): Redis {
+export function createRedis(url: string, role: 'worker' | 'api', logger?: Logger): RedisClient {
   const options: RedisOptions =
     role === 'worker'
       ? { maxRetriesPerRequest: null, enableReadyCheck: true }
@@ -17,11 +22,29 @@ export function createRedis(url: string, role: 'worker' | 'api', logger?: Logger
           connectTimeout: 3000,
           commandTimeout: 5000,
         };
-  const redis = new Redis(url, {
-    ...options,
-    lazyConnect: false,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
-  });
+  const retryStrategy = (times: number) => Math.min(times * 200, 2000);
+  const target = parseRedisUrl(url);
+  const redis: RedisClient =
+    target.kind === 'cluster'
+      ? new Cluster(target.nodes, {
+          redisOptions: {
+            ...options,
+            username: target.username,
+            password: target.password,
+            ...(target.tls ? { tls: {} } : {}),
+          },
+          clusterRetryStrategy: retryStrategy,
+          enableOfflineQueue: role === 'worker',
+          // With TLS, connect to the seed nodes by name so their certificates are checked against
+          // it: ioredis otherwise resolves the names to addresses first, and the check fails.
+          ...(target.tls
+            ? {
+                dnsLookup: (address: string, done: (e: null, a: string) => void) =>
+                  done(null, address),
+              }
+            : {}),
+        })
+      : new Redis(url, { ...options, lazyConnect: false, retryStrategy });
   // Without a listener ioredis prints every reconnection failure to stderr; log it once per outage.
   let down = false;
   redis.on('error', (error: unknown) => {
@@ -35,6 +58,34 @@ export function createRedis(url: string, role: 'worker' | 'api', logger?: Logger
   return redis;
 }
 
+/**
+ * A connection like `connection` that never gives up a command, for a blocking reader such as
+ * BullMQ's QueueEvents (a cluster takes its node options apart from its own).
+ */
+export function duplicateBlocking(connection: RedisClient): RedisClient {
+  const blocking = {
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: true,
+    commandTimeout: undefined,
+  } satisfies RedisOptions;
+  if (connection instanceof Cluster) {
+    const options: ClusterOptions = {
+      enableOfflineQueue: true,
+      redisOptions: { ...connection.options.redisOptions, ...blocking },
+    };
+    return connection.duplicate([], options);
+  }
+  return connection.duplicate(blocking);
+}
+
+/**
+ * The servers behind a connection, for commands that act on one server (BGREWRITEAOF, SCAN): the
+ * server itself, or a cluster's nodes (`all`: replicas too; `master`: those that own the keys).
+ */
+export function redisServers(connection: RedisClient, role: 'all' | 'master' = 'all'): Redis[] {
+  return connection instanceof Cluster ? connection.nodes(role) : [connection];
+}
+
 /** Runs a Redis call for a client; a connection failure becomes a 503 (ServiceUnavailableError). */
 export async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -44,7 +95,9 @@ export async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
     const message = (error as { message?: unknown } | null)?.message;
     if (
       typeof message === 'string' &&
-      /Connection|ECONNREFUSED|Stream isn't writeable|ETIMEDOUT|Command timed out/i.test(message)
+      /Connection|ECONNREFUSED|Stream isn't writeable|ETIMEDOUT|Command timed out|Cluster isn't ready|CLUSTERDOWN/i.test(
+        message,
+      )
     ) {
       throw new ServiceUnavailableError('redis', error);
     }
@@ -52,4 +105,4 @@ export async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export type { Redis };
+export type { Cluster, Redis };

@@ -1,6 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { unavailableOnError } from '../ingest/redis-connection.js';
+import { type RedisClient, unavailableOnError } from '../ingest/redis-connection.js';
 import { requestDeliveriesKey } from './webhook-queue.js';
 import {
   PRIVACY_REQUEST_JOB,
@@ -15,7 +14,7 @@ import {
  */
 
 export interface PrivacyQueueOptions {
-  connection: Redis;
+  connection: RedisClient;
   queueName: string;
   prefix: string;
   attempts: number;

@@ -1,5 +1,5 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ingest/redis-connection.js';
 import { type Logger, safeError } from '../logger.js';
 import { JobFailure, type PrivacyJobData, privacyJobDataSchema } from './privacy-job-contract.js';
 
@@ -24,7 +24,7 @@ export interface PrivacyJob {
 }
 
 export interface PrivacyWorkerOptions {
-  connection: Redis;
+  connection: RedisClient;
   queueName: string;
   prefix: string;
   concurrency: number;

@@ -1,5 +1,5 @@
 import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ingest/redis-connection.js';
 import { type Logger, safeError } from '../logger.js';
 
 /**
@@ -12,7 +12,7 @@ import { type Logger, safeError } from '../logger.js';
  */
 
 export interface ScheduledJobOptions {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   /** Queue and scheduler name. */
   name: string;

@@ -1,5 +1,5 @@
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ingest/redis-connection.js';
 import { type Logger, safeError } from '../logger.js';
 
 /**
@@ -35,7 +35,7 @@ export function requestDeliveriesKey(prefix: string, requestId: string): string 
 }
 
 export interface WebhookQueueOptions {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   attempts: number;
   backoffMs: number;
@@ -44,7 +44,7 @@ export interface WebhookQueueOptions {
 }
 
 export interface WebhookWorkerOptions {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   /** How long a privacy request's delivered set is kept. */
   deliveredRetentionSeconds: number;

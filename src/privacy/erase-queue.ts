@@ -1,3 +1,4 @@
+import { redisServers } from '../ingest/redis-connection.js';
 import type { PrivacyStep, StepContext } from './privacy-step.js';
 
 /**
@@ -79,7 +80,8 @@ export const rewriteAofStep: PrivacyStep = {
   async run(ctx) {
     let outcome: 'started' | 'failed';
     try {
-      await ctx.redis.bgrewriteaof();
+      // Each server keeps its own append-only file: on a cluster, every node rewrites its own.
+      await Promise.all(redisServers(ctx.redis).map((server) => server.bgrewriteaof()));
       outcome = 'started';
     } catch (error) {
       // Already rewriting (the rewrite that runs covers the scrubbed data only if it started

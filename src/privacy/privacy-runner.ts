@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ingest/redis-connection.js';
 import type { Graph } from '../graph/graph-client.js';
 import { JobFailure } from '../jobs/privacy-job-contract.js';
 import type { PrivacyJob } from '../jobs/privacy-worker.js';
@@ -41,7 +41,7 @@ export const FINISH = 'finish';
 
 export interface PrivacyRunnerDeps {
   graph: Pick<Graph, 'query' | 'writeTransaction'>;
-  redis: Redis;
+  redis: RedisClient;
   registry: IdentifierRegistry;
   hasher: IdentifierHasher;
   steps: StepRegistry;

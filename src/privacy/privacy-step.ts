@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../ingest/redis-connection.js';
 import type { Graph, GraphTx } from '../graph/graph-client.js';
 import type { Logger } from '../logger.js';
 import type { IdentifierRegistry } from '../resolver/identifier-types.js';
@@ -88,7 +88,7 @@ export interface StepContext {
   /** Reads outside a transaction. Writes go through {@link StepContext.write}. */
   readonly graph: Pick<Graph, 'query'>;
   /** The worker's Redis connection (for scrubbing queued job payloads). */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Identifier normalisation, as ingestion does it (to compare a payload's identifiers with keys). */
   readonly registry: IdentifierRegistry;
   /** The report as committed so far (read-only: add to it through {@link StepWrite.report}). */

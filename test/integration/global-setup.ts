@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { freePort, startLocalServices } from '../../scripts/local-services.mjs';
+import { ensureNeo4j, freePort, startLocalServices } from '../../scripts/local-services.mjs';
+import { startRedisCluster } from '../../scripts/redis-cluster.mjs';
 import { createGraph } from '../../src/graph/graph-client.js';
 import { applyMigrations } from '../../src/graph/migrations.js';
 import { createLogger } from '../../src/logger.js';
@@ -11,7 +12,7 @@ import { createLogger } from '../../src/logger.js';
  * Gives the integration suite a real Neo4j and a real Redis. When NEO4J_URI and REDIS_URL are set,
  * those are used (the graph must be empty or already marked as a test instance: tests clear it).
  * Otherwise a private pair is started on spare loopback ports in a temporary DATA_DIR and stopped
- * afterwards. If Neo4j cannot start, the run fails here and says why: no test is ever skipped.
+ * afterwards; with IDGRAPH_TEST_REDIS_CLUSTER=1 the Redis is a local three-master cluster. If Neo4j cannot start, the run fails here and says why: no test is ever skipped.
  */
 
 declare module 'vitest' {
@@ -65,14 +66,17 @@ async function startTestServices(): Promise<TestServices> {
 
   if (!neo4jUri || !redisUrl) {
     dataDir = await mkdtemp(join(tmpdir(), 'idgraph-test-'));
-    const started = await startLocalServices({
-      dataDir,
-      neo4jBoltPort: neo4jUri ? undefined : await freePort(),
-      redisPort: redisUrl ? undefined : await freePort(),
-      heap: process.env.NEO4J_HEAP ?? '2g',
-      pageCache: process.env.NEO4J_PAGECACHE ?? '512m',
-      log: (m: string) => log(m),
-    });
+    const started =
+      !redisUrl && process.env.IDGRAPH_TEST_REDIS_CLUSTER === '1'
+        ? await startWithRedisCluster(dataDir, neo4jUri, log)
+        : await startLocalServices({
+            dataDir,
+            neo4jBoltPort: neo4jUri ? undefined : await freePort(),
+            redisPort: redisUrl ? undefined : await freePort(),
+            heap: process.env.NEO4J_HEAP ?? '2g',
+            pageCache: process.env.NEO4J_PAGECACHE ?? '512m',
+            log: (m: string) => log(m),
+          });
     neo4jUri ??= started.neo4jUri;
     redisUrl ??= started.redisUrl;
     stop = () => started.stop();
@@ -93,6 +97,37 @@ async function startTestServices(): Promise<TestServices> {
       if (dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * IDGRAPH_TEST_REDIS_CLUSTER=1 (`npm run test:cluster`): the queue on a local three-master Redis
+ * Cluster (scripts/redis-cluster.mjs) instead of one Redis server, Neo4j as usual.
+ */
+async function startWithRedisCluster(
+  dataDir: string,
+  neo4jUri: string | undefined,
+  log: (message: string) => void,
+) {
+  const cluster = await startRedisCluster({ dataDir, log });
+  try {
+    const neo4j = await ensureNeo4j({
+      dataDir,
+      boltPort: neo4jUri ? undefined : await freePort(),
+      heap: process.env.NEO4J_HEAP ?? '2g',
+      pageCache: process.env.NEO4J_PAGECACHE ?? '512m',
+      log,
+    });
+    return {
+      neo4jUri: neo4j.uri,
+      redisUrl: cluster.url,
+      stop: async () => {
+        await Promise.all([neo4j.stop(), cluster.stop()]);
+      },
+    };
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
 }
 
 /** Migrations applied, and the graph marked as a test instance (refused when it holds real data). */

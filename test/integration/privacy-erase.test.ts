@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.js';
-import { createRedis, type Redis } from '../../src/ingest/redis-connection.js';
+import { createRedis, type RedisClient } from '../../src/ingest/redis-connection.js';
 import { createLogger } from '../../src/logger.js';
 import { identifierHasherFromConfig } from '../../src/privacy/identifier-hash.js';
 import { privacyRequestAcceptedSchema } from '../../src/privacy/privacy-contract.js';
@@ -29,7 +29,7 @@ let config: Config;
 let runtime: Runtime;
 let baseUrl: string;
 let graph: ReturnType<typeof testGraph>;
-let redis: Redis;
+let redis: RedisClient;
 /** Runs after each erase step but the last has returned (its work committed), when a test sets it. */
 let betweenSteps: ((step: string) => Promise<void>) | undefined;
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { problemSchema } from '../../src/api/problem.js';
 import { auditListSchema } from '../../src/api/schemas.js';
 import { type Config, loadConfig } from '../../src/config.js';
-import { createRedis, type Redis } from '../../src/ingest/redis-connection.js';
+import { createRedis, type RedisClient } from '../../src/ingest/redis-connection.js';
 import { loggerOptions } from '../../src/logger.js';
 import { identifierHasherFromConfig } from '../../src/privacy/identifier-hash.js';
 import {
@@ -53,7 +53,7 @@ let config: Config;
 let runtime: Runtime;
 let baseUrl: string;
 let graph: ReturnType<typeof testGraph>;
-let redis: Redis;
+let redis: RedisClient;
 const logs: string[] = [];
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
+import { type RedisClient, redisServers } from '../../src/ingest/redis-connection.js';
 import type { Config } from '../../src/config.js';
 import {
   cypherStatements,
@@ -64,24 +64,29 @@ export async function waitForRequest(
   }
 }
 
-/** Every key under `pattern` with its content, whatever its type, as one string to search. */
-export async function redisContent(redis: Redis, pattern: string): Promise<string> {
+/**
+ * Every key under `pattern` with its content, whatever its type, as one string to search (on a
+ * cluster, each master's keys).
+ */
+export async function redisContent(client: RedisClient, pattern: string): Promise<string> {
   const parts: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    for (const key of keys) {
-      const type = await redis.type(key);
-      let content: unknown;
-      if (type === 'string') content = await redis.get(key);
-      else if (type === 'hash') content = await redis.hgetall(key);
-      else if (type === 'list') content = await redis.lrange(key, 0, -1);
-      else if (type === 'set') content = await redis.smembers(key);
-      else if (type === 'zset') content = await redis.zrange(key, 0, -1);
-      else if (type === 'stream') content = await redis.xrange(key, '-', '+');
-      parts.push(`${key} ${JSON.stringify(content)}`);
-    }
-  } while (cursor !== '0');
+  for (const redis of redisServers(client, 'master')) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) {
+        const type = await redis.type(key);
+        let content: unknown;
+        if (type === 'string') content = await redis.get(key);
+        else if (type === 'hash') content = await redis.hgetall(key);
+        else if (type === 'list') content = await redis.lrange(key, 0, -1);
+        else if (type === 'set') content = await redis.smembers(key);
+        else if (type === 'zset') content = await redis.zrange(key, 0, -1);
+        else if (type === 'stream') content = await redis.xrange(key, '-', '+');
+        parts.push(`${key} ${JSON.stringify(content)}`);
+      }
+    } while (cursor !== '0');
+  }
   return parts.join('\n');
 }
