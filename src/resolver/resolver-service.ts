@@ -125,6 +125,22 @@ export interface ResolvedBatch extends BatchOutcome {
   scrubbed?: IdentityEvent[];
 }
 
+/**
+ * write/mark-unlinked: the identifiers events did not link for a denied identity_linking, so that
+ * re-anchoring an event (event-anchors.ts) never links them on its behalf.
+ */
+async function markUnlinked(
+  tx: GraphTx,
+  unlinked: ReadonlyMap<string, readonly string[]>,
+  elementIdOf: ReadonlyMap<string, string>,
+): Promise<void> {
+  if (unlinked.size === 0) return;
+  const rows = [...unlinked].flatMap(([eventKey, keys]) =>
+    keys.map((key) => [eventKey, elementIdOf.get(key)!]),
+  );
+  await tx.run('write/mark-unlinked', { rows });
+}
+
 export type ResolverService = ReturnType<typeof createResolverService>;
 
 export function createResolverService(deps: ResolverDeps) {
@@ -166,6 +182,7 @@ export function createResolverService(deps: ResolverDeps) {
     // The events' consent, and the identifiers whose denied identity_linking they may not link.
     const consent = batchConsent(batch.fresh, batch.consentOf, elementIdOf);
     await writeConsent(tx, consent.rows, at);
+    await markUnlinked(tx, consent.unlinked, elementIdOf);
     const fresh =
       consent.unlinked.size === 0
         ? batch.fresh
