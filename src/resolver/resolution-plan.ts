@@ -299,15 +299,12 @@ function addIdentifier(s: Planning, key: string, type: string | undefined): void
 }
 
 /**
- * Links an event's identifiers (sorted by key, those it may link) to its anchor, the first of
- * them: one link each, so an event's work grows with its identifiers, not with their pairs. The
- * partition is the one joining every pair in key order would give. That order tries the anchor's
- * pairs first; a join refused then stays refused against the anchor's person, as a limit's counts
- * and a constraint's identifiers only grow. So only the identifiers refused by the anchor can still
- * join, among themselves: they are linked to the first of them in turn, and so on. A refusal is
- * recorded (as a refused link and a `merge_refused` record) against the event's anchor only: each
- * refused identifier has one piece of evidence of the refusal, and the later rounds, which write
- * only the joins they make, stay within the event's size in links.
+ * Links an event's identifiers (sorted by key, those it may link) to its anchor, the first: one
+ * link each, not one per pair, with the partition joining every pair in key order gives. That
+ * order tries the anchor's pairs first, and a join refused then stays refused against the
+ * anchor's person (counts and constraints only grow), so only the refused identifiers can still
+ * join, among themselves: to the first of them, and so on. Refusals are recorded against the
+ * event's anchor only; later rounds write only their joins, within 2n links per event.
  */
 function linkEvent(s: Planning, ids: readonly PlanIdentifier[], evidence: Evidence): void {
   let remaining = ids;
@@ -317,10 +314,7 @@ function linkEvent(s: Planning, ids: readonly PlanIdentifier[], evidence: Eviden
   }
 }
 
-/**
- * Records one piece of evidence for a pair and joins the pair's persons unless that is refused;
- * true when the pair ends in one person. `recordRefusal` false: a refused pair leaves no trace.
- */
+/** Adds evidence to a pair, joining its persons unless refused; true when they end as one. */
 function join(
   s: Planning,
   fromKey: string,
