@@ -34,6 +34,7 @@ import { createPrivacyService } from './privacy/privacy-service.js';
 import type { StepRegistry } from './privacy/privacy-step.js';
 import { privacySteps } from './privacy/privacy-steps.js';
 import { createResolverFromConfig } from './resolver/resolver-factory.js';
+import type { ResolverService } from './resolver/resolver-service.js';
 import { createReviewService } from './reviews/review-service.js';
 import { createManualService } from './manual/manual-service.js';
 import { createConstraintService } from './manual/manual-constraints.js';
@@ -271,6 +272,20 @@ async function startModelRefresh(
   });
 }
 
+/**
+ * Before the worker takes a job (and the process reports ready): Neo4j plans the resolver's
+ * statements on a rolled-back batch, not on the first real one. A failure only costs that time.
+ */
+async function warmUpResolver(resolver: Pick<ResolverService, 'warmUp'>, logger: Logger) {
+  const started = performance.now();
+  try {
+    await resolver.warmUp();
+    logger.info({ ms: Math.round(performance.now() - started) }, 'resolver warmed up');
+  } catch (error) {
+    logger.warn({ err: safeError(error) }, 'resolver warm-up failed; the first batch plans');
+  }
+}
+
 /** `/readyz`: Neo4j and Redis answer, and the migrations are applied (remembered once true). */
 function readinessCheck(graph: Graph, redis: RedisClient) {
   let migrated = false;
@@ -368,6 +383,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     let webhooks: WebhookQueue | undefined;
 
     if (role === 'all' || role === 'worker') {
+      await warmUpResolver(resolverService, logger);
       workerRedis = createRedis(redisUrl, 'worker', logger);
       const worker = createIngestWorker({
         connection: workerRedis,

@@ -8,7 +8,7 @@ import { linkComponents } from '../resolver/person-split.js';
 import { StaleResolutionError } from '../resolver/transaction-retry.js';
 import { keepApart } from './manual-constraints.js';
 import { oldestKey, type OperationContext, type OperationEffect } from './manual-outcome.js';
-import { lockedPersonGraph, splitOff, withdrawLinks } from './manual-split.js';
+import { lockedPersonGraph, reanchorSides, splitOff, withdrawLinks } from './manual-split.js';
 import { type RevertLink, revertSides } from './revert-rule.js';
 
 /**
@@ -17,7 +17,8 @@ import { type RevertLink, revertSides } from './revert-rule.js';
  * is split by {@link revertSides}: the identifiers the absorbed person brought (WAS_IN ending at
  * the merge's time) against those the survivor held before it, every later identifier with the
  * side its strongest links tie it to; links across the sides are withdrawn (`withdrawnReason:
- * 'reverted'`). The absorbed person is active again under its old id with the part of its side
+ * 'reverted'`; an event's identifiers on one side that such a link held at its anchor are linked
+ * again there, src/resolver/event-anchors.ts). The absorbed person is active again under its old id with the part of its side
  * that holds that side's oldest identifier; persons merged into it before point at it again; the
  * current person keeps its id with the part of the survivor side holding its oldest identifier;
  * any other part (a side that the withdrawn links held together) becomes a new person. Merges made
@@ -74,11 +75,9 @@ export async function revertInTx(
   }));
   const { sideOf, withdrawn } = revertSides(keys, links, { absorbed, survivor });
   const withdrawnIds = new Set(withdrawn.map((l) => l.id));
-  await withdrawLinks(
-    ctx,
-    graph.links.filter(([id]) => withdrawnIds.has(id)),
-    'reverted',
-  );
+  const withdrawnLinks = graph.links.filter(([id]) => withdrawnIds.has(id));
+  await withdrawLinks(ctx, withdrawnLinks, 'reverted');
+  const reanchored = await reanchorSides(ctx, personId, withdrawnLinks, (key) => sideOf.get(key));
 
   const createdAt = new Map(graph.identifiers.map(([key, , at]) => [key, at]));
   const elementIdOf = new Map(graph.identifiers.map(([key, id]) => [key, id]));
@@ -92,7 +91,10 @@ export async function revertInTx(
   );
   const parts = linkComponents(
     keys,
-    links.filter((l) => !withdrawnIds.has(l.id)).map((l) => [l.fromKey, l.toKey] as const),
+    [
+      ...links.filter((l) => !withdrawnIds.has(l.id)).map((l) => [l.fromKey, l.toKey] as const),
+      ...reanchored,
+    ],
     oldestSurvivor,
   );
   const restored = parts.find((p) => p.includes(oldestAbsorbed))!;

@@ -2,6 +2,7 @@ import { splitChanges, appendChanges } from '../changes/change-outbox.js';
 import { ManualOperationInvalidError, PersonNotFoundError, ValidationError } from '../errors.js';
 import type { GraphTx } from '../graph/graph-client.js';
 import { newId } from '../ids.js';
+import { reanchorEvents } from '../resolver/event-anchors.js';
 import type { IdentifierRegistry } from '../resolver/identifier-types.js';
 import { linkComponents } from '../resolver/person-split.js';
 import { StaleResolutionError } from '../resolver/transaction-retry.js';
@@ -12,7 +13,8 @@ import { oldestKey, type OperationContext, type OperationEffect } from './manual
  * A manual split (`POST /v1/persons/{id}/split`): the named identifiers leave the person. Under the
  * person's lock, every active link between a named identifier and one that stays is withdrawn
  * (`withdrawnReason: 'manual_split'`), and the person is partitioned by its remaining active links,
- * as any split is (src/resolver/person-split.ts), with one difference: the id stays with the part
+ * as any split is (src/resolver/person-split.ts), once the identifiers of an event that such a
+ * link held at its anchor are linked again on each side (src/resolver/event-anchors.ts), with one difference: the id stays with the part
  * holding the oldest identifier that was NOT named, so the named identifiers always leave. Persons
  * are the connected components of their active links, so named identifiers that are not linked
  * among themselves (other than through the ones that stay) become several new persons, one per
@@ -63,6 +65,28 @@ export async function withdrawLinks(
     now: ctx.now,
   });
   if (answer?.withdrawn !== links.length) throw new StaleResolutionError();
+}
+
+/**
+ * After a manual operation withdrew `links` across sides of a locked person: the identifiers of
+ * each event one of them held at its anchor that stay on one side are linked to a new anchor
+ * (src/resolver/event-anchors.ts), so an event's identifiers on one side stay together. Returns
+ * the pairs now linked.
+ */
+export async function reanchorSides(
+  ctx: OperationContext,
+  personId: string,
+  links: readonly PersonGraph['links'][number][],
+  sideOf: (key: string) => string | undefined,
+): Promise<[string, string][]> {
+  const { pairs } = await reanchorEvents(ctx.tx, {
+    linkIds: links.map(([id]) => id),
+    leaving: new Set(),
+    sideOf: (key, person) => (person === personId ? sideOf(key) : undefined),
+    reason: 'manual',
+    now: ctx.now,
+  });
+  return pairs;
 }
 
 /**
@@ -139,6 +163,9 @@ export async function splitInTx(
   const crossing = graph.links.filter(([, a, b]) => moved.has(a) !== moved.has(b));
   await withdrawLinks(ctx, crossing, 'manual_split');
   const crossingIds = new Set(crossing.map(([id]) => id));
+  const reanchored = await reanchorSides(ctx, personId, crossing, (key) =>
+    moved.has(key) ? 'moved' : 'stays',
+  );
   const createdAt = new Map(graph.identifiers.map(([key, , at]) => [key, at]));
   const keep = oldestKey(
     keys.filter((k) => !moved.has(k)),
@@ -146,7 +173,10 @@ export async function splitInTx(
   );
   const parts = linkComponents(
     keys,
-    graph.links.filter(([id]) => !crossingIds.has(id)).map(([, a, b]) => [a, b] as const),
+    [
+      ...graph.links.filter(([id]) => !crossingIds.has(id)).map(([, a, b]) => [a, b] as const),
+      ...reanchored,
+    ],
     keep,
   );
   const others = parts.slice(1);

@@ -1,5 +1,6 @@
 import type { IdentityEvent } from '../events/event-schema.js';
 import { scrubEvents } from '../resolver/batch-suppression.js';
+import { reanchorEvents } from '../resolver/event-anchors.js';
 import { settlePersons } from './erase-persons.js';
 import type { PrivacyStep, StepContext } from './privacy-step.js';
 
@@ -12,7 +13,9 @@ import type { PrivacyStep, StepContext } from './privacy-step.js';
  * - `delete_graph`: a page of the subject's identifiers per transaction, locked in the resolver's
  *   order (identifiers by key, then their persons by id): their events (deleted, or rewritten
  *   without the subject when they name someone else), records and reviews, consent, links,
- *   access exports and the identifiers themselves (write/erase-page); then the persons that held
+ *   access exports and the identifiers themselves (write/erase-page), after the other identifiers of
+ *   the events an erased identifier anchored are linked to a new anchor
+ *   (src/resolver/event-anchors.ts); then the persons that held
  *   them are partitioned again or deleted (erase-persons.ts). Each page commits its report,
  *   audit record and feed entries; a page run again after a crash finds nothing left to delete.
  */
@@ -83,6 +86,14 @@ async function erasePage(
         if (kept) rewrite.push([id, JSON.stringify(kept)]);
         else remove.push(id);
       }
+      // The events the erased identifiers anchored keep their other identifiers together.
+      await reanchorEvents(tx, {
+        linkIds: [],
+        deleting: identifiers,
+        leaving: subject,
+        reason: 'erasure',
+        now: ctx.now(),
+      });
       const [counts] = await tx.run<PageCounts>('write/erase-page', {
         identifiers,
         rewrite,

@@ -3,6 +3,7 @@ import { appendChanges, splitChanges } from '../changes/change-outbox.js';
 import { IDENTITY_LINKING } from '../consent/consent-rules.js';
 import { recordConsent } from '../consent/consent-state.js';
 import type { GraphTx } from '../graph/graph-client.js';
+import { reanchorEvents } from '../resolver/event-anchors.js';
 import { splitIfDisconnected } from '../resolver/person-split.js';
 import { StaleResolutionError } from '../resolver/transaction-retry.js';
 import type { PrivacyAuditEntry, PrivacyStep, StepContext, StepWrite } from './privacy-step.js';
@@ -19,7 +20,8 @@ import { SUBJECT_PAGE_SIZE } from './resolve-subject.js';
  * - `withdraw_links`: every link incident to a subject identifier loses the revoked purposes (so
  *   scoped views `?purpose=` stop using it); revoking identity_linking withdraws every such active
  *   link (audited `link_withdrawn`, reason `consent_revoked`: one record per person, page and
- *   purposes lost, naming its links) and each person it held together is
+ *   purposes lost, naming its links); the other identifiers of each event such a link held at its
+ *   anchor are linked again to a new one (src/resolver/event-anchors.ts), and each person it held together is
  *   partitioned again by its remaining active links with the resolver's split rule (the part with
  *   the oldest identifier keeps the id; audited `split`, feed `person.split` and
  *   `identifier.moved`).
@@ -212,6 +214,13 @@ async function withdrawPage(
     keys: page,
     purposes,
     withdraw: purposes.includes(IDENTITY_LINKING),
+    now,
+  });
+  // The events these links held at their anchor keep their other identifiers together.
+  await reanchorEvents(tx, {
+    linkIds: links.map((l) => l.linkId),
+    leaving: new Set(page),
+    reason: 'consent_revoked',
     now,
   });
   const withdrawnIn = new Map<string, string[]>();

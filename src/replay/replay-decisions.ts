@@ -1,6 +1,7 @@
 import { ConsentDeniedError } from '../errors.js';
 import type { Graph, GraphTx } from '../graph/graph-client.js';
 import { newId } from '../ids.js';
+import { reanchorEvents } from '../resolver/event-anchors.js';
 import { splitIfDisconnected } from '../resolver/person-split.js';
 import type { PlanWriter } from '../resolver/plan-writer.js';
 import { withStaleRetries } from '../resolver/transaction-retry.js';
@@ -15,8 +16,9 @@ import { joinManually } from '../reviews/manual-join.js';
  *   constraint is its own entry;
  * - `constraint`: the CANNOT_LINK (no-match or keep-apart) between the same two identifiers;
  * - `manual_link`: a manual merge's link, joined again with its rule;
- * - `withdrawal`: a link a manual split or a revert withdrew, withdrawn again, and its person split
- *   when it no longer holds together.
+ * - `withdrawal`: a link a manual split or a revert withdrew, withdrawn again with the others of its
+ *   operation (its time), an event's identifiers on each side linked again at a new anchor, and
+ *   its person split when it no longer holds together.
  * A decision the target cannot take (an identifier not there: suppressed or not received by then;
  * a refusal by a limit, a constraint or denied consent; a link the target does not hold) is
  * skipped and counted, never forced.
@@ -51,6 +53,43 @@ export async function readDecisions(
 }
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/**
+ * The sides a manual operation's withdrawn links crossed (a split's or a revert's): each link
+ * joins its ends' opposite sides, found by colouring each connected group of the links (a side
+ * is named by its group's first key and its colour: groups the links do not connect are not
+ * compared). An identifier whose side the links contradict has none.
+ */
+export function crossedSides(
+  links: readonly Pick<Decision, 'fromKey' | 'toKey'>[],
+): Map<string, string> {
+  const next = new Map<string, string[]>();
+  for (const { fromKey, toKey } of links) {
+    next.set(fromKey, [...(next.get(fromKey) ?? []), toKey]);
+    next.set(toKey, [...(next.get(toKey) ?? []), fromKey]);
+  }
+  const side = new Map<string, number>();
+  const groupOf = new Map<string, string>();
+  const contradicted = new Set<string>();
+  for (const start of [...next.keys()].sort()) {
+    if (side.has(start)) continue;
+    side.set(start, 0);
+    const queue = [start];
+    while (queue.length > 0) {
+      const key = queue.shift()!;
+      groupOf.set(key, start);
+      for (const other of next.get(key) ?? []) {
+        const want = 1 - side.get(key)!;
+        if (!side.has(other)) {
+          side.set(other, want);
+          queue.push(other);
+        } else if (side.get(other) !== want) contradicted.add(other).add(key);
+      }
+    }
+  }
+  for (const key of contradicted) side.delete(key);
+  return new Map([...side].map(([key, colour]) => [key, `${groupOf.get(key)}/${colour}`]));
+}
 
 /** Both identifiers exist in the target, locked by this transaction. */
 async function lockBoth(tx: GraphTx, d: Decision): Promise<boolean> {
@@ -119,34 +158,64 @@ export function createDecisionApplier(deps: {
       case 'manual_link':
         if (!(await lockBoth(tx, d))) return false;
         return joinPair(tx, d, text(d.details.rule) ?? 'manual_merge');
-      case 'withdrawal': {
-        const at = now();
-        const [row] = await tx.run<{ linkId: string; personId: string }>(
-          'write/replay-withdraw-link',
-          {
-            fromKey: d.fromKey,
-            toKey: d.toKey,
-            at: d.at,
-            reason: text(d.details.reason),
-            auditId: newId('aud'),
-            now: at,
-          },
-        );
-        if (!row) return false;
-        await splitIfDisconnected(tx, {
-          personId: row.personId,
-          linkIds: [row.linkId],
-          reason: text(d.details.reason) ?? 'manual_split',
-          now: at,
-        });
-        return true;
-      }
+      case 'withdrawal':
+        return (await withdrawInTx(tx, [d]))[0]!;
     }
+  }
+
+  /**
+   * The withdrawals of one manual operation (one `at`), together: each link withdrawn again, the
+   * identifiers of an event a withdrawn link held at its anchor linked again on each side (the
+   * sides the withdrawn links cross: src/resolver/event-anchors.ts), then each person split when
+   * it no longer holds together. Per decision, whether the target held the link.
+   */
+  async function withdrawInTx(tx: GraphTx, group: readonly Decision[]): Promise<boolean[]> {
+    const at = now();
+    const withdrawn: { linkId: string; personId: string }[] = [];
+    for (const d of group) {
+      const [row] = await tx.run<{ linkId: string; personId: string }>(
+        'write/replay-withdraw-link',
+        {
+          fromKey: d.fromKey,
+          toKey: d.toKey,
+          at: d.at,
+          reason: text(d.details.reason),
+          auditId: newId('aud'),
+          now: at,
+        },
+      );
+      if (row) withdrawn.push(row);
+      else withdrawn.push({ linkId: '', personId: '' });
+    }
+    const held = withdrawn.filter((w) => w.linkId !== '');
+    const side = crossedSides(group);
+    await reanchorEvents(tx, {
+      linkIds: held.map((w) => w.linkId),
+      leaving: new Set(),
+      sideOf: (key, personId) => {
+        const s = side.get(key);
+        return s === undefined || personId === null ? undefined : `${personId}/${s}`;
+      },
+      reason: 'replay',
+      now: at,
+    });
+    const reason = text(group[0]?.details.reason) ?? 'manual_split';
+    for (const personId of [...new Set(held.map((w) => w.personId))].sort())
+      await splitIfDisconnected(tx, {
+        personId,
+        linkIds: held.filter((w) => w.personId === personId).map((w) => w.linkId),
+        reason,
+        now: at,
+      });
+    return withdrawn.map((w) => w.linkId !== '');
   }
 
   return {
     /** Applies one decision in its own transaction; false when the target could not take it. */
     apply: (d: Decision): Promise<boolean> =>
       withStaleRetries(deps.graph, `replay-${d.kind}`, (tx) => applyInTx(tx, d)),
+    /** Applies the withdrawals of one operation in one transaction ({@link withdrawInTx}). */
+    withdraw: (group: readonly Decision[]): Promise<boolean[]> =>
+      withStaleRetries(deps.graph, 'replay-withdrawal', (tx) => withdrawInTx(tx, group)),
   };
 }

@@ -139,6 +139,18 @@ export async function replay(deps: ReplayDeps, options: ReplayOptions): Promise<
   const applyDecisionsBefore = async (time: number) => {
     while (nextDecision < decisions.length && decisions[nextDecision]!.at < time) {
       const decision = decisions[nextDecision++]!;
+      if (decision.kind === 'withdrawal') {
+        // One operation's withdrawals share its time (they are read in time order): applied together.
+        const group = [decision];
+        while (
+          decisions[nextDecision]?.kind === 'withdrawal' &&
+          decisions[nextDecision]!.at === decision.at
+        )
+          group.push(decisions[nextDecision++]!);
+        for (const applied of await applier.withdraw(group))
+          counts.withdrawal[applied ? 'applied' : 'skipped'] += 1;
+        continue;
+      }
       const applied = await applier.apply(decision);
       counts[decision.kind][applied ? 'applied' : 'skipped'] += 1;
     }

@@ -15,8 +15,10 @@
  * - probabilistic and manual matches (`matches`) join persons exactly as co-occurrence does, after
  *   the batch's events, strongest first (decided ones, then by descending probability): a record
  *   joins its most probable candidate, and a limit or constraint refuses the worse ones;
- * - events are applied in (occurredAt, key) order and pairs in key order, so the same batch always
- *   yields the same plan, whichever worker runs it.
+ * - an event links each identifier it may link to its anchor, the first of them by key (one link
+ *   per identifier, {@link linkEvent}), with the partition linking every pair would give;
+ * - events are applied in (occurredAt, key) order and identifiers in key order, so the same batch
+ *   always yields the same plan, whichever worker runs it.
  */
 
 import { addEvidence, compareByStrength, compareEvents, type Evidence } from './plan-evidence.js';
@@ -218,8 +220,7 @@ export function planResolution(input: PlanInput): ResolutionPlan {
       explanation: null,
       records: null,
     };
-    for (let i = 0; i < ids.length; i++)
-      for (let j = i + 1; j < ids.length; j++) join(s, ids[i]!.key, ids[j]!.key, evidence);
+    linkEvent(s, ids, evidence);
   }
   // In a fixed order, whatever order the candidates were read and scored in: which join a limit
   // refuses, and which evidence a link keeps, must not depend on it. Strongest first, so that of
@@ -297,11 +298,42 @@ function addIdentifier(s: Planning, key: string, type: string | undefined): void
   component.set(node, c);
 }
 
-/** Records one piece of evidence for a pair and joins the pair's persons unless that is refused. */
-function join(s: Planning, fromKey: string, toKey: string, evidence: Evidence): void {
+/**
+ * Links an event's identifiers (sorted by key, those it may link) to its anchor, the first: one
+ * link each, not one per pair, with the partition joining every pair in key order gives. That
+ * order tries the anchor's pairs first, and a join refused then stays refused against the
+ * anchor's person (counts and constraints only grow), so only the refused identifiers can still
+ * join, among themselves: to the first of them, and so on. Refusals are recorded against the
+ * event's anchor only; later rounds write only their joins, within 2n links per event.
+ */
+function linkEvent(s: Planning, ids: readonly PlanIdentifier[], evidence: Evidence): void {
+  let remaining = ids;
+  for (let round = 0; remaining.length > 1; round++) {
+    const [anchor, ...rest] = remaining;
+    remaining = rest.filter((id) => !join(s, anchor!.key, id.key, evidence, round === 0));
+  }
+}
+
+/** Adds evidence to a pair, joining its persons unless refused; true when they end as one. */
+function join(
+  s: Planning,
+  fromKey: string,
+  toKey: string,
+  evidence: Evidence,
+  recordRefusal = true,
+): boolean {
   const { links, component, nodeOf } = s;
   const [from, to] = fromKey < toKey ? [fromKey, toKey] : [toKey, fromKey];
   const pair = `${from}\u0000${to}`;
+  const a = s.find(nodeOf.get(from)!);
+  const b = s.find(nodeOf.get(to)!);
+  const ca = component.get(a)!;
+  const cb = component.get(b)!;
+  if (a !== b && (!ca.known || !cb.known))
+    throw new Error('planResolution: a person that may merge was not locked and read');
+  const breach = a === b ? undefined : limitBreach(ca.counts, cb.counts, s.input.limits);
+  const forbidden = a !== b && !breach && constraintBreach(ca, cb);
+  if ((breach || forbidden) && !recordRefusal) return false;
   let link = links.get(pair);
   if (!link) {
     link = {
@@ -324,19 +356,11 @@ function join(s: Planning, fromKey: string, toKey: string, evidence: Evidence): 
   }
   addEvidence(link, evidence);
 
-  const a = s.find(nodeOf.get(from)!);
-  const b = s.find(nodeOf.get(to)!);
   if (a === b) {
     link.status = 'active';
     if (evidence.method === 'probabilistic') holds(s, link);
-    return;
+    return true;
   }
-  const ca = component.get(a)!;
-  const cb = component.get(b)!;
-  if (!ca.known || !cb.known)
-    throw new Error('planResolution: a person that may merge was not locked and read');
-  const breach = limitBreach(ca.counts, cb.counts, s.input.limits);
-  const forbidden = !breach && constraintBreach(ca, cb);
   if (breach || forbidden) {
     // A later piece of evidence may still join the two through another path; the link itself
     // stays refused unless its own ends end up in one person (checked below).
@@ -361,7 +385,7 @@ function join(s: Planning, fromKey: string, toKey: string, evidence: Evidence): 
         ? { fromKey: competing.fromKey, toKey: competing.toKey, confidence: competing.confidence }
         : null,
     });
-    return;
+    return false;
   }
   link.status = 'active';
   if (evidence.method === 'probabilistic') holds(s, link);
@@ -387,6 +411,7 @@ function join(s: Planning, fromKey: string, toKey: string, evidence: Evidence): 
   for (const key of childC.constrained) rootC.constrained.add(key);
   for (const key of childC.forbidden) rootC.forbidden.add(key);
   component.delete(child);
+  return true;
 }
 
 /** Gives each component its final person id, and the plan its final shape. */

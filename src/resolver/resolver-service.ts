@@ -4,7 +4,7 @@ import type { MatcherSource } from '../matching/model/matcher-source.js';
 import type { IdentityEvent } from '../events/event-schema.js';
 import { writeConsent } from '../consent/consent-state.js';
 import { claimBatch } from './batch-claim.js';
-import { batchConsent } from './batch-consent.js';
+import { type BatchConsent, batchConsent } from './batch-consent.js';
 import {
   BatchSuppression,
   type KeyHasher,
@@ -20,6 +20,7 @@ import {
 } from './batch-outcome.js';
 import type { IdentifierRegistry } from './identifier-types.js';
 import { createPlanWriter } from './plan-writer.js';
+import { warmUp } from './resolver-warm-up.js';
 import { type PreparedEvent, prepareEvents } from './prepare-events.js';
 import type { CandidateCache } from './record-matching/candidate-cache.js';
 import {
@@ -125,6 +126,29 @@ export interface ResolvedBatch extends BatchOutcome {
   scrubbed?: IdentityEvent[];
 }
 
+/**
+ * Writes the consent states a batch's events change, and marks (write/mark-unlinked) the
+ * identifiers events did not link for a denied identity_linking, so that re-anchoring an event
+ * (event-anchors.ts) never links them on its behalf. Returns the events with those identifiers.
+ */
+async function writeBatchConsent(
+  tx: GraphTx,
+  fresh: readonly PreparedEvent[],
+  consent: BatchConsent,
+  ctx: { elementIdOf: ReadonlyMap<string, string>; at: number },
+): Promise<readonly PreparedEvent[]> {
+  await writeConsent(tx, consent.rows, ctx.at);
+  if (consent.unlinked.size === 0) return fresh;
+  const rows = [...consent.unlinked].flatMap(([eventKey, keys]) =>
+    keys.map((key) => [eventKey, ctx.elementIdOf.get(key)!]),
+  );
+  await tx.run('write/mark-unlinked', { rows });
+  return fresh.map((e) => {
+    const unlinked = consent.unlinked.get(e.key);
+    return unlinked ? { ...e, unlinked } : e;
+  });
+}
+
 export type ResolverService = ReturnType<typeof createResolverService>;
 
 export function createResolverService(deps: ResolverDeps) {
@@ -165,14 +189,7 @@ export function createResolverService(deps: ResolverDeps) {
 
     // The events' consent, and the identifiers whose denied identity_linking they may not link.
     const consent = batchConsent(batch.fresh, batch.consentOf, elementIdOf);
-    await writeConsent(tx, consent.rows, at);
-    const fresh =
-      consent.unlinked.size === 0
-        ? batch.fresh
-        : batch.fresh.map((e) => {
-            const unlinked = consent.unlinked.get(e.key);
-            return unlinked ? { ...e, unlinked } : e;
-          });
+    const fresh = await writeBatchConsent(tx, batch.fresh, consent, { elementIdOf, at });
 
     // 2-3. Store and score the records (without a lock), then take the matching clock.
     const { matches, reviews, unchecked, denied }: MatchedRecords = recordMatching
@@ -271,6 +288,9 @@ export function createResolverService(deps: ResolverDeps) {
 
     /** `idgraph model rescore`, links: re-evaluates probabilistic links of other model versions. */
     rescoreLinks: (page: readonly StaleLinkRow[]) => rescoreLinks(rescoring, page),
+
+    /** Plans every statement of a batch in Neo4j, on a rolled-back batch (resolver-warm-up.ts). */
+    warmUp: () => warmUp(deps, now(), resolveInTx),
 
     /** Locks, plans and writes joins: review decisions join persons through it too. */
     planWriter,

@@ -237,6 +237,28 @@ describe('manual split', () => {
     );
   });
 
+  it('keeps an event’s identifiers on each side together when the split parts them from its anchor', async () => {
+    // One event of four: each is linked to its anchor, the first by key (eve.a).
+    const [a, b, c, d] = [email('eve.a'), email('eve.b'), email('eve.c'), email('eve.d')];
+    await apply(event([d, c, b, a], { occurredAt: at(1), source: 'crm' }));
+    const p = await personOf(a);
+    expect((await links()).length).toBe(3);
+
+    const { real } = await dryThenReal(`/v1/persons/${p}/split`, {
+      identifiers: [a, b],
+      reason: 'two people on one form',
+    });
+
+    // The anchor's links to c and d crossed the split; c and d, seen together, stay one person.
+    expect(real.linksWithdrawn).toHaveLength(2);
+    expect(await personOf(c)).toBe(p);
+    expect(await personOf(d)).toBe(p);
+    const moved = await personOf(a);
+    expect(moved).not.toBe(p);
+    expect(await personOf(b)).toBe(moved);
+    expect(real.persons.map((x) => x.personId)).toEqual([p, moved]);
+  });
+
   it('splits named identifiers not linked among themselves into one person each; refuses what is not the person’s', async () => {
     const [a, b, c, other] = [email('bo'), email('bo.b'), email('bo.c'), email('someone')];
     await apply(event([a, b], { occurredAt: at(1) }), event([a, c], { occurredAt: at(2) }));

@@ -281,6 +281,42 @@ describe('erase', () => {
     expect((await resolve({ baseUrl }, [email]))[0]!.personId).toBe(personId);
   });
 
+  it('keeps the other identifiers of an event whose anchor it erases one person, linked again with the event’s provenance', async () => {
+    const tag = randomUUID().slice(0, 8);
+    // Keys sort cookie_id < device_id < email < phone: the cookie is the event's anchor.
+    const ck = { type: 'cookie_id', value: `ck-${tag}` };
+    const dev = { type: 'device_id', value: `dev-${tag}` };
+    const em = { type: 'email', value: `rest-${tag}@example.org` };
+    const tel = { type: 'phone', value: '+44 20 7946 0004' };
+    const seen = event([tel, em, dev, ck], { source: 'app' });
+    await ingest({ baseUrl }, [seen]);
+    const [before] = await resolve({ baseUrl }, [dev]);
+    const personId = before!.personId!;
+
+    const view = await request({ type: 'erase', subject: { identifiers: [ck] }, reason: 'ER-2' });
+    expect(view.status, JSON.stringify(view)).toBe('completed');
+
+    const after = await resolve({ baseUrl }, [ck, dev, em, tel]);
+    expect(after.map((r) => r.personId)).toEqual([null, personId, personId, personId]);
+    expect(view.report?.personsSplit).toBeUndefined();
+    const links = await http<{ links: { from: { type: string }; to: { type: string } }[] }>(
+      baseUrl,
+      'GET',
+      `/v1/persons/${personId}/links`,
+    );
+    expect(links.body.links.map((l) => `${l.from.type}|${l.to.type}`).sort()).toEqual([
+      'device_id|email',
+      'device_id|phone',
+    ]);
+    for (const link of links.body.links)
+      expect(link).toMatchObject({
+        status: 'active',
+        rule: 'same_event',
+        sources: ['app'],
+        evidenceEvents: [`app/${seen.id}`],
+      });
+  });
+
   it('deletes a person left without identifiers and the ids merged into it: they answer 404', async () => {
     const tag = randomUUID().slice(0, 8);
     const a = { type: 'email', value: `a.${tag}@example.org` };

@@ -217,6 +217,54 @@ describe('revoke requests', () => {
     ]);
   });
 
+  it('revoking identity_linking for the anchor of an event of four keeps the other three one person, linked again with the event’s provenance', async () => {
+    // Keys sort cookie_id < device_id < email < phone: the cookie is the event's anchor.
+    const ck = cookie('ck-eve');
+    const dev = { type: 'device_id', value: 'dev-eve' };
+    const em = email('eve@example.org');
+    const tel = phone('+44 20 7946 0003');
+    const seen = event([tel, em, dev, ck], {
+      source: 'app',
+      consent: { purposes: { identity_linking: true, analytics: true, marketing: true } },
+    });
+    await ingest(service, [seen]);
+    const personId = await personOf(ck);
+    const before = await linksOf(personId);
+    // One link per identifier, at the anchor: three, not the six pairs.
+    expect(before.map((l) => `${l.from.type}|${l.to.type}`).sort()).toEqual([
+      'cookie_id|device_id',
+      'cookie_id|email',
+      'cookie_id|phone',
+    ]);
+    // The phone's marketing consent was revoked before: its links do not carry marketing again.
+    await revoke([tel], ['marketing']);
+
+    const view = await revoke([ck], ['identity_linking']);
+
+    const rest = await personOf(dev);
+    expect(await personOf(em)).toBe(rest);
+    expect(await personOf(tel)).toBe(rest);
+    expect(await personOf(ck)).not.toBe(rest);
+    expect(view.report?.linksWithdrawn).toHaveLength(3);
+    const relinked = (await linksOf(rest)).filter((l) => l.status === 'active');
+    expect(relinked.map((l) => `${l.from.type}|${l.to.type}`).sort()).toEqual([
+      'device_id|email',
+      'device_id|phone',
+    ]);
+    for (const link of relinked)
+      expect(link).toMatchObject({
+        method: 'deterministic',
+        rule: 'same_event',
+        sources: ['app'],
+        evidenceEvents: [`app/${seen.id}`],
+        firstSeen: seen.occurredAt,
+      });
+    const purposesOf = (type: string) => relinked.find((l) => l.to.type === type)!.purposes.sort();
+    expect(purposesOf('email')).toEqual(['analytics', 'identity_linking', 'marketing']);
+    expect(purposesOf('phone')).toEqual(['analytics', 'identity_linking']);
+    expect(await invariants(service.graph)).toEqual(noViolations);
+  });
+
   it('later events carrying a revoked identifier link nothing, an older grant replayed neither, until a newer event grants identity_linking', async () => {
     const bo = email('bo@example.org');
     const ck = cookie('ck-bo');

@@ -40,15 +40,52 @@ function input(
 }
 
 describe('planResolution', () => {
-  it('puts identifiers seen together into one new person, with one active link per pair', () => {
+  it('puts identifiers seen together into one new person, each linked to the event’s anchor', () => {
     const plan = planResolution(input([ev('web/1', ['email:a@x.io', 'phone:+1', 'cookie_id:c'])]));
     expect(new Set(plan.personOf.values())).toEqual(new Set(['new1']));
     expect(plan.newPersons).toEqual([{ id: 'new1', createdAt: 1000 }]);
-    expect(plan.links).toHaveLength(3);
+    expect(plan.links.map((l) => `${l.fromKey}|${l.toKey}`).sort()).toEqual([
+      'cookie_id:c|email:a@x.io',
+      'cookie_id:c|phone:+1',
+    ]);
     expect(
       plan.links.every((l) => l.status === 'active' && l.confidence === 1 && l.fromKey < l.toKey),
     ).toBe(true);
     expect(plan.merges).toEqual([]);
+  });
+
+  it('links an event of 50 identifiers with 49 links, all at its first identifier by key', () => {
+    const keys = Array.from({ length: 50 }, (_, i) => `cookie_id:c${String(i).padStart(2, '0')}`);
+    const plan = planResolution(input([ev('web/1', [...keys].reverse())]));
+    expect(plan.links).toHaveLength(49);
+    expect(new Set(plan.links.map((l) => l.fromKey))).toEqual(new Set(['cookie_id:c00']));
+    expect(new Set(plan.personOf.values()).size).toBe(1);
+  });
+
+  it('anchors an event at its first identifier it may link, leaving the unlinked ones out', () => {
+    const plan = planResolution(
+      input([ev('web/1', ['cookie_id:a', 'email:b', 'phone:c'], 0, { unlinked: ['cookie_id:a'] })]),
+    );
+    expect(plan.links.map((l) => `${l.fromKey}|${l.toKey}`)).toEqual(['email:b|phone:c']);
+    expect(plan.personOf.get('cookie_id:a')).not.toBe(plan.personOf.get('email:b'));
+  });
+
+  it('joins the identifiers a limit kept from the anchor among themselves', () => {
+    const full: PlanPerson = { id: 'pA', createdAt: 1, counts: { user_id: 1, crm_id: 1 } };
+    const plan = planResolution(
+      input([ev('web/1', ['cookie_id:a', 'crm_id:c', 'user_id:u'])], { 'cookie_id:a': 'pA' }, [
+        full,
+      ]),
+    );
+    expect(plan.personOf.get('cookie_id:a')).toBe('pA');
+    expect(plan.personOf.get('crm_id:c')).toBe('new1');
+    expect(plan.personOf.get('user_id:u')).toBe('new1');
+    expect(plan.links.map((l) => `${l.fromKey}|${l.toKey}|${l.status}`).sort()).toEqual([
+      'cookie_id:a|crm_id:c|refused',
+      'cookie_id:a|user_id:u|refused',
+      'crm_id:c|user_id:u|active',
+    ]);
+    expect(plan.refusals.map((r) => r.toKey)).toEqual(['crm_id:c', 'user_id:u']);
   });
 
   it('attaches a new identifier to the existing person without a merge record', () => {
