@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
-import { type RedisClient, unavailableOnError } from '../ingest/redis-connection.js';
+import { onRedisError, type RedisClient, unavailableOnError } from '../ingest/redis-connection.js';
+import type { Logger } from '../logger.js';
 import { requestDeliveriesKey } from './webhook-queue.js';
 import {
   PRIVACY_REQUEST_JOB,
@@ -20,6 +21,8 @@ export interface PrivacyQueueOptions {
   attempts: number;
   /** The first retry's delay; each later one doubles it. */
   backoffMs?: number;
+  /** Where the queue's Redis errors go (a lost connection is logged once by the connection). */
+  logger?: Logger;
 }
 
 export type PrivacyQueue = ReturnType<typeof createPrivacyQueue>;
@@ -35,6 +38,7 @@ export function createPrivacyQueue(options: PrivacyQueueOptions) {
       removeOnFail: false,
     },
   });
+  queue.on('error', onRedisError(options.logger, { queue: 'privacy' }));
 
   return {
     /** Adds the request's job; a job with that id already in the queue is left as it is. */
