@@ -116,7 +116,13 @@ export function configuredApiKeys(config: Config): ApiKey[] {
  */
 async function startChangeFeed(
   config: Config,
-  deps: { graph: Graph; health: GraphHealth; connection: RedisClient; metrics: Metrics; logger: Logger },
+  deps: {
+    graph: Graph;
+    health: GraphHealth;
+    connection: RedisClient;
+    metrics: Metrics;
+    logger: Logger;
+  },
 ): Promise<{ webhooks: WebhookQueue; closers: (() => Promise<unknown>)[] }> {
   const { graph, health, connection, metrics, logger } = deps;
   const prefix = config.QUEUE_PREFIX;
