@@ -48,16 +48,23 @@ export class ValidationError extends AppError {
   }
 }
 
-/** Neo4j or Redis cannot be reached: the request fails fast with 503 instead of hanging. */
+/**
+ * Neo4j or Redis cannot be reached: the request fails fast with 503 instead of hanging, and
+ * `Retry-After` says when to try again (about when the service next checks the dependency).
+ */
 export class ServiceUnavailableError extends AppError {
   constructor(
     readonly dependency: 'neo4j' | 'redis',
     cause?: unknown,
+    readonly retryAfterSeconds = DEFAULT_RETRY_AFTER_SECONDS,
   ) {
     super(`${dependency} is unavailable`, 503, 'DEPENDENCY_UNAVAILABLE', { dependency });
     if (cause !== undefined) this.cause = cause;
   }
 }
+
+/** `Retry-After` of a 503 when nothing better is known. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
 export class UnauthorizedError extends AppError {
   constructor() {

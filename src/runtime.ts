@@ -134,6 +134,7 @@ async function startChangeFeed(
     attempts: config.WEBHOOK_ATTEMPTS,
     backoffMs: config.WEBHOOK_BACKOFF_MS,
     failedRetentionSeconds: Math.ceil(retentionMs / 1000),
+    logger,
   });
   const closers: (() => Promise<unknown>)[] = [];
   try {
@@ -350,6 +351,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       queueName: config.INGEST_QUEUE,
       prefix: config.QUEUE_PREFIX,
       attempts: config.JOB_ATTEMPTS,
+      logger,
     });
 
     const privacy = createPrivacyQueue({
@@ -357,6 +359,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       queueName: config.PRIVACY_QUEUE,
       prefix: config.QUEUE_PREFIX,
       attempts: config.JOB_ATTEMPTS,
+      logger,
     });
     const steps = runtimeSteps(config, apiRedis, options);
     const hasher = identifierHasherFromConfig(config);

@@ -5,8 +5,10 @@ import {
 } from 'fastify-type-provider-zod';
 import {
   AppError,
+  DEFAULT_RETRY_AFTER_SECONDS,
   InvalidIdentifierError,
   RateLimitedError,
+  ServiceUnavailableError,
   UnauthorizedError,
   ValidationError,
 } from '../errors.js';
@@ -84,6 +86,9 @@ export function sendProblem(
     ...(detail ? { detail } : {}),
     ...(errors ? { errors } : {}),
   };
+  // Every 503 tells the client when to try again, whichever path produced it.
+  if (status === 503 && !reply.hasHeader('retry-after'))
+    reply.header('retry-after', String(DEFAULT_RETRY_AFTER_SECONDS));
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(problem);
 }
 
@@ -120,7 +125,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (error instanceof AppError) {
       if (error.statusCode >= 500)
         request.log.warn({ err: safeError(error.cause ?? error) }, 'dependency failure');
-      if (error.statusCode === 503) reply.header('retry-after', '5');
+      if (error instanceof ServiceUnavailableError)
+        reply.header('retry-after', String(error.retryAfterSeconds));
       if (error instanceof RateLimitedError)
         reply.header('retry-after', String(error.retryAfterSeconds));
       if (error instanceof UnauthorizedError) reply.header('www-authenticate', 'Bearer');

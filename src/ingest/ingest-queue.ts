@@ -9,7 +9,8 @@ import {
   jobResultSchema,
   RESOLVE_BATCH_JOB,
 } from './ingest-contract.js';
-import { unavailableOnError } from './redis-connection.js';
+import type { Logger } from '../logger.js';
+import { onRedisError, unavailableOnError } from './redis-connection.js';
 
 /**
  * The producer side of the ingest queue, used by the API: enqueue batches, report job state, and
@@ -43,6 +44,8 @@ export interface IngestQueueOptions {
   queueName: string;
   prefix: string;
   attempts: number;
+  /** Where the queue's Redis errors go (a lost connection is logged once by the connection). */
+  logger?: Logger;
 }
 
 export type IngestQueue = ReturnType<typeof createIngestQueue>;
@@ -66,6 +69,8 @@ export function createIngestQueue(options: IngestQueueOptions) {
       removeOnFail: false,
     },
   });
+  const onError = onRedisError(options.logger, { queue: 'ingest' });
+  queue.on('error', onError);
   let queueEvents: QueueEvents | undefined;
   let eventsConnection: Redis | undefined;
 
@@ -130,15 +135,16 @@ export function createIngestQueue(options: IngestQueueOptions) {
           connection: eventsConnection,
           prefix: options.prefix,
         });
+        queueEvents.on('error', onError);
       }
-      const job = await queue.getJob(jobId);
+      const job = await unavailableOnError(() => queue.getJob(jobId));
       if (!job) return undefined;
       try {
         await job.waitUntilFinished(queueEvents, timeoutMs);
       } catch {
         // Timed out or failed: the caller reports the state either way.
       }
-      return view(jobId);
+      return unavailableOnError(() => view(jobId));
     },
 
     async listDeadLetters(

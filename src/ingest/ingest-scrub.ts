@@ -1,5 +1,6 @@
 import { type Job, type JobType, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { onRedisError } from './redis-connection.js';
 
 /**
  * Rewrites the payloads of the ingest jobs Redis keeps (an erasure: src/privacy/erase-queue.ts):
@@ -96,6 +97,8 @@ export function createIngestJobScrubber(options: IngestScrubOptions): IngestJobS
       connection: options.connection,
       prefix: options.prefix,
     });
+    // Its errors reach the caller through the calls that fail.
+    queue.on('error', onRedisError(undefined, {}));
     try {
       const outcome: IngestScrubOutcome = { rewritten: 0, removed: 0 };
       const deadline = Date.now() + activeWaitMs;

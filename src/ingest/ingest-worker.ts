@@ -1,6 +1,7 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Logger, safeError } from '../logger.js';
+import { onRedisError } from './redis-connection.js';
 import type { ResolverService } from '../resolver/resolver-service.js';
 import { type IngestPayload, ingestPayloadSchema, type JobResult } from './ingest-contract.js';
 
@@ -83,6 +84,6 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestP
       'batch failed',
     );
   });
-  worker.on('error', (error) => options.logger.error({ err: safeError(error) }, 'worker error'));
+  worker.on('error', onRedisError(options.logger, { worker: 'ingest' }));
   return worker;
 }

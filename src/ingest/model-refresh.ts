@@ -1,6 +1,7 @@
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Logger, safeError } from '../logger.js';
+import { onRedisError } from './redis-connection.js';
 
 /**
  * The queue plumbing of the model refresh (u estimated from the graph's records): a queue of its
@@ -53,6 +54,8 @@ export async function createModelRefresh<R>(
     prefix,
     defaultJobOptions: { attempts: 1, ...KEPT },
   });
+  const onError = onRedisError(logger, { task: 'model-refresh' });
+  queue.on('error', onError);
   await queue.setGlobalConcurrency(1);
   await queue.upsertJobScheduler(
     MODEL_REFRESH_SCHEDULER,
@@ -74,9 +77,7 @@ export async function createModelRefresh<R>(
   worker.on('failed', (job, error) =>
     logger.warn({ jobId: job?.id, err: safeError(error) }, 'model refresh check failed'),
   );
-  worker.on('error', (error) =>
-    logger.error({ err: safeError(error) }, 'model refresh worker error'),
-  );
+  worker.on('error', onError);
   let events: QueueEvents | undefined;
   let eventsConnection: Redis | undefined;
 
@@ -86,6 +87,7 @@ export async function createModelRefresh<R>(
       if (!events) {
         eventsConnection = connection.duplicate();
         events = new QueueEvents(queueName, { connection: eventsConnection, prefix });
+        events.on('error', onError);
         await events.waitUntilReady();
       }
       const job = await queue.add(MODEL_REFRESH_JOB, {});

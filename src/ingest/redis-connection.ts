@@ -5,7 +5,7 @@ import { type Logger, safeError } from '../logger.js';
 /**
  * Redis connections. Workers block on Redis and must never give up a command (BullMQ requires
  * `maxRetriesPerRequest: null`); the API side fails fast instead, so a request answers 503 when
- * Redis is down rather than hanging.
+ * Redis is down rather than hanging. Both reconnect by themselves when Redis is back.
  */
 export function createRedis(url: string, role: 'worker' | 'api', logger?: Logger): Redis {
   const options: RedisOptions =
@@ -35,19 +35,54 @@ export function createRedis(url: string, role: 'worker' | 'api', logger?: Logger
   return redis;
 }
 
+/**
+ * True for the errors a lost or refused Redis connection gives (ioredis and BullMQ), as opposed to
+ * a command Redis refused. Duck-typed: ioredis errors may come from another realm in test sandboxes.
+ */
+export function isRedisConnectionError(error: unknown): boolean {
+  const { message, code, name } = (error ?? {}) as {
+    message?: unknown;
+    code?: unknown;
+    name?: unknown;
+  };
+  if (name === 'MaxRetriesPerRequestError') return true;
+  if (
+    typeof code === 'string' &&
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|ECONNABORTED)$/.test(code)
+  )
+    return true;
+  return (
+    typeof message === 'string' &&
+    /Connection|ECONNREFUSED|ECONNRESET|Stream isn't writeable|ETIMEDOUT|Command timed out|max retries per request/i.test(
+      message,
+    )
+  );
+}
+
+/**
+ * The `error` listener every BullMQ object (Queue, Worker, QueueEvents) gets. Without one, BullMQ
+ * prints each reconnection failure to stderr as a raw stack trace. A lost connection is logged
+ * once per outage by the connection itself ({@link createRedis}), so here it is only a debug
+ * line; without a logger nothing is logged; any other error is logged with its class and code (never its message: it may quote data).
+ */
+export function onRedisError(
+  logger: Logger | undefined,
+  what: Record<string, unknown>,
+): (error: unknown) => void {
+  return (error) => {
+    if (!logger) return;
+    if (isRedisConnectionError(error))
+      logger.debug({ err: safeError(error), ...what }, 'redis unavailable');
+    else logger.error({ err: safeError(error), ...what }, 'queue error');
+  };
+}
+
 /** Runs a Redis call for a client; a connection failure becomes a 503 (ServiceUnavailableError). */
 export async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    // Duck-typed: ioredis errors may come from another realm in test sandboxes.
-    const message = (error as { message?: unknown } | null)?.message;
-    if (
-      typeof message === 'string' &&
-      /Connection|ECONNREFUSED|Stream isn't writeable|ETIMEDOUT|Command timed out/i.test(message)
-    ) {
-      throw new ServiceUnavailableError('redis', error);
-    }
+    if (isRedisConnectionError(error)) throw new ServiceUnavailableError('redis', error);
     throw error;
   }
 }

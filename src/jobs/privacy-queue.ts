@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { unavailableOnError } from '../ingest/redis-connection.js';
+import { onRedisError, unavailableOnError } from '../ingest/redis-connection.js';
+import type { Logger } from '../logger.js';
 import { requestDeliveriesKey } from './webhook-queue.js';
 import {
   PRIVACY_REQUEST_JOB,
@@ -21,6 +22,8 @@ export interface PrivacyQueueOptions {
   attempts: number;
   /** The first retry's delay; each later one doubles it. */
   backoffMs?: number;
+  /** Where the queue's Redis errors go (a lost connection is logged once by the connection). */
+  logger?: Logger;
 }
 
 export type PrivacyQueue = ReturnType<typeof createPrivacyQueue>;
@@ -36,6 +39,7 @@ export function createPrivacyQueue(options: PrivacyQueueOptions) {
       removeOnFail: false,
     },
   });
+  queue.on('error', onRedisError(options.logger, { queue: 'privacy' }));
 
   return {
     /** Adds the request's job; a job with that id already in the queue is left as it is. */

@@ -1,5 +1,6 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { onRedisError } from '../ingest/redis-connection.js';
 import { type Logger, safeError } from '../logger.js';
 import { JobFailure, type PrivacyJobData, privacyJobDataSchema } from './privacy-job-contract.js';
 
@@ -79,8 +80,6 @@ export function createPrivacyWorker(options: PrivacyWorkerOptions): Worker<Priva
       'privacy request attempt failed',
     );
   });
-  worker.on('error', (error) =>
-    options.logger.error({ err: safeError(error) }, 'privacy worker error'),
-  );
+  worker.on('error', onRedisError(options.logger, { worker: 'privacy' }));
   return worker;
 }

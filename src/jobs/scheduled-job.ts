@@ -1,5 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { onRedisError } from '../ingest/redis-connection.js';
 import { type Logger, safeError } from '../logger.js';
 
 /**
@@ -28,6 +29,7 @@ export interface ScheduledJob {
 export async function startScheduledJob(options: ScheduledJobOptions): Promise<ScheduledJob> {
   const { name, logger } = options;
   const queue = new Queue(name, { connection: options.connection, prefix: options.prefix });
+  queue.on('error', onRedisError(logger, { task: name }));
   await queue.upsertJobScheduler(
     name,
     { every: options.everyMs },
@@ -43,9 +45,7 @@ export async function startScheduledJob(options: ScheduledJobOptions): Promise<S
   worker.on('failed', (_job, error) =>
     logger.warn({ err: safeError(error), task: name }, 'scheduled task failed; it runs again'),
   );
-  worker.on('error', (error) =>
-    logger.error({ err: safeError(error), task: name }, 'worker error'),
-  );
+  worker.on('error', onRedisError(logger, { task: name }));
   return {
     async close() {
       await worker.close();

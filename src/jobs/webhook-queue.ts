@@ -1,6 +1,7 @@
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type Logger, safeError } from '../logger.js';
+import { onRedisError } from '../ingest/redis-connection.js';
+import type { Logger } from '../logger.js';
 
 /**
  * The `webhooks` queue: one job per delivery (an entry for an endpoint), its id the delivery id,
@@ -41,6 +42,8 @@ export interface WebhookQueueOptions {
   backoffMs: number;
   /** How long a dead-lettered delivery is kept. */
   failedRetentionSeconds: number;
+  /** Where the queue's Redis errors go (a lost connection is logged once by the connection). */
+  logger?: Logger;
 }
 
 export interface WebhookWorkerOptions {
@@ -71,6 +74,7 @@ export function createWebhookQueue(options: WebhookQueueOptions) {
       removeOnFail: { age: options.failedRetentionSeconds },
     },
   });
+  queue.on('error', onRedisError(options.logger, { queue: WEBHOOK_QUEUE }));
   return {
     /** Adds deliveries (job id = delivery id: one that is still queued is not added twice). */
     async enqueue(deliveries: readonly WebhookJob[]): Promise<void> {
@@ -149,8 +153,6 @@ export function createWebhookWorker(options: WebhookWorkerOptions): Worker<Webho
         'webhook delivery failed for good',
       );
   });
-  worker.on('error', (error) =>
-    options.logger.error({ err: safeError(error) }, 'webhook worker error'),
-  );
+  worker.on('error', onRedisError(options.logger, { worker: WEBHOOK_QUEUE }));
   return worker;
 }
