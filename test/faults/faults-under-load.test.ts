@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -85,9 +85,20 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await clients?.lookups.stop();
+  // Kinds, times and answers only: the paths, which hold identifier values, are not recorded.
+  if (clients)
+    await writeFile(
+      join(dataDir, 'requests.ndjson'),
+      clients.records
+        .map(({ kind, start, ms, status, retryAfter }) =>
+          JSON.stringify({ kind, start, ms, status, retryAfter }),
+        )
+        .join('\n'),
+    );
   await run?.stop();
   await services?.stop();
-  if (process.env.FAULTS_KEEP_DATA) log(`kept ${dataDir} (process logs, service logs and data)`);
+  if (process.env.FAULTS_KEEP_DATA)
+    log(`kept ${dataDir} (process and service logs, requests.ndjson, data)`);
   else if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
