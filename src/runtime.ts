@@ -3,15 +3,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ApiKey } from './api/auth.js';
 import { buildApp } from './app.js';
-import { createAuditService } from './audit/audit-service.js';
-import { createHistoryService } from './history/history-service.js';
-import { createExplainService } from './explain/explain-service.js';
-import { createChangeFeed } from './changes/change-feed.js';
 import { relayChanges, sweepChanges } from './changes/change-relay.js';
 import { deliverWebhook, webhookJobSchema } from './changes/webhook-delivery.js';
 import { apiKeySchema, type Config, ConfigError, serviceAddresses } from './config.js';
-import { createGraph, type Graph } from './graph/graph-client.js';
-import { applyMigrations, migrationsApplied } from './graph/migrations.js';
+import { connectGraph, type Graph } from './graph/graph-client.js';
+import type { GraphHealth } from './graph/graph-health.js';
+import { applyMigrations } from './graph/migrations.js';
 import { createIngestQueue, type IngestQueue } from './ingest/ingest-queue.js';
 import { createIngestWorker } from './ingest/ingest-worker.js';
 import { createIngestJobScrubber } from './ingest/ingest-scrub.js';
@@ -21,22 +18,17 @@ import {
   modelRefreshQueueName,
 } from './ingest/model-refresh.js';
 import { createRedis, type Redis } from './ingest/redis-connection.js';
+import { graphServices, readinessChecks } from './runtime-api.js';
 import { createPrivacyQueue, type PrivacyQueue } from './jobs/privacy-queue.js';
 import { createPrivacyWorker } from './jobs/privacy-worker.js';
 import { type Logger, redactUri, safeError } from './logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
-import { createPersonService } from './persons/person-service.js';
 import { sweepExports } from './privacy/access-step.js';
 import { identifierHasherFromConfig } from './privacy/identifier-hash.js';
 import { createPrivacyRunner, type PrivacyRunnerDeps } from './privacy/privacy-runner.js';
-import { createPrivacyService } from './privacy/privacy-service.js';
 import type { StepRegistry } from './privacy/privacy-step.js';
 import { privacySteps } from './privacy/privacy-steps.js';
 import { createResolverFromConfig } from './resolver/resolver-factory.js';
-import { createReviewService } from './reviews/review-service.js';
-import { createManualService } from './manual/manual-service.js';
-import { createConstraintService } from './manual/manual-constraints.js';
-import { createLinkExplainService } from './links/link-explain.js';
 import { DEVELOPMENT_KEY_SECRET } from './matching/record-matcher.js';
 import { followsActiveModel } from './matching/model/model-follower.js';
 import { refreshU, type URefreshOutcome } from './matching/refresh/u-refresh.js';
@@ -122,9 +114,9 @@ export function configuredApiKeys(config: Config): ApiKey[] {
  */
 async function startChangeFeed(
   config: Config,
-  deps: { graph: Graph; connection: Redis; metrics: Metrics; logger: Logger },
+  deps: { graph: Graph; health: GraphHealth; connection: Redis; metrics: Metrics; logger: Logger },
 ): Promise<{ webhooks: WebhookQueue; closers: (() => Promise<unknown>)[] }> {
-  const { graph, connection, metrics, logger } = deps;
+  const { graph, health, connection, metrics, logger } = deps;
   const prefix = config.QUEUE_PREFIX;
   const endpoints = config.WEBHOOKS ?? [];
   const retentionMs = config.CHANGE_FEED_RETENTION_HOURS * 3600_000;
@@ -177,7 +169,13 @@ async function startChangeFeed(
       },
     ];
     for (const task of tasks) {
-      const job = await startScheduledJob({ ...task, connection, prefix, logger });
+      const job = await startScheduledJob({
+        ...task,
+        run: whileGraphUp(health, task.run),
+        connection,
+        prefix,
+        logger,
+      });
       // Before the webhook worker: a relay run in flight finishes enqueueing first.
       closers.unshift(() => job.close());
     }
@@ -188,6 +186,11 @@ async function startChangeFeed(
   }
   closers.push(() => webhooks.close());
   return { webhooks, closers };
+}
+
+/** A scheduled task's run that does nothing while Neo4j is down (the next run comes soon). */
+function whileGraphUp(health: GraphHealth, run: () => Promise<unknown>) {
+  return async () => (health.isUp() ? run() : undefined);
 }
 
 async function waitFor(
@@ -223,8 +226,11 @@ function runtimeSteps(config: Config, redis: Redis, options: RuntimeOptions): St
   return options.privacySteps?.(steps) ?? steps;
 }
 
-/** The privacy queue's worker, running requests with the runner (src/privacy/privacy-runner.ts). */
-function startPrivacyWorker(config: Config, deps: PrivacyRunnerDeps) {
+/**
+ * The privacy queue's worker, running requests with the runner (src/privacy/privacy-runner.ts); a
+ * request that meets a Neo4j outage waits for it and resumes, without using up its attempts.
+ */
+function startPrivacyWorker(config: Config, deps: PrivacyRunnerDeps, health: GraphHealth) {
   const runner = createPrivacyRunner(deps);
   return createPrivacyWorker({
     connection: deps.redis,
@@ -235,7 +241,7 @@ function startPrivacyWorker(config: Config, deps: PrivacyRunnerDeps) {
     // A request may be taken over from a crashed worker as often as it may fail.
     maxStalledCount: config.JOB_ATTEMPTS,
     logger: deps.logger,
-    run: (job) => runner.run(job),
+    run: (job) => health.untilDone(() => runner.run(job)),
   });
 }
 
@@ -271,26 +277,6 @@ async function startModelRefresh(
   });
 }
 
-/** `/readyz`: Neo4j and Redis answer, and the migrations are applied (remembered once true). */
-function readinessCheck(graph: Graph, redis: Redis) {
-  let migrated = false;
-  return async () => {
-    const checks: Record<string, string> = {};
-    await graph.ping().then(
-      () => (checks.neo4j = 'ok'),
-      () => (checks.neo4j = 'unavailable'),
-    );
-    await redis.ping().then(
-      () => (checks.redis = 'ok'),
-      () => (checks.redis = 'unavailable'),
-    );
-    if (!migrated && checks.neo4j === 'ok')
-      migrated = await migrationsApplied(graph).catch(() => false);
-    checks.migrations = migrated ? 'ok' : 'pending';
-    return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
-  };
-}
-
 /**
  * Privacy requests' background work in a worker process: the privacy queue's worker, and the sweep
  * that deletes expired access exports (they hold personal data) about every quarter of their TTL.
@@ -299,17 +285,18 @@ function readinessCheck(graph: Graph, redis: Redis) {
 async function startPrivacyWork(
   config: Config,
   deps: PrivacyRunnerDeps,
+  health: GraphHealth,
 ): Promise<(() => Promise<unknown>)[]> {
   const ttlMs = config.PRIVACY_EXPORT_TTL_HOURS * 3600_000;
   const sweep = await startScheduledJob({
     name: 'privacy-export-sweep',
     everyMs: Math.max(100, Math.min(60_000, Math.floor(ttlMs / 4))),
-    run: () => sweepExports(deps.graph, Date.now()),
+    run: whileGraphUp(health, () => sweepExports(deps.graph, Date.now())),
     connection: deps.redis,
     prefix: config.QUEUE_PREFIX,
     logger: deps.logger,
   });
-  const worker = startPrivacyWorker(config, deps);
+  const worker = startPrivacyWorker(config, deps, health);
   return [() => sweep.close(), () => worker.close()];
 }
 
@@ -327,15 +314,20 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
   const { logger, role } = options;
   const { neo4jUri, redisUrl } = serviceAddresses(config);
   const metrics = createMetrics();
-  const graph = createGraph({
-    uri: neo4jUri,
-    user: config.NEO4J_USER,
-    password: config.NEO4J_PASSWORD,
-    database: config.NEO4J_DATABASE,
-    maxPoolSize: config.NEO4J_MAX_POOL_SIZE,
-    logger,
-    timings: metrics.graphTimings,
-  });
+  // The workers' graph waits for Neo4j patiently; the API's fails fast (graph-health.ts).
+  const neo4j = connectGraph(
+    {
+      uri: neo4jUri,
+      user: config.NEO4J_USER,
+      password: config.NEO4J_PASSWORD,
+      database: config.NEO4J_DATABASE,
+      maxPoolSize: config.NEO4J_MAX_POOL_SIZE,
+      logger,
+      timings: metrics.graphTimings,
+    },
+    role !== 'worker',
+  );
+  const { graph, apiGraph, health } = neo4j;
   const apiRedis = createRedis(redisUrl, 'api', logger);
   let workerRedis: Redis | undefined;
   let modelRefresh: ModelRefresh<URefreshOutcome> | undefined;
@@ -346,21 +338,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     await applyMigrations(graph, logger);
     logger.info({ neo4j: redactUri(neo4jUri), redis: redactUri(redisUrl), role }, 'connected');
 
-    const ingest = createIngestQueue({
-      connection: apiRedis,
-      queueName: config.INGEST_QUEUE,
-      prefix: config.QUEUE_PREFIX,
-      attempts: config.JOB_ATTEMPTS,
-      logger,
-    });
-
-    const privacy = createPrivacyQueue({
-      connection: apiRedis,
-      queueName: config.PRIVACY_QUEUE,
-      prefix: config.QUEUE_PREFIX,
-      attempts: config.JOB_ATTEMPTS,
-      logger,
-    });
+    const queue = { connection: apiRedis, prefix: config.QUEUE_PREFIX, logger };
+    const attempts = config.JOB_ATTEMPTS;
+    const ingest = createIngestQueue({ ...queue, queueName: config.INGEST_QUEUE, attempts });
+    const privacy = createPrivacyQueue({ ...queue, queueName: config.PRIVACY_QUEUE, attempts });
     const steps = runtimeSteps(config, apiRedis, options);
     const hasher = identifierHasherFromConfig(config);
 
@@ -379,8 +360,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         lockDurationMs: config.WORKER_LOCK_DURATION_MS,
         // Bookmarks are monotonic: those read right after the commit include the batch's own write.
         resolver: {
+          // A Neo4j outage is waited out, never counted against the job's attempts.
           resolveBatch: async (jobId, events) => ({
-            ...(await resolverService.resolveBatch(jobId, events)),
+            ...(await health.untilDone(() => resolverService.resolveBatch(jobId, events))),
             bookmarks: graph.lastBookmarks(),
           }),
         },
@@ -398,6 +380,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       if (modelRefresh) closers.push(() => modelRefresh!.close());
       const feed = await startChangeFeed(config, {
         graph,
+        health,
         connection: workerRedis,
         metrics,
         logger,
@@ -405,14 +388,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       webhooks = feed.webhooks;
       closers.push(...feed.closers);
       metrics.trackWebhooks(() => feed.webhooks.counts());
-      const privacyWork = await startPrivacyWork(config, {
-        graph,
-        redis: workerRedis,
-        registry,
-        hasher,
-        steps,
-        logger,
-      });
+      const privacyWork = await startPrivacyWork(
+        config,
+        { graph, redis: workerRedis, registry, hasher, steps, logger },
+        health,
+      );
       closers.push(...privacyWork);
     }
 
@@ -426,17 +406,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         metrics,
         rateLimit: { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS },
         eventsWaitTimeoutMs: config.EVENTS_WAIT_TIMEOUT_MS,
-        persons: createPersonService({ graph, registry }),
-        audit: createAuditService({ graph }),
-        history: createHistoryService({ graph }),
-        reviews: createReviewService({ graph, planWriter: resolverService.planWriter }),
-        links: createLinkExplainService({ graph }),
-        manual: createManualService({ graph, planWriter: resolverService.planWriter, registry }),
-        constraints: createConstraintService({ graph }),
-        changes: createChangeFeed({ graph }),
-        explain: createExplainService({ graph, registry, hasher, matchers: configured.matchers }),
-        privacy: createPrivacyService({ graph, queue: privacy, registry, hasher, steps }),
-        readiness: readinessCheck(graph, apiRedis),
+        ...graphServices(apiGraph, {
+          registry,
+          hasher,
+          planWriter: resolverService.planWriter,
+          matchers: configured.matchers,
+          privacy,
+          steps,
+        }),
+        readiness: readinessChecks(health, apiGraph, apiRedis),
       });
       // The HTTP server closes first, before the workers.
       closers.unshift(() => app!.close());
@@ -454,19 +432,21 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       webhooks,
       privacy,
       async close() {
+        // First: work waiting for Neo4j stops waiting, so the workers can close.
+        health.close();
         for (const close of closers)
           await close().catch((error: unknown) =>
             logger.warn({ err: safeError(error) }, 'close failed'),
           );
         await ingest.close().catch(() => undefined);
         await privacy.close().catch(() => undefined);
-        await graph.close();
+        await neo4j.close();
         await workerRedis?.quit().catch(() => undefined);
         await apiRedis.quit().catch(() => undefined);
       },
     };
   } catch (error) {
-    await graph.close().catch(() => undefined);
+    await neo4j.close().catch(() => undefined);
     workerRedis?.disconnect();
     apiRedis.disconnect();
     throw error;
