@@ -14,7 +14,7 @@ export interface FaultWindow {
   /** The service the fault takes away (none for a worker process). */
   dependency: Dependency | undefined;
   injectedAt: number;
-  /** The service answers again (or the killed worker's replacement is ready). */
+  /** The service answers again (or the killed worker's replacement is ready): the harness saw it ready. */
   backAt: number;
   /** The API is ready again (`/readyz` 200). */
   recoveredAt: number;
@@ -32,8 +32,9 @@ export interface WindowStats {
   /** Anything else: a 5xx other than a proper 503, no answer, a timeout. */
   wrong: RequestRecord[];
   /**
-   * Requests that needed the missing service (and `/readyz`) answered after more than
-   * FAIL_FAST_MS, and any request not answered within the client's timeout.
+   * Requests sent while the service was missing that needed it (and `/readyz`), answered after
+   * more than FAIL_FAST_MS; and any request not answered within the client's timeout. Once the
+   * service is back, a request may take its usual time.
    */
   slow: RequestRecord[];
   maxMs: number;
@@ -74,10 +75,13 @@ export function windowStats(records: readonly RequestRecord[], window: FaultWind
     unavailable: 0,
     ok: 0,
     wrong: [],
-    slow: mine.filter((r) =>
-      window.dependency && needs[r.kind].includes(window.dependency)
-        ? waitedMs(r, window) > FAIL_FAST_MS
-        : r.status === 0 && r.ms >= CLIENT_TIMEOUT_MS,
+    slow: mine.filter(
+      (r) =>
+        (r.status === 0 && r.ms >= CLIENT_TIMEOUT_MS) ||
+        (window.dependency !== undefined &&
+          needs[r.kind].includes(window.dependency) &&
+          r.start < window.backAt &&
+          waitedMs(r, window) > FAIL_FAST_MS),
     ),
     maxMs: Math.max(0, ...mine.map((r) => r.ms)),
     readyzNamedIt: 0,

@@ -86,7 +86,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await clients?.lookups.stop();
   // Kinds, times and answers only: the paths, which hold identifier values, are not recorded.
-  if (clients)
+  if (clients) {
     await writeFile(
       join(dataDir, 'requests.ndjson'),
       clients.records
@@ -95,10 +95,12 @@ afterAll(async () => {
         )
         .join('\n'),
     );
+    await writeFile(join(dataDir, 'windows.json'), JSON.stringify(windows, null, 2));
+  }
   await run?.stop();
   await services?.stop();
   if (process.env.FAULTS_KEEP_DATA)
-    log(`kept ${dataDir} (process and service logs, requests.ndjson, data)`);
+    log(`kept ${dataDir} (process and service logs, requests.ndjson, windows.json, data)`);
   else if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -217,7 +219,7 @@ describe('faults under load', () => {
     if (stats.wrong.length > 0) problems.push(`wrong answers: ${tally(stats.wrong)}`);
     if (stats.slow.length > 0)
       problems.push(
-        `${stats.slow.length} answers too slow (over ${FAIL_FAST_MS} ms when they need ${dependency ?? 'nothing missing'}, or none): ${tally(stats.slow)}`,
+        `${stats.slow.length} answers too slow (sent while ${dependency ?? 'nothing'} was down and over ${FAIL_FAST_MS} ms, or none within the client's timeout): ${tally(stats.slow)}`,
       );
     if (dependency && outcome.restarted.length > 0)
       problems.push(`exited and had to be restarted: ${outcome.restarted.join(', ')}`);
