@@ -10,6 +10,8 @@ interface ServiceHandle {
   pid?: number;
   /** True when the URL came from NEO4J_URI / REDIS_URL. */
   external?: boolean;
+  /** A service started by this call: settles with how its process ended. */
+  exited?: Promise<{ code: number | null; signal: string | null }>;
   stop(): Promise<void>;
 }
 export interface RedisHandle extends ServiceHandle {
@@ -53,6 +55,10 @@ export interface StartLocalServicesOptions extends CommonOptions {
   heap?: string;
   pageCache?: string;
   detached?: boolean;
+  /** Restart a service this call started when it dies, with back-off (npm start). Default false. */
+  supervise?: boolean;
+  /** Where supervision logs exits and restarts. Default: `log`. */
+  superviseLog?: Log;
 }
 
 export interface LocalServices {
@@ -86,6 +92,13 @@ export const NEO4J_JVM_FLAGS: readonly string[];
 export function ensureRedis(options?: EnsureRedisOptions): Promise<RedisHandle>;
 export function ensureNeo4j(options?: EnsureNeo4jOptions): Promise<Neo4jHandle>;
 export function startLocalServices(options?: StartLocalServicesOptions): Promise<LocalServices>;
+/** Restarts `service` with back-off when its process dies; stop() stops the process running now. */
+export function superviseService<S extends ServiceHandle>(
+  name: string,
+  service: S,
+  restart: (signal: AbortSignal) => Promise<S>,
+  options?: { log?: Log },
+): { readonly pid: number | undefined; stop(): Promise<void> };
 export function stopLocalServices(options?: {
   dataDir?: string;
   log?: Log;

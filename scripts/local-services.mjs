@@ -24,9 +24,13 @@
  *                 startTimeoutMs? = 120 s, signal? })
  *     -> { uri, started, pid?, external?, stop(): Promise<void> }
  *   startLocalServices({ dataDir?, neo4jBoltPort?, redisPort?, heap?, pageCache?, detached?, log?,
- *                        startTimeoutMs?, signal? })
+ *                        startTimeoutMs?, signal?, supervise? = false, superviseLog? = log })
  *     -> { neo4jUri, redisUrl, neo4j, redis, stop(): Promise<void> }   (both start in parallel;
- *        if one fails, the other is stopped again and the error is thrown)
+ *        if one fails, the other is stopped again and the error is thrown). With `supervise`, a
+ *        service this call started (not a reused or external one) is restarted when it dies, with
+ *        back-off, each exit and restart logged (superviseService); stop() stops what runs now.
+ *   superviseService(name, service, restart(signal), { log? }) -> { pid, stop() }
+ *   A started service also has `exited`: a promise of { code, signal } once its process ends.
  *   `signal` (AbortSignal) aborts a start in progress: what was spawned is stopped, and the
  *   promise rejects with an error named 'AbortError'.
  *   stopLocalServices({ dataDir?, log? }) -> { neo4j: Outcome, redis: Outcome }
@@ -377,7 +381,9 @@ function spawnService(cmd, args, { logFile, env, stdinPipe = false }) {
     fs.closeSync(fd); // the child has its own copy
   }
   const state = { exited: null, error: null };
-  child.on('exit', (code, signal) => (state.exited = { code, signal }));
+  state.ended = new Promise((resolve) =>
+    child.on('exit', (code, signal) => resolve((state.exited = { code, signal }))),
+  );
   child.on('error', (err) => (state.error = err));
   if (child.stdin) {
     child.stdin.on('error', () => {}); // EPIPE once the child is gone
@@ -565,6 +571,7 @@ export async function ensureRedis({
     url,
     started: true,
     pid,
+    exited: state.ended,
     stop: async () => {
       await terminate(pid, { name: 'redis', log });
       removePidFile(dataDir, 'redis', pid);
@@ -819,11 +826,81 @@ export async function ensureNeo4j({
     uri,
     started: true,
     pid,
+    exited: state.ended,
     stop: async () => {
       await terminate(pid, { name: 'neo4j', log });
       child.stdin?.destroy();
       removePidFile(dataDir, 'neo4j', pid);
       log('neo4j: stopped');
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Supervision
+
+const RESTART_MIN_DELAY_MS = 1000;
+const RESTART_MAX_DELAY_MS = 30_000;
+/** A service that ran this long since its last start counts as healthy: back-off starts over. */
+const RESTART_STABLE_MS = 60_000;
+
+/**
+ * Keeps a service this process started running: when its process exits other than through stop(),
+ * it is started again after a back-off (1 s, doubling up to 30 s; back to 1 s once it has run a
+ * minute), each exit and restart logged. `first` is the running service ({ pid, exited, stop });
+ * `restart(signal)` starts it again (ensureRedis/ensureNeo4j with the same DATA_DIR and port).
+ * stop() stops the process running now, or a restart under way.
+ */
+export function superviseService(name, first, restart, { log = defaultLog } = {}) {
+  let current = first;
+  let startedAt = Date.now();
+  let attempt = 1;
+  let stopping = false;
+  let timer;
+  let restarting;
+  const abort = new AbortController();
+
+  const watch = (service) => {
+    service.exited?.then(({ code, signal }) => {
+      if (stopping || service !== current) return;
+      current = undefined;
+      if (Date.now() - startedAt > RESTART_STABLE_MS) attempt = 1;
+      scheduleRestart(signal ? `signal ${signal}` : `code ${code}`);
+    });
+  };
+  const scheduleRestart = (why) => {
+    attempt += 1;
+    const delay = Math.min(RESTART_MAX_DELAY_MS, RESTART_MIN_DELAY_MS * 2 ** (attempt - 2));
+    log(`${name} exited (${why}); restarting in ${delay / 1000} s (attempt ${attempt})`);
+    timer = setTimeout(() => {
+      restarting = restart(abort.signal).then(
+        (service) => {
+          restarting = undefined;
+          if (stopping) return service.stop();
+          current = service;
+          startedAt = Date.now();
+          log(`${name} restarted (pid ${service.pid})`);
+          watch(service);
+        },
+        (error) => {
+          restarting = undefined;
+          if (stopping) return;
+          scheduleRestart(`restart failed: ${error instanceof Error ? error.message : error}`);
+        },
+      );
+    }, delay);
+  };
+  watch(first);
+  return {
+    get pid() {
+      return current?.pid;
+    },
+    async stop() {
+      stopping = true;
+      clearTimeout(timer);
+      abort.abort();
+      await restarting?.catch(() => {});
+      await current?.stop();
     },
   };
 }
@@ -845,13 +922,15 @@ export async function startLocalServices({
   log = defaultLog,
   startTimeoutMs,
   signal,
+  // Restart a service this call started when it dies (npm start); reused/external ones are not ours.
+  supervise = false,
+  superviseLog = log,
 } = {}) {
   dataDir = resolveDataDir(dataDir);
   const common = { dataDir, log, startTimeoutMs, signal };
-  const results = await Promise.allSettled([
-    ensureNeo4j({ ...common, boltPort: neo4jBoltPort, heap, pageCache, detached }),
-    ensureRedis({ ...common, port: redisPort }),
-  ]);
+  const neo4jOptions = { ...common, boltPort: neo4jBoltPort, heap, pageCache, detached };
+  const redisOptions = { ...common, port: redisPort };
+  const results = await Promise.allSettled([ensureNeo4j(neo4jOptions), ensureRedis(redisOptions)]);
   const failed = results.filter((r) => r.status === 'rejected');
   if (failed.length > 0) {
     await Promise.allSettled(
@@ -859,7 +938,24 @@ export async function startLocalServices({
     );
     throw failed[0].reason;
   }
-  const [neo4j, redis] = results.map((r) => r.value);
+  let [neo4j, redis] = results.map((r) => r.value);
+  if (supervise) {
+    // The supervisor stands in for the service: its stop() stops whichever process runs now.
+    const supervised = (name, service, ensure, options) =>
+      service.started
+        ? Object.assign(
+            superviseService(
+              name,
+              service,
+              (restartSignal) => ensure({ ...options, signal: restartSignal }),
+              { log: superviseLog },
+            ),
+            { uri: service.uri, url: service.url, started: true },
+          )
+        : service;
+    neo4j = supervised('neo4j', neo4j, ensureNeo4j, neo4jOptions);
+    redis = supervised('redis', redis, ensureRedis, redisOptions);
+  }
   return {
     neo4jUri: neo4j.uri,
     redisUrl: redis.url,

@@ -7,8 +7,12 @@
  * 3. starts the local Neo4j (our embedded launcher) and Redis, unless NEO4J_URI / REDIS_URL are set,
  *    or reuses the ones `npm run services:start` left running for the same DATA_DIR;
  * 4. runs the service (`dist/main.js`, API + worker by default; extra args pass through);
- * 5. on Ctrl-C or SIGTERM, or when the service exits, stops the service first and then whatever
- *    this script started. A restart with the same DATA_DIR keeps the graph and the queue.
+ * 5. supervises the local services it started: one that dies is restarted with back-off (logged:
+ *    `[idgraph] redis exited (signal SIGKILL); restarting in 1 s (attempt 2)`), and the service
+ *    reconnects by itself; reused and external services are not supervised;
+ * 6. on Ctrl-C or SIGTERM, or when the service exits, stops the service first and then the local
+ *    services running now (restarted ones included). A restart with the same DATA_DIR keeps the
+ *    graph and the queue.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -64,6 +68,7 @@ try {
     pageCache: config.NEO4J_PAGECACHE,
     signal: abort.signal,
     log: (m) => log(m),
+    supervise: true,
   });
 } catch (error) {
   log(
