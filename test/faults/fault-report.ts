@@ -116,6 +116,36 @@ export function wrongOutsideWindows(
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/**
+ * Wrong answers outside the faults, each counted after the fault that came last before it (or
+ * before the first): `after (c) ...: resolve 503 x41 (sent from N s to N s after it was ready
+ * again)`.
+ */
+export function tallyAfterFaults(
+  records: readonly RequestRecord[],
+  windows: readonly FaultWindow[],
+): string {
+  if (records.length === 0) return 'none';
+  const groups = new Map<string, RequestRecord[]>();
+  const previous = new Map<string, FaultWindow | undefined>();
+  for (const r of records) {
+    const before = windows.filter((w) => w.recoveredAt <= r.start).at(-1);
+    const key = before ? `after ${before.label}` : 'before the first fault';
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+    previous.set(key, before);
+  }
+  return [...groups]
+    .map(([key, rs]) => {
+      const w = previous.get(key);
+      const starts = rs.map((r) => r.start - (w?.recoveredAt ?? 0));
+      const since = w
+        ? ` (sent from ${seconds(Math.min(...starts))} to ${seconds(Math.max(...starts))} after it was ready again)`
+        : '';
+      return `${key}: ${tally(rs)}${since}`;
+    })
+    .join('; ');
+}
+
 /** The suite's one line for a fault. */
 export function faultLine(
   window: FaultWindow,
