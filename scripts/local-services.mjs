@@ -941,15 +941,19 @@ export async function startLocalServices({
   let [neo4j, redis] = results.map((r) => r.value);
   if (supervise) {
     // The supervisor stands in for the service: its stop() stops whichever process runs now.
+    // An instance found running when restarting (someone ran `npm run services:start` meanwhile)
+    // took the place of ours: stopping stops it too, though it is not watched.
+    const restarter = (name, ensure, options) => async (restartSignal) => {
+      const service = await ensure({ ...options, signal: restartSignal });
+      if (service.started || service.pid === undefined) return service;
+      return { ...service, stop: () => stopByPid(dataDir, name, service.pid, log) };
+    };
     const supervised = (name, service, ensure, options) =>
       service.started
         ? Object.assign(
-            superviseService(
-              name,
-              service,
-              (restartSignal) => ensure({ ...options, signal: restartSignal }),
-              { log: superviseLog },
-            ),
+            superviseService(name, service, restarter(name, ensure, options), {
+              log: superviseLog,
+            }),
             { uri: service.uri, url: service.url, started: true },
           )
         : service;
@@ -968,6 +972,13 @@ export async function startLocalServices({
       if (err) throw err.reason;
     },
   };
+}
+
+/** Stops one service's process and removes its pid file. */
+async function stopByPid(dataDir, service, pid, log) {
+  await terminate(pid, { name: service, log });
+  removePidFile(dataDir, service, pid);
+  log(`${service}: stopped`);
 }
 
 /** Stops the services recorded in DATA_DIR/run/*.pid (whoever started them). */
