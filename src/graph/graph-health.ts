@@ -6,8 +6,8 @@ import type { Logger } from '../logger.js';
  * and the workers wait for it instead of failing their jobs.
  *
  * Neo4j counts as down once a call fails for want of a connection and a probe confirms it, or once
- * a probe does not answer in time (a call that runs longer than `suspectAfterMs` starts one, so a
- * Neo4j that hangs is noticed while the call is still waiting). While down, a probe runs with
+ * two probes in a row do not answer in time (a call that runs longer than `suspectAfterMs` starts
+ * them, so a Neo4j that hangs is noticed while the call is still waiting). While down, a probe runs with
  * back-off (from `minBackoffMs`, doubling, up to `maxBackoffMs`) and marks it up again at the first
  * answer; the driver reconnects by itself, so nothing restarts.
  */
@@ -124,10 +124,15 @@ export function createGraphHealth(options: GraphHealthOptions) {
     scheduleProbe();
   }
 
-  /** Probes, and marks Neo4j down when the probe fails; true when it answered. */
+  /**
+   * Probes, and marks Neo4j down when the probe fails; true when it answered. A probe that only
+   * timed out is asked once more before Neo4j counts as down: an overloaded Neo4j (or a busy host)
+   * answers late, and taking that for an outage would turn slowness into 503s for every caller.
+   */
   async function confirm(): Promise<boolean> {
     if (down) return false;
-    const reason = await probeNow();
+    let reason = await probeNow();
+    if (reason === 'timeout' && !down) reason = await probeNow();
     if (reason !== undefined) markDown(reason);
     return reason === undefined && !down;
   }

@@ -68,6 +68,16 @@ describe('graph health', () => {
     expect(h.state()).toBe('down: timeout');
   });
 
+  it('does not take one late probe for an outage: a second probe that answers keeps Neo4j up', async () => {
+    let probes = 0;
+    const h = tracker(async () => (++probes === 1 ? 'timeout' : undefined));
+    await expect(h.guard(() => sleep(80).then(() => 'slow but fine'))).resolves.toBe(
+      'slow but fine',
+    );
+    expect(probes).toBe(2);
+    expect(h.isUp()).toBe(true);
+  });
+
   it('lets a slow call finish when the probe answers', async () => {
     const h = tracker(async () => undefined);
     await expect(h.guard(() => sleep(80).then(() => 'slow but fine'))).resolves.toBe(
