@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { CsvError, type Options as CsvOptions, parse } from 'csv-parse';
 import type { z } from 'zod';
+import { malformedStrings } from '../api/well-formed-text.js';
 import { eventSchema, type IdentityEvent } from '../events/event-schema.js';
 import { type ColumnPlan, EventFileError, planColumns, rowToCandidate } from './csv-columns.js';
 
@@ -64,6 +65,10 @@ function validate(
     source !== undefined && (candidate.source === undefined || candidate.source === '')
       ? { ...candidate, source }
       : candidate;
+  // A lone surrogate cannot be stored faithfully: two values differing only there would become one
+  // identifier and merge two people. The record is refused like any other bad record.
+  const malformed = malformedStrings(filled, '$', 1);
+  if (malformed.length > 0) return { line, error: `${malformed[0]}: not well-formed Unicode` };
   const parsed = eventSchema.safeParse(filled);
   return parsed.success
     ? { line, event: parsed.data }

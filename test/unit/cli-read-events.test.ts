@@ -135,6 +135,21 @@ describe('readEvents: NDJSON', () => {
     for (const { error } of errors(items)) expect(error).not.toContain(secret);
   });
 
+  it('refuses a record holding a lone surrogate, names where, and reads the next', async () => {
+    // JSON.stringify escapes a lone surrogate as \udXXX: valid JSON, not well-formed Unicode.
+    const event = (id: string, value: string) =>
+      ndjson({ id, source: 'web', occurredAt: at, identifiers: [{ type: 'cookie_id', value }] });
+    const text = [event('s1', 'sur-\ud800'), event('s2', 'sur-\udfff'), event('ok', 'sur-ok')].join(
+      '\n',
+    );
+    const items = await readAll(text, { format: 'ndjson' });
+    expect(events(items).map((e) => e.line)).toEqual([3]);
+    expect(errors(items)).toEqual([
+      { line: 1, error: '$.identifiers[0].value: not well-formed Unicode' },
+      { line: 2, error: '$.identifiers[0].value: not well-formed Unicode' },
+    ]);
+  });
+
   it('strips a byte-order mark and reads CRLF line ends', async () => {
     const line = (id: string) =>
       ndjson({
