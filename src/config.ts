@@ -188,6 +188,22 @@ export const configSchema = z.object({
     .describe(
       "How long a worker holds a job without renewing; a crashed worker's job is taken over after it.",
     ),
+  INGEST_JOBS_KEPT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(100_000)
+    .describe(
+      'Completed ingest batches kept in Redis (newest first) so clients can read their outcome; each keeps its events until removed, so Redis needs room for this many (docs/operations.md, Capacity).',
+    ),
+  INGEST_JOBS_KEPT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(86_400)
+    .describe(
+      'How long a completed ingest batch is kept in Redis at most, whatever INGEST_JOBS_KEPT allows.',
+    ),
   JOB_ATTEMPTS: z.coerce
     .number()
     .int()

@@ -9,7 +9,7 @@ import { apiKeySchema, type Config, ConfigError, serviceAddresses } from './conf
 import { connectGraph, type Graph } from './graph/graph-client.js';
 import type { GraphHealth } from './graph/graph-health.js';
 import { applyMigrations } from './graph/migrations.js';
-import { createIngestQueue, type IngestQueue } from './ingest/ingest-queue.js';
+import { createIngestQueue, ingestJobsKept, type IngestQueue } from './ingest/ingest-queue.js';
 import { createIngestWorker } from './ingest/ingest-worker.js';
 import { createIngestJobScrubber } from './ingest/ingest-scrub.js';
 import {
@@ -362,7 +362,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
 
     const queue = { connection: apiRedis, prefix: config.QUEUE_PREFIX, logger };
     const attempts = config.JOB_ATTEMPTS;
-    const ingest = createIngestQueue({ ...queue, queueName: config.INGEST_QUEUE, attempts });
+    const ingest = createIngestQueue({
+      ...queue,
+      queueName: config.INGEST_QUEUE,
+      attempts,
+      keepCompleted: ingestJobsKept(config),
+    });
     const privacy = createPrivacyQueue({ ...queue, queueName: config.PRIVACY_QUEUE, attempts });
     const steps = runtimeSteps(config, apiRedis, options);
     const hasher = identifierHasherFromConfig(config);

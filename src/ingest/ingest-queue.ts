@@ -8,6 +8,7 @@ import {
   jobResultSchema,
   RESOLVE_BATCH_JOB,
 } from './ingest-contract.js';
+import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import {
   duplicateBlocking,
@@ -48,6 +49,8 @@ export interface IngestQueueOptions {
   queueName: string;
   prefix: string;
   attempts: number;
+  /** Completed batches kept for their outcome: at most `count`, none older than `seconds`. */
+  keepCompleted: { count: number; seconds: number };
   /** Where the queue's Redis errors go (a lost connection is logged once by the connection). */
   logger?: Logger;
 }
@@ -61,6 +64,13 @@ function toState(state: string): JobState {
   return 'waiting';
 }
 
+/** The retention of completed batches the configuration asks for (both producers use it). */
+export function ingestJobsKept(
+  config: Pick<Config, 'INGEST_JOBS_KEPT' | 'INGEST_JOBS_KEPT_SECONDS'>,
+): IngestQueueOptions['keepCompleted'] {
+  return { count: config.INGEST_JOBS_KEPT, seconds: config.INGEST_JOBS_KEPT_SECONDS };
+}
+
 export function createIngestQueue(options: IngestQueueOptions) {
   const queue = new Queue<IngestPayload, JobResult>(options.queueName, {
     connection: options.connection,
@@ -68,8 +78,9 @@ export function createIngestQueue(options: IngestQueueOptions) {
     defaultJobOptions: {
       attempts: options.attempts,
       backoff: { type: 'exponential', delay: 500 },
-      // Completed jobs stay a day so clients can read their outcome; failed ones stay until retried.
-      removeOnComplete: { age: 24 * 3600, count: 100_000 },
+      // Completed jobs stay for clients to read their outcome, bounded in number and age because
+      // each holds its batch; failed ones stay until retried (the dead-letter queue).
+      removeOnComplete: { age: options.keepCompleted.seconds, count: options.keepCompleted.count },
       removeOnFail: false,
     },
   });

@@ -444,6 +444,7 @@ describe('idgraph exit codes', () => {
         queueName: lonely.INGEST_QUEUE!,
         prefix: worker.config.QUEUE_PREFIX,
         attempts: 1,
+        keepCompleted: { count: 0, seconds: 0 },
       });
       await queue.queue.obliterate({ force: true });
       await queue.close();

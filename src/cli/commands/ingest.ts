@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { batchJobId } from '../../ingest/ingest-contract.js';
-import { createIngestQueue, type IngestQueue } from '../../ingest/ingest-queue.js';
+import { createIngestQueue, ingestJobsKept, type IngestQueue } from '../../ingest/ingest-queue.js';
 import { eventSchema, type IdentityEvent } from '../../events/event-schema.js';
 import { identifierRegistry } from '../../resolver/resolver-config.js';
 import { CliError, type CliContext, connectRedis, ExitCode } from '../cli-context.js';
@@ -104,6 +104,7 @@ export async function ingestCommand(
     queueName: ctx.config.INGEST_QUEUE,
     prefix: ctx.config.QUEUE_PREFIX,
     attempts: ctx.config.JOB_ATTEMPTS,
+    keepCompleted: ingestJobsKept(ctx.config),
   });
   const started = performance.now();
   const input = createReadStream(file);
