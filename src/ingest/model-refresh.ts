@@ -1,7 +1,6 @@
 import { Queue, QueueEvents, Worker } from 'bullmq';
-import type { RedisClient } from './redis-connection.js';
 import { type Logger, safeError } from '../logger.js';
-import { onRedisError } from './redis-connection.js';
+import { duplicateBlocking, onRedisError, type RedisClient } from './redis-connection.js';
 
 /**
  * The queue plumbing of the model refresh (u estimated from the graph's records): a queue of its
@@ -83,9 +82,10 @@ export async function createModelRefresh<R>(
 
   return {
     async trigger(timeoutMs = 300_000) {
-      // QueueEvents blocks on a stream read: a connection of its own.
+      // QueueEvents blocks on a stream read: a connection of its own that never gives up a command
+      // (on a cluster too, whose node options a plain duplicate would carry over).
       if (!events) {
-        eventsConnection = connection.duplicate();
+        eventsConnection = duplicateBlocking(connection);
         events = new QueueEvents(queueName, { connection: eventsConnection, prefix });
         events.on('error', onError);
         await events.waitUntilReady();
