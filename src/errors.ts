@@ -109,10 +109,20 @@ export class PrivacyRequestNotFoundError extends NotFoundError {
   }
 }
 
-/** No export to answer: the request is not an access request, or its export expired. */
+/** An access request's export that expired (PRIVACY_EXPORT_TTL_HOURS) or was never kept. */
 export class PrivacyExportNotFoundError extends NotFoundError {
   constructor() {
     super('privacy export', 'EXPORT_NOT_FOUND');
+  }
+}
+
+/**
+ * The export of a request that is not an access request: the request exists, but its type has no
+ * export (a 404 would tell a client that the request it just created is gone).
+ */
+export class NotAnAccessRequestError extends AppError {
+  constructor(type: string) {
+    super(`a ${type} request has no export`, 409, 'NOT_AN_ACCESS_REQUEST', { type });
   }
 }
 

@@ -60,7 +60,7 @@ export const privacyRoutes: FastifyPluginAsyncZod<{
         tags: ['privacy'],
         summary: 'The export of a completed access request: what idgraph holds about the subject',
         description:
-          "One JSON document with the subject's identifiers (person, consent state and history), the links between them (provenance, purposes), records' attribute values, event payloads, reviews and the audit records of the subject's persons. What also concerns other people is left out and counted in `withheld`. It holds personal data and is kept PRIVACY_EXPORT_TTL_HOURS: 404 `EXPORT_NOT_FOUND` once it expired, or for a request that is not an access request; 409 `REQUEST_NOT_COMPLETED` before the request completed.",
+          "One JSON document with the subject's identifiers (person, consent state and history), the links between them (provenance, purposes), records' attribute values, event payloads, reviews and the audit records of the subject's persons. What also concerns other people is left out and counted in `withheld`. It holds personal data and is kept PRIVACY_EXPORT_TTL_HOURS: 404 `EXPORT_NOT_FOUND` once it expired; 409 `REQUEST_NOT_COMPLETED` before the request completed, 409 `NOT_AN_ACCESS_REQUEST` for a request of another type.",
         params: z.object({ id: privacyRequestIdSchema }),
         response: { 200: privacyExportSchema, 409: problemSchema, ...errorResponses },
       },

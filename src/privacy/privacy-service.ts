@@ -1,4 +1,5 @@
 import {
+  NotAnAccessRequestError,
   PrivacyExportNotFoundError,
   PrivacyRequestNotFoundError,
   RequestIdConflictError,
@@ -190,7 +191,7 @@ export function createPrivacyService(deps: PrivacyServiceDeps) {
     async export(id: string): Promise<PrivacyExport> {
       const stored = await findRequest(deps.graph, id);
       if (!stored) throw new PrivacyRequestNotFoundError();
-      if (stored.type !== 'access') throw new PrivacyExportNotFoundError();
+      if (stored.type !== 'access') throw new NotAnAccessRequestError(stored.type);
       if (stored.status !== 'completed') throw new RequestNotCompletedError(stored.status);
       const document = await findExport(deps.graph, id, clock());
       if (!document) throw new PrivacyExportNotFoundError();

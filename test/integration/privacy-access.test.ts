@@ -306,7 +306,8 @@ describe('access requests', () => {
     });
     const unsuppressId = privacyRequestAcceptedSchema.parse(unsuppress.body).id;
     await waitForRequest(service.baseUrl, unsuppressId, ADMIN_KEY);
-    expectProblem(await getExport(service, unsuppressId), 404, 'EXPORT_NOT_FOUND');
+    // The request exists: its type has no export (409), where a 404 would say it is gone.
+    expectProblem(await getExport(service, unsuppressId), 409, 'NOT_AN_ACCESS_REQUEST');
 
     // An API without workers: the request stays pending.
     const apiOnly = await startService({ IDGRAPH_API_KEYS: keys }, 'api');
