@@ -11,8 +11,10 @@ import { isUtf8, malformedStrings, malformedUrlParts } from './well-formed-text.
 export function registerRequestText(app: FastifyInstance): void {
   // Fastify's defaults also take text/plain, which then fails the body's schema as a 400.
   app.removeAllContentTypeParsers();
-  // Fastify's own JSON parser (prototype-poisoning keys refused), fed the text once it is known UTF-8.
-  const parseJson = app.getDefaultJsonParser('error', 'error') as (
+  // Fastify's own JSON parser, fed the text once it is known UTF-8. Prototype-poisoning keys
+  // (`__proto__`, `constructor.prototype`) are dropped: the JSON is valid, so refusing it would
+  // refuse a request its schema allows, and no route reads such a key.
+  const parseJson = app.getDefaultJsonParser('remove', 'remove') as (
     request: FastifyRequest,
     body: string,
     done: (error: Error | null, parsed?: unknown) => void,

@@ -188,4 +188,14 @@ describe('the server answers what the document declares', () => {
     );
     expect(unknown.reason).toBe('not_found');
   });
+
+  it('takes valid JSON holding a __proto__ key, dropping the key without polluting anything', async () => {
+    const answer = await fetch(`${service().baseUrl}/v1/resolve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: '{"identifiers":[{"type":"email","value":"nobody@example.org","__proto__":{"polluted":true}}]}',
+    });
+    expect(answer.status).toBe(200);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
 });
