@@ -17,7 +17,12 @@ export const deadLetterRoutes: FastifyPluginAsyncZod<{ ingest: IngestGateway }> 
         tags: ['ingest'],
         summary: 'Dead-lettered batches, with their reason',
         querystring: z.object({
-          offset: z.coerce.number().int().min(0).default(0),
+          // A pattern rather than a coerced number: coercion reads an empty value as 0.
+          offset: z
+            .string()
+            .regex(/^\d{1,9}$/, 'a whole number from 0')
+            .transform(Number)
+            .default(0),
           limit: z.coerce.number().int().min(1).max(500).default(50),
         }),
         response: { 200: deadLetterListSchema, ...errorResponses },

@@ -126,15 +126,20 @@ export const scopeQuerySchema = {
     .regex(/^[a-z][a-z0-9_]{0,63}$/)
     .optional()
     .describe('Only links whose evidence was consented for this purpose'),
-  minConfidence: z.coerce
-    .number()
-    .min(0)
-    .max(1)
+  // A string with a pattern rather than a coerced number: coercion reads an empty value as 0.
+  minConfidence: z
+    .string()
+    .regex(/^(0(\.\d{1,9})?|1(\.0{1,9})?|\.\d{1,9})$/, 'a number from 0 to 1')
+    .transform(Number)
     .optional()
-    .describe('Only links with at least this confidence'),
+    .describe('Only links with at least this confidence (0 to 1)'),
 };
 
-export const scopeSchema = z.object(scopeQuerySchema);
+/** The scope an answer was cut to, as answered. */
+export const scopeSchema = z.object({
+  purpose: scopeQuerySchema.purpose,
+  minConfidence: z.number().min(0).max(1).optional(),
+});
 
 export const identifierRefSchema = z.object({ type: z.string(), value: z.string() });
 

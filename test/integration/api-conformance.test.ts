@@ -198,4 +198,14 @@ describe('the server answers what the document declares', () => {
     expect(answer.status).toBe(200);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+
+  it('refuses an empty value for a number in the query rather than reading it as 0', async () => {
+    const { baseUrl } = service();
+    for (const path of [
+      '/v1/dead-letters?offset=',
+      '/v1/resolve?type=email&value=a%40b.c&minConfidence=',
+    ])
+      expectProblem(await http(baseUrl, 'GET', path), 400, 'VALIDATION_FAILED');
+    expect((await http(baseUrl, 'GET', '/v1/dead-letters?offset=0&limit=5')).status).toBe(200);
+  });
 });
