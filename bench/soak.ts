@@ -14,7 +14,7 @@
  * collection does not move but a leak raises) and is flagged GROWS when the fitted growth over the
  * measured minutes exceeds 5 % of its mean with R² >= 0.5. What grows by design is said so in the
  * report: the graph and its event log and audit trail (kept on purpose), and Redis for as long as
- * completed ingest jobs are kept for clients to read (removeOnComplete: 24 h, 100,000 jobs), for
+ * completed ingest jobs are kept for clients to read (INGEST_JOBS_KEPT_SECONDS, INGEST_JOBS_KEPT), for
  * which it prints the bytes per completed job and the bound they reach.
  */
 import { Redis } from 'ioredis';
@@ -33,7 +33,8 @@ import { soakSettings } from './soak/soak-settings.js';
 import { splitKey } from './workloads/tagged-stream.js';
 
 /** The ingest queue keeps this many completed jobs at most (src/ingest/ingest-queue.ts). */
-const COMPLETED_JOBS_KEPT = 100_000;
+/** The service's INGEST_JOBS_KEPT, which the processes inherit from this environment. */
+const COMPLETED_JOBS_KEPT = Number(process.env.INGEST_JOBS_KEPT ?? 100_000);
 
 runBenchmark('soak', async (run) => {
   const settings = soakSettings(process.argv.slice(2));
@@ -144,7 +145,7 @@ runBenchmark('soak', async (run) => {
           ? `Neo4j's RSS may rise until its heap (${services.neo4jMemory.heap}) and page cache (${services.neo4jMemory.pageCache}) are in use. `
           : '') +
         (Number.isFinite(bytesPerJob)
-          ? `Redis grew by ${fmt(bytesPerJob / 1024, 1)} KiB and ${fmt(keysPerJob, 1)} keys per completed job of ${settings.batchSize} events (a completed ingest job keeps its payload for 24 h, at most ${fmt(COMPLETED_JOBS_KEPT)} jobs): ` +
+          ? `Redis grew by ${fmt(bytesPerJob / 1024, 1)} KiB and ${fmt(keysPerJob, 1)} keys per completed job of ${settings.batchSize} events (a completed ingest job keeps its payload for 24 h, at most INGEST_JOBS_KEPT = ${fmt(COMPLETED_JOBS_KEPT)} jobs): ` +
             `it grows until then, towards ${fmt((bytesPerJob * COMPLETED_JOBS_KEPT) / 2 ** 30, 1)} GiB at this batch size.`
           : ''),
       '### Lookups per minute',
