@@ -201,9 +201,7 @@ export const configSchema = z.object({
     .int()
     .min(0)
     .default(86_400)
-    .describe(
-      'How long a completed ingest batch is kept in Redis at most, whatever INGEST_JOBS_KEPT allows.',
-    ),
+    .describe('Seconds a completed ingest batch is kept in Redis at most (see INGEST_JOBS_KEPT).'),
   JOB_ATTEMPTS: z.coerce
     .number()
     .int()
@@ -478,8 +476,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push({ key: 'MATCH_KEY_SECRET', message: 'required in production' });
   if (config.NODE_ENV === 'production' && config.PRIVACY_HASH_SECRET === undefined)
     problems.push({ key: 'PRIVACY_HASH_SECRET', message: 'required in production' });
-  // Only on a cluster: a single server keeps the plain prefix, so jobs queued before an upgrade
-  // stay under the keys the workers read.
+  // Only on a cluster: on one server jobs queued before an upgrade keep the keys workers read.
   const prefix =
     config.REDIS_URL !== undefined && isClusterUrl(config.REDIS_URL)
       ? clusterQueuePrefix(config.QUEUE_PREFIX)

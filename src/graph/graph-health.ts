@@ -124,11 +124,7 @@ export function createGraphHealth(options: GraphHealthOptions) {
     scheduleProbe();
   }
 
-  /**
-   * Probes, and marks Neo4j down when the probe fails; true when it answered. A probe that only
-   * timed out is asked once more before Neo4j counts as down: an overloaded Neo4j (or a busy host)
-   * answers late, and taking that for an outage would turn slowness into 503s for every caller.
-   */
+  /** Probes, marking Neo4j down when it fails; a late answer is asked again (slowness is no outage). */
   async function confirm(): Promise<boolean> {
     if (down) return false;
     let reason = await probeNow();
@@ -136,7 +132,6 @@ export function createGraphHealth(options: GraphHealthOptions) {
     if (reason !== undefined) markDown(reason);
     return reason === undefined && !down;
   }
-
   function waitUntilUp(): Promise<void> {
     if (!down) return Promise.resolve();
     if (closed) return Promise.reject(unavailable());
