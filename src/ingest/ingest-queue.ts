@@ -1,4 +1,4 @@
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue } from 'bullmq';
 import { DeadLetterNotFoundError } from '../errors.js';
 import type { IdentityEvent } from '../events/event-schema.js';
 import {
@@ -10,12 +10,8 @@ import {
 } from './ingest-contract.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import {
-  duplicateBlocking,
-  onRedisError,
-  type RedisClient,
-  unavailableOnError,
-} from './redis-connection.js';
+import { createJobWaiter } from './job-waiter.js';
+import { onRedisError, type RedisClient, unavailableOnError } from './redis-connection.js';
 
 /**
  * The producer side of the ingest queue, used by the API: enqueue batches, report job state, and
@@ -86,8 +82,7 @@ export function createIngestQueue(options: IngestQueueOptions) {
   });
   const onError = onRedisError(options.logger, { queue: 'ingest' });
   queue.on('error', onError);
-  let queueEvents: QueueEvents | undefined;
-  let eventsConnection: RedisClient | undefined;
+  const waiter = createJobWaiter(queue, options.connection, onError);
 
   /**
    * A job's state and outcome without its payload. BullMQ's `getJob` loads and parses the whole job
@@ -139,19 +134,10 @@ export function createIngestQueue(options: IngestQueueOptions) {
 
     /** Waits up to `timeoutMs` for the job to finish; answers the job as it then is. */
     async waitForJob(jobId: string, timeoutMs: number): Promise<JobView | undefined> {
-      // QueueEvents blocks on a stream read: it needs its own connection that never gives up a command.
-      if (!queueEvents) {
-        eventsConnection = duplicateBlocking(options.connection);
-        queueEvents = new QueueEvents(options.queueName, {
-          connection: eventsConnection,
-          prefix: options.prefix,
-        });
-        queueEvents.on('error', onError);
-      }
       const job = await unavailableOnError(() => queue.getJob(jobId));
       if (!job) return undefined;
       try {
-        await job.waitUntilFinished(queueEvents, timeoutMs);
+        await waiter.wait(job, timeoutMs);
       } catch {
         // Timed out or failed: the caller reports the state either way.
       }
@@ -202,8 +188,7 @@ export function createIngestQueue(options: IngestQueueOptions) {
     },
 
     async close(): Promise<void> {
-      await queueEvents?.close();
-      await eventsConnection?.quit().catch(() => undefined);
+      await waiter.close();
       await queue.close();
     },
   };

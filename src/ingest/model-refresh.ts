@@ -1,6 +1,7 @@
-import { Queue, QueueEvents, Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { type Logger, safeError } from '../logger.js';
-import { duplicateBlocking, onRedisError, type RedisClient } from './redis-connection.js';
+import { createJobWaiter } from './job-waiter.js';
+import { onRedisError, type RedisClient } from './redis-connection.js';
 
 /**
  * The queue plumbing of the model refresh (u estimated from the graph's records): a queue of its
@@ -77,27 +78,18 @@ export async function createModelRefresh<R>(
     logger.warn({ jobId: job?.id, err: safeError(error) }, 'model refresh check failed'),
   );
   worker.on('error', onError);
-  let events: QueueEvents | undefined;
-  let eventsConnection: RedisClient | undefined;
+  const waiter = createJobWaiter(queue, connection, onError);
 
   return {
     async trigger(timeoutMs = 300_000) {
-      // QueueEvents blocks on a stream read: a connection of its own that never gives up a command
-      // (on a cluster too, whose node options a plain duplicate would carry over).
-      if (!events) {
-        eventsConnection = duplicateBlocking(connection);
-        events = new QueueEvents(queueName, { connection: eventsConnection, prefix });
-        events.on('error', onError);
-        await events.waitUntilReady();
-      }
+      await waiter.listen();
       const job = await queue.add(MODEL_REFRESH_JOB, {});
-      return job.waitUntilFinished(events, timeoutMs);
+      return waiter.wait(job, timeoutMs);
     },
     async close() {
       stopping.abort();
       await worker.close();
-      await events?.close();
-      await eventsConnection?.quit().catch(() => undefined);
+      await waiter.close();
       await queue.close();
     },
   };

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisCluster, type RedisClusterHandle } from '../../scripts/redis-cluster.mjs';
 import { problemSchema } from '../../src/api/problem.js';
+import { Queue, Worker } from 'bullmq';
+import { createJobWaiter } from '../../src/ingest/job-waiter.js';
 import { createRedis, redisServers } from '../../src/ingest/redis-connection.js';
 import { clearGraph, event, http, ingest, resolve, startService } from './harness.js';
 
@@ -60,6 +62,39 @@ describe('on a Redis Cluster', () => {
     } finally {
       await redis.quit();
       await service.close();
+    }
+  });
+
+  it('hears every job finish, however soon after the wait begins (?wait=true, the model refresh)', async () => {
+    // On a cluster the event reader's first read reaches Redis after it reports ready: a job the
+    // worker finished in between must still be heard, not waited for until the timeout.
+    const redis = createRedis(cluster.url, 'worker');
+    const prefix = '{idgraph-waiter}';
+    const queue = new Queue<object, string>('waiter', { connection: redis, prefix });
+    const workerRedis = createRedis(cluster.url, 'worker');
+    const worker = new Worker<object, string>('waiter', async (job) => `done ${job.id}`, {
+      connection: workerRedis,
+      prefix,
+    });
+    const heard: string[] = [];
+    try {
+      await worker.waitUntilReady();
+      for (let n = 0; n < 12; n += 1) {
+        const waiter = createJobWaiter(queue, redis, () => undefined);
+        try {
+          await waiter.listen();
+          const job = await queue.add('quick', {}, { jobId: `quick-${n}` });
+          heard.push(await waiter.wait(job, 5_000));
+        } finally {
+          await waiter.close();
+        }
+      }
+      expect(heard).toEqual(Array.from({ length: 12 }, (_, n) => `done quick-${n}`));
+    } finally {
+      await worker.close();
+      await workerRedis.quit();
+      await queue.close();
+      await redis.quit();
     }
   });
 
