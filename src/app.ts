@@ -21,7 +21,7 @@ import { deadLetterRoutes } from './api/dead-letter-routes.js';
 import { registerErrorHandler, sendProblem } from './api/error-handler.js';
 import { contractTransform, problemComponent, registerHttpContract } from './api/http-contract.js';
 import { registerRequestText } from './api/request-text.js';
-import { malformedUrlParts } from './api/well-formed-text.js';
+import { malformedUrlParts } from './api/well-formed-url.js';
 import { eventRoutes } from './api/event-routes.js';
 import { explainRoutes } from './api/explain-routes.js';
 import { healthRoutes } from './api/health-routes.js';

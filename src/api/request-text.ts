@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MalformedTextError, UnsupportedMediaTypeError } from '../errors.js';
-import { isUtf8, malformedStrings, malformedUrlParts } from './well-formed-text.js';
+import { isUtf8, malformedStrings } from '../events/well-formed-text.js';
+import { malformedUrlParts } from './well-formed-url.js';
 
 /**
  * Request bodies are JSON in UTF-8, nothing else: a `text/plain` (or any other) body answers 415,
- * not a validation error about its shape. Body and URL must be Unicode text (./well-formed-text.ts):
- * invalid UTF-8 bytes or a string with an unpaired surrogate answer 400 `INVALID_UNICODE` naming
- * where, before authentication looks at anything else and before anything is queued or stored.
+ * not a validation error about its shape. Body and URL must be Unicode text
+ * (src/events/well-formed-text.ts, ./well-formed-url.ts): invalid UTF-8 bytes or a string with an
+ * unpaired surrogate answer 400 `INVALID_UNICODE` naming where, before authentication looks at
+ * anything else and before anything is queued or stored.
  */
 export function registerRequestText(app: FastifyInstance): void {
   // Fastify's defaults also take text/plain, which then fails the body's schema as a 400.

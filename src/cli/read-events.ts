@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { CsvError, type Options as CsvOptions, parse } from 'csv-parse';
 import type { z } from 'zod';
-import { malformedStrings } from '../api/well-formed-text.js';
+import { malformedStrings } from '../events/well-formed-text.js';
 import { eventSchema, type IdentityEvent } from '../events/event-schema.js';
 import { type ColumnPlan, EventFileError, planColumns, rowToCandidate } from './csv-columns.js';
 

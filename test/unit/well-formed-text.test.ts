@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  isUtf8,
-  isWellFormed,
-  malformedStrings,
-  malformedUrlParts,
-} from '../../src/api/well-formed-text.js';
+import { malformedUrlParts } from '../../src/api/well-formed-url.js';
+import { isUtf8, isWellFormed, malformedStrings } from '../../src/events/well-formed-text.js';
 
 describe('well-formed text', () => {
   it('tells lone surrogates from pairs', () => {
