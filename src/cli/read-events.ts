@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { malformedStrings } from '../events/well-formed-text.js';
 import { eventSchema, type IdentityEvent } from '../events/event-schema.js';
 import { type ColumnPlan, EventFileError, planColumns, rowToCandidate } from './csv-columns.js';
+import { Utf8LineCheck } from './utf8-lines.js';
 
 /**
  * Streams identity events out of an NDJSON or CSV file, one validated event (or one reason) per
@@ -80,18 +81,28 @@ export async function* readEvents(
   input: Readable,
   options: ReadEventsOptions,
 ): AsyncGenerator<ReadItem, void, undefined> {
+  // Bytes that are not UTF-8 would reach the readers as U+FFFD: the check notes where they were.
+  const check = new Utf8LineCheck();
+  const forward = (error: Error) => check.destroy(error);
+  input.on('error', forward);
+  input.pipe(check);
   try {
-    if (options.format === 'csv') yield* readCsv(input, options);
-    else yield* readNdjson(input, options);
+    if (options.format === 'csv') yield* readCsv(check, options);
+    else yield* readNdjson(check, options);
   } finally {
     // A late error from a stream we are discarding must not crash the process.
-    input.on('error', () => undefined);
-    input.destroy();
+    input.off('error', forward);
+    for (const stream of [input, check]) {
+      stream.on('error', () => undefined);
+      stream.destroy();
+    }
   }
 }
 
+const NOT_UTF8 = 'not UTF-8 text';
+
 async function* readNdjson(
-  input: Readable,
+  input: Utf8LineCheck,
   options: ReadEventsOptions,
 ): AsyncGenerator<ReadItem, void, undefined> {
   const lines = createInterface({ input, crlfDelay: Infinity });
@@ -108,6 +119,10 @@ async function* readNdjson(
       line += 1;
       const content = line === 1 ? text.replace(/^\uFEFF/, '') : text;
       if (content.trim() === '') continue;
+      if (input.isBadLine(line)) {
+        yield { line, error: NOT_UTF8 };
+        continue;
+      }
       let value: unknown;
       try {
         value = JSON.parse(content);
@@ -155,15 +170,19 @@ interface ParsedRecord {
   record: string[];
   line: number;
   seq: number;
+  /** The record's bytes in the file: [from, to). */
+  from: number;
+  to: number;
 }
 
 async function* readCsv(
-  input: Readable,
+  input: Utf8LineCheck,
   options: ReadEventsOptions,
 ): AsyncGenerator<ReadItem, void, undefined> {
   // csv-parse reports skipped (malformed) records through a callback and good ones through the
   // stream; both are numbered in parse order so the output keeps file order.
   let seq = 0;
+  let recordEnd = 0;
   const skipped: { seq: number; line: number; error: string }[] = [];
   const csvOptions: CsvOptions<ParsedRecord, string[]> = {
     bom: true,
@@ -178,9 +197,14 @@ async function* readCsv(
     max_record_size: 1_000_000,
     on_skip: (error) => {
       skipped.push({ seq: seq++, line: lineOf(error), error: csvProblem(error) });
+      if (typeof error?.bytes === 'number') recordEnd = error.bytes;
       return undefined;
     },
-    on_record: (record, context) => ({ record, line: context.lines, seq: seq++ }),
+    on_record: (record, context) => {
+      const from = recordEnd;
+      recordEnd = context.bytes;
+      return { record, line: context.lines, seq: seq++, from, to: context.bytes };
+    },
   };
   // The typings tie a record transform to the `columns` option; records here are plain arrays.
   const parser = parse(csvOptions as unknown as CsvOptions);
@@ -201,11 +225,18 @@ async function* readCsv(
   }
 
   try {
-    for await (const { record, line, seq: at } of parser as AsyncIterable<ParsedRecord>) {
+    for await (const parsed of parser as AsyncIterable<ParsedRecord>) {
+      const { record, line, seq: at } = parsed;
       yield* skippedBefore(at);
+      const notUtf8 = input.isBadRange(parsed.from, parsed.to);
       if (!plan) {
+        if (notUtf8) throw new EventFileError(`line ${line}: the header is ${NOT_UTF8}`);
         plan = planColumns(record, types, { sourceDefault: options.source });
         for (const notice of plan.notices) options.onNotice?.(notice);
+        continue;
+      }
+      if (notUtf8) {
+        yield { line, error: NOT_UTF8 };
         continue;
       }
       const row = rowToCandidate(record, plan.columns);

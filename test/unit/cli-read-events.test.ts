@@ -27,6 +27,16 @@ async function readAll(
   return items;
 }
 
+/** Reads raw bytes delivered in chunks of `size` bytes (a line, a CRLF or a character cut anywhere). */
+async function readBytes(bytes: Buffer, size: number, options: Pick<ReadEventsOptions, 'format'>) {
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+  const items: ReadItem[] = [];
+  for await (const item of readEvents(Readable.from(chunks), { identifierTypes, ...options }))
+    items.push(item);
+  return items;
+}
+
 const errors = (items: ReadItem[]) =>
   items.flatMap((i) => ('error' in i ? [{ line: i.line, error: i.error }] : []));
 const events = (items: ReadItem[]) =>
@@ -150,6 +160,46 @@ describe('readEvents: NDJSON', () => {
     ]);
   });
 
+  it('refuses a record whose bytes are not UTF-8, wherever the chunks are cut, and reads the rest', async () => {
+    // Two cookies that differ only in bytes that are not text: decoded, both would be "sur-\uFFFD"
+    // and one identifier, linking two people.
+    const event = (id: string, value: Buffer) =>
+      Buffer.concat([
+        Buffer.from(`{"id":"${id}","source":"web","occurredAt":"${at}","identifiers":[`),
+        Buffer.from('{"type":"cookie_id","value":"sur-'),
+        value,
+        Buffer.from('"}]}'),
+      ]);
+    const file = Buffer.concat([
+      Buffer.from('\uFEFF'),
+      event('ok1', Buffer.from('é漢😀')),
+      Buffer.from('\r\n'),
+      event('bad1', Buffer.from([0xff])),
+      Buffer.from('\r\n'),
+      event('bad2', Buffer.from([0xfe])),
+      Buffer.from('\n'),
+      event('bad3', Buffer.from([0xed, 0xa0, 0x80])), // a surrogate in CESU-8
+      Buffer.from('\r'),
+      event('ok2', Buffer.from('ok')),
+      Buffer.from('\n\n'),
+      event('bad4', Buffer.from([0xe6, 0xbc])), // a character cut short, at the end of the file
+    ]);
+    for (const size of [1, 2, 3, 7, file.length]) {
+      const items = await readBytes(file, size, { format: 'ndjson' });
+      expect(events(items).map((e) => [e.line, e.event.id])).toEqual([
+        [1, 'ok1'],
+        [5, 'ok2'],
+      ]);
+      expect(events(items)[0]!.event.identifiers[0]!.value).toBe('sur-é漢😀');
+      expect(errors(items)).toEqual([
+        { line: 2, error: 'not UTF-8 text' },
+        { line: 3, error: 'not UTF-8 text' },
+        { line: 4, error: 'not UTF-8 text' },
+        { line: 7, error: 'not UTF-8 text' },
+      ]);
+    }
+  });
+
   it('strips a byte-order mark and reads CRLF line ends', async () => {
     const line = (id: string) =>
       ndjson({
@@ -266,6 +316,37 @@ describe('readEvents: CSV', () => {
       { line: 8, error: 'expected 5 fields, found 6' },
     ]);
     for (const { error } of errors(items)) expect(error).not.toContain(secret);
+  });
+
+  it('refuses a row whose bytes are not UTF-8, in a quoted field over lines too, and reads the rest', async () => {
+    const file = Buffer.concat([
+      Buffer.from(`\uFEFFid,source,occurredAt,cookie_id,street\r\n`),
+      Buffer.from(`e1,web,${at},c-1,"1 Main St\nApt `),
+      Buffer.from([0xc3, 0x28]), // an invalid sequence on the second line of a quoted field
+      Buffer.from(`"\r\ne2,web,${at},c-`),
+      Buffer.from([0xff]),
+      Buffer.from(`,\r\ne3,web,${at},c-é,\r\ne4,web,${at},c-4,`),
+      Buffer.from([0xe6, 0xbc]),
+    ]);
+    for (const size of [1, 5, file.length]) {
+      const items = await readBytes(file, size, { format: 'csv' });
+      expect(events(items).map((e) => [e.line, e.event.id, e.event.identifiers[0]!.value])).toEqual(
+        [[5, 'e3', 'c-é']],
+      );
+      expect(errors(items)).toEqual([
+        { line: 3, error: 'not UTF-8 text' },
+        { line: 4, error: 'not UTF-8 text' },
+        { line: 6, error: 'not UTF-8 text' },
+      ]);
+    }
+    const header = Buffer.concat([
+      Buffer.from('id,source,'),
+      Buffer.from([0xff]),
+      Buffer.from('\n'),
+    ]);
+    await expect(readBytes(header, 4, { format: 'csv' })).rejects.toThrow(
+      new EventFileError('line 1: the header is not UTF-8 text'),
+    );
   });
 
   it('reads quoted fields with delimiters, quotes and line breaks', async () => {
