@@ -11,6 +11,14 @@ import { attributeWarningsSchema, matchingOutcomeSchema } from '../resolver/batc
 
 export const RESOLVE_BATCH_JOB = 'resolve-batch';
 
+/**
+ * Entries kept in the ingest queue's event stream (BullMQ's, which `?wait=true` reads). Each
+ * completed entry carries the batch's outcome, so BullMQ's default length would hold thousands of
+ * outcomes in Redis that no reader needs: a waiter reads the stream as it grows. Every Queue object
+ * of the ingest queue passes this, since each writes it into the queue's settings in Redis.
+ */
+export const INGEST_QUEUE_STREAMS = { events: { maxLen: 1_000 } };
+
 export const ingestPayloadSchema = z.object({
   events: z.array(eventSchema).min(1).max(MAX_EVENTS_PER_BATCH),
   /** When the API accepted the batch (ISO-8601), for end-to-end latency. */

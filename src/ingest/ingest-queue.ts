@@ -3,6 +3,7 @@ import { DeadLetterNotFoundError } from '../errors.js';
 import type { IdentityEvent } from '../events/event-schema.js';
 import {
   batchJobId,
+  INGEST_QUEUE_STREAMS,
   type IngestPayload,
   type JobResult,
   jobResultSchema,
@@ -71,6 +72,7 @@ export function createIngestQueue(options: IngestQueueOptions) {
   const queue = new Queue<IngestPayload, JobResult>(options.queueName, {
     connection: options.connection,
     prefix: options.prefix,
+    streams: INGEST_QUEUE_STREAMS,
     defaultJobOptions: {
       attempts: options.attempts,
       backoff: { type: 'exponential', delay: 500 },

@@ -1,4 +1,5 @@
 import { type Job, type JobType, Queue } from 'bullmq';
+import { INGEST_QUEUE_STREAMS } from './ingest-contract.js';
 import { onRedisError, type RedisClient } from './redis-connection.js';
 
 /**
@@ -95,6 +96,7 @@ export function createIngestJobScrubber(options: IngestScrubOptions): IngestJobS
     const queue = new Queue(options.queueName, {
       connection: options.connection,
       prefix: options.prefix,
+      streams: INGEST_QUEUE_STREAMS,
     });
     // Its errors reach the caller through the calls that fail.
     queue.on('error', onRedisError(undefined, {}));
