@@ -1,5 +1,5 @@
 import { type Job, type Queue, QueueEvents } from 'bullmq';
-import { duplicateBlocking, type RedisClient } from './redis-connection.js';
+import { duplicateBlocking, isRedisConnectionError, type RedisClient } from './redis-connection.js';
 
 /**
  * Waits for jobs of one queue to finish, for callers that answer only once a job is done (the
@@ -9,6 +9,9 @@ import { duplicateBlocking, type RedisClient } from './redis-connection.js';
  * reaches Redis, which is after it reports ready; a job that finished in between would be waited
  * for until the timeout. So the reader starts from the stream's last entry as it is before the
  * first job is waited for: every event after it is heard, whenever the read begins.
+ *
+ * When the reader loses Redis, the waits under way end at once (rejected with the connection's
+ * error) rather than at their timeouts: the caller answers 503 now, not a hung request.
  */
 export interface JobWaiter {
   /** Starts hearing the queue's events now, for a caller about to add the job it will wait for. */
@@ -24,6 +27,7 @@ export function createJobWaiter(
   onError: (error: Error) => void,
 ): JobWaiter {
   let events: Promise<{ reader: QueueEvents; blocking: RedisClient }> | undefined;
+  const waiting = new Set<(error: Error) => void>();
 
   async function open() {
     const [last] = await connection.xrevrange(queue.keys.events!, '+', '-', 'COUNT', 1);
@@ -31,12 +35,18 @@ export function createJobWaiter(
     const lastEventId = last?.[0] ?? '0-0';
     // A blocking stream read needs a connection of its own that never gives up a command.
     const blocking = duplicateBlocking(connection);
+    // A duplicate has none of the original's listeners; without one ioredis prints each failed
+    // reconnection to stderr during an outage.
+    blocking.on('error', onError);
     const reader = new QueueEvents(queue.name, {
       connection: blocking,
       prefix: queue.opts.prefix,
       lastEventId,
     });
-    reader.on('error', onError);
+    reader.on('error', (error: Error) => {
+      onError(error);
+      if (isRedisConnectionError(error)) for (const fail of waiting) fail(error);
+    });
     return { reader, blocking };
   }
 
@@ -55,7 +65,15 @@ export function createJobWaiter(
       await reader();
     },
     async wait<R>(job: Job<unknown, R>, timeoutMs: number): Promise<R> {
-      return job.waitUntilFinished(await reader(), timeoutMs);
+      const events = await reader();
+      let fail: (error: Error) => void = () => undefined;
+      const lost = new Promise<never>((_, reject) => (fail = reject));
+      waiting.add(fail);
+      try {
+        return await Promise.race([job.waitUntilFinished(events, timeoutMs), lost]);
+      } finally {
+        waiting.delete(fail);
+      }
     },
     async close() {
       const opened = await events?.catch(() => undefined);

@@ -27,9 +27,11 @@ type Redis = Awaited<ReturnType<typeof ensureRedis>>;
 let dataDir: string | undefined;
 let redis: Redis | undefined;
 let child: ChildProcess | undefined;
+let waitingApi: ChildProcess | undefined;
 
 afterAll(async () => {
   if (child) await stopChild(child, 'SIGKILL');
+  if (waitingApi) await stopChild(waitingApi, 'SIGKILL');
   await redis?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
@@ -66,8 +68,36 @@ describe('Redis outage', () => {
       expect(accepted.status).toBe(202);
       await waitForJob({ baseUrl }, accepted.body.jobId);
       const sinceReady = output.length;
+      // A `?wait=true` call under way when Redis dies, to an API alone on a queue no worker takes:
+      // only the outage can end the wait before its timeout.
+      const waitingPort = await freePort();
+      waitingApi = spawnWorker(
+        testEnv({
+          REDIS_URL: redis.url,
+          LOG_LEVEL: 'info',
+          HOST: '127.0.0.1',
+          PORT: String(waitingPort),
+          INGEST_QUEUE: 'ingest-unworked',
+          EVENTS_WAIT_TIMEOUT_MS: '30000',
+        }),
+        ['src/main.ts', '--api'],
+      );
+      let waitingOutput = '';
+      waitingApi.stdout!.on('data', (chunk: Buffer) => (waitingOutput += chunk.toString()));
+      waitingApi.stderr!.on('data', (chunk: Buffer) => (waitingOutput += chunk.toString()));
+      await waitForLine(waitingApi, 'idgraph ready:', 120_000);
+      const waitingSince = waitingOutput.length;
+      const waiting = value('waiting');
+      const inFlight = http(`http://127.0.0.1:${waitingPort}`, 'POST', '/v1/events?wait=true', {
+        events: [event([{ type: 'email', value: waiting }])],
+      });
+      await sleep(1_000);
 
       process.kill(redis.pid!, 'SIGKILL');
+      const killedAt = Date.now();
+      const waited = await inFlight;
+      expect(waited.status).toBe(503);
+      expect(Date.now() - killedAt).toBeLessThan(3_000);
       await redis.stop();
       const during = value('during');
       const refused = await post(during);
@@ -115,9 +145,11 @@ describe('Redis outage', () => {
       });
       expect(await stopChild(child, 'SIGTERM')).toBe(0);
       child = undefined;
+      expect(await stopChild(waitingApi, 'SIGTERM')).toBe(0);
+      waitingApi = undefined;
 
-      const lines = output
-        .slice(sinceReady)
+      const lines = [output.slice(sinceReady), waitingOutput.slice(waitingSince)]
+        .join('\n')
         .split('\n')
         .filter((line) => line.length > 0);
       const notJson = lines.filter((line) => {
@@ -128,8 +160,8 @@ describe('Redis outage', () => {
         }
       });
       expect(notJson).toEqual([]);
-      for (const email of [before, during, after])
-        expect(output).not.toContain(email.split('@')[0]);
+      for (const email of [before, during, after, waiting])
+        expect(output + waitingOutput).not.toContain(email.split('@')[0]);
       const messages = lines.map((line) => (JSON.parse(line) as { msg?: string }).msg);
       expect(messages).toContain('redis connection lost; reconnecting');
       expect(messages).toContain('redis connection restored');
