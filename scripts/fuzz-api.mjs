@@ -7,10 +7,12 @@
  *    you keep);
  * 2. starts the service (API + worker, `src/main.ts` through tsx) on a spare port with one API key
  *    holding every scope, and waits for /readyz;
- * 3. runs `schemathesis run http://127.0.0.1:<port>/openapi.json` over every operation with every
+ * 3. makes a few persons, links, a merge, a constraint and a privacy request through the API, whose
+ *    ids Schemathesis then offers to the operations that take them (scripts/fuzz-seed.mjs);
+ * 4. runs `schemathesis run http://127.0.0.1:<port>/openapi.json` over every operation with every
  *    check, within a time budget (FUZZ_MAX_TIME_S, default 120 s; FUZZ_MAX_EXAMPLES per operation,
  *    default 60);
- * 4. prints each operation tested with its result, stops what it started, and exits 1 on any
+ * 5. prints each operation tested with its result, stops what it started, and exits 1 on any
  *    failure (or when an operation of the document was not tested).
  *
  * Schemathesis comes from a Python virtual environment outside git: SCHEMATHESIS (a path to the
@@ -23,6 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { seedFuzzData, seededSettings } from './fuzz-seed.mjs';
 import { freePort, REPO_ROOT, startLocalServices } from './local-services.mjs';
 
 const log = (message) => process.stderr.write(`[fuzz] ${message}\n`);
@@ -156,12 +159,24 @@ try {
   });
   await waitReady(baseUrl, 120_000);
   log(`service ready at ${baseUrl}`);
+  const seed = await seedFuzzData(baseUrl, apiKey);
+  log(
+    `seeded ${Object.entries(seed)
+      .map(([kind, values]) => `${values.length} ${kind}`)
+      .join(', ')}`,
+  );
+  const settings = path.join(workDir, 'schemathesis.toml');
+  fs.writeFileSync(
+    settings,
+    fs.readFileSync(path.join(REPO_ROOT, 'scripts', 'schemathesis.toml'), 'utf8') +
+      seededSettings(seed),
+  );
 
   const reportDir = path.join(workDir, 'report');
   const junit = path.join(reportDir, 'junit.xml');
   const args = [
     '--config-file',
-    path.join(REPO_ROOT, 'scripts', 'schemathesis.toml'),
+    settings,
     'run',
     `${baseUrl}/openapi.json`,
     '--checks',
