@@ -50,8 +50,8 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestP
         const { name, code } = safeError(error);
         throw new Error(`resolver failed: ${name}${code ? ` (${code})` : ''}`);
       }
-      // Suppressed (erased) identifiers leave the job's stored payload too: a completed job is kept
-      // in Redis, and a dead-letter retry must not bring them back.
+      // Suppressed (erased) identifiers leave the job's stored payload at once: a dead-letter retry
+      // must not bring them back.
       if (scrubbed) await job.updateData({ ...parsed.data, events: scrubbed });
       const durationMs = performance.now() - started;
       options.onBatch?.(result, durationMs);
@@ -78,6 +78,13 @@ export function createIngestWorker(options: IngestWorkerOptions): Worker<IngestP
       autorun: true,
     },
   );
+  // Once applied, a batch's events live in the graph's event log (replay reads them there); the
+  // completed job is kept for its outcome alone, so identifier values do not stay in Redis for as
+  // long as jobs are kept. A job that retention removed first needs nothing; one whose payload
+  // stays (Redis lost in between, a worker stopped) is what an erasure's queue scrub rewrites.
+  worker.on('completed', (job) => {
+    job.updateData({ events: [], acceptedAt: job.data.acceptedAt }).catch(() => undefined);
+  });
   worker.on('failed', (job, error) => {
     options.logger.warn(
       { jobId: job?.id, attempts: job?.attemptsMade, reason: error.message },

@@ -7,7 +7,8 @@ import { event, http, ingest, serviceForTests, waitForJob } from './harness.js';
 /**
  * Completed batches are kept in Redis only as long as INGEST_JOBS_KEPT allows: each holds its
  * events, so an unbounded queue of them would grow Redis with traffic (docs/operations.md). The
- * queue's event stream, whose completed entries carry each batch's outcome, is kept short too.
+ * queue's event stream, whose completed entries carry each batch's outcome, is kept short too, and
+ * a completed batch keeps its outcome without its events (they are in the graph's event log).
  */
 
 const service = serviceForTests({ INGEST_JOBS_KEPT: '2' });
@@ -57,5 +58,30 @@ describe('completed ingest batches kept', () => {
     } finally {
       await redis.quit();
     }
+  });
+
+  it('keeps a completed batch without its events: its outcome is still answered', async () => {
+    const email = `applied-once-${Date.now()}@example.com`;
+    const job = await ingest(service(), [event([{ type: 'email', value: email }])]);
+    expect(job.state).toBe('completed');
+    const { config } = service();
+    const redis = createRedis(serviceAddresses(config).redisUrl, 'worker');
+    try {
+      const key = `${config.QUEUE_PREFIX}:${config.INGEST_QUEUE}:${job.jobId}`;
+      let data = await redis.hget(key, 'data');
+      for (let i = 0; data?.includes(email) && i < 100; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        data = await redis.hget(key, 'data');
+      }
+      const stored = JSON.parse(data!) as { events: unknown[]; acceptedAt: string };
+      expect(stored.events).toEqual([]);
+      expect(Date.parse(stored.acceptedAt)).not.toBeNaN();
+      expect(Object.values(await redis.hgetall(key)).join(' ')).not.toContain(email);
+    } finally {
+      await redis.quit();
+    }
+    const again = await http(service().baseUrl, 'GET', `/v1/jobs/${job.jobId}`);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ state: 'completed', counts: { applied: 1 } });
   });
 });
