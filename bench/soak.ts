@@ -18,6 +18,7 @@
  * which it prints the bytes per completed job and the bound they reach.
  */
 import { Redis } from 'ioredis';
+import { INGEST_QUEUE_STREAMS } from '../src/ingest/ingest-contract.js';
 import { benchLog } from './harness/bench-log.js';
 import { runBenchmark } from './harness/run-benchmark.js';
 import { fmt } from './report/result-tables.js';
@@ -145,7 +146,7 @@ runBenchmark('soak', async (run) => {
           ? `Neo4j's RSS may rise until its heap (${services.neo4jMemory.heap}) and page cache (${services.neo4jMemory.pageCache}) are in use. `
           : '') +
         (Number.isFinite(bytesPerJob)
-          ? `Redis grew by ${fmt(bytesPerJob / 1024, 1)} KiB and ${fmt(keysPerJob, 1)} keys per completed job of ${settings.batchSize} events (a completed ingest job keeps its payload for 24 h, at most INGEST_JOBS_KEPT = ${fmt(COMPLETED_JOBS_KEPT)} jobs): ` +
+          ? `Redis grew by ${fmt(bytesPerJob / 1024, 1)} KiB and ${fmt(keysPerJob, 1)} keys per completed job of ${settings.batchSize} events (a completed ingest job keeps its outcome for 24 h, at most INGEST_JOBS_KEPT = ${fmt(COMPLETED_JOBS_KEPT)} jobs; the queue's event stream keeps its last ${fmt(INGEST_QUEUE_STREAMS.events.maxLen)} entries): ` +
             `it grows until then, towards ${fmt((bytesPerJob * COMPLETED_JOBS_KEPT) / 2 ** 30, 1)} GiB at this batch size.`
           : ''),
       '### Lookups per minute',
