@@ -194,7 +194,7 @@ export const configSchema = z.object({
     .min(0)
     .default(100_000)
     .describe(
-      'Completed ingest batches kept in Redis (newest first) so clients can read their outcome; each keeps its events until removed, so Redis needs room for this many (docs/operations.md, Capacity).',
+      'Completed ingest batches kept in Redis (newest first) so clients can read their outcome (their events are dropped once applied); Redis needs room for this many outcomes (docs/operations.md, Capacity).',
     ),
   INGEST_JOBS_KEPT_SECONDS: z.coerce
     .number()

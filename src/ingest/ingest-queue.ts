@@ -76,8 +76,8 @@ export function createIngestQueue(options: IngestQueueOptions) {
     defaultJobOptions: {
       attempts: options.attempts,
       backoff: { type: 'exponential', delay: 500 },
-      // Completed jobs stay for clients to read their outcome, bounded in number and age because
-      // each holds its batch; failed ones stay until retried (the dead-letter queue).
+      // Completed jobs stay for clients to read their outcome (the worker drops their events),
+      // bounded in number and age; failed ones stay until retried (the dead-letter queue).
       removeOnComplete: { age: options.keepCompleted.seconds, count: options.keepCompleted.count },
       removeOnFail: false,
     },
