@@ -7,6 +7,7 @@ import {
   privacyRequestViewSchema,
 } from '../../src/privacy/privacy-contract.js';
 import type { IdentityEvent } from '../../src/events/event-schema.js';
+import { INGEST_QUEUE_STREAMS } from '../../src/ingest/ingest-contract.js';
 import { benchAuthHeader, benchEnv } from '../services/bench-env.js';
 import type { BenchGraph } from '../services/bench-cypher.js';
 import type { BenchServices } from '../services/bench-services.js';
@@ -46,7 +47,12 @@ export async function startPrivacyService(deps: {
     startServiceProcess(deps.processes, 'worker', 'privacy worker', env),
   ]);
   const connection = new Redis(deps.services.redisUrl, { maxRetriesPerRequest: null });
-  const ingestQueue = new Queue(INGEST_QUEUE, { connection, prefix: PRIVACY_BENCH_PREFIX });
+  // As every Queue of the ingest queue: each writes the stream's length into the queue's settings.
+  const ingestQueue = new Queue(INGEST_QUEUE, {
+    connection,
+    prefix: PRIVACY_BENCH_PREFIX,
+    streams: INGEST_QUEUE_STREAMS,
+  });
   return {
     api,
     worker,
@@ -64,8 +70,8 @@ export async function startPrivacyService(deps: {
 /**
  * Ingests `events` (`batchSize` per POST), waits for every job and for the relay to number every
  * feed batch; returns the person id of the first event's first identifier. The ingest jobs earlier
- * builds left in Redis are dropped first, so that every erase request scrubs the same jobs: those
- * of its own build.
+ * builds left in Redis are dropped first, so that every erase request scans the same jobs: those
+ * of its own build (completed, so holding no events to scrub).
  */
 export async function build(
   service: PrivacyService,
