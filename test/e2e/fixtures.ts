@@ -1,5 +1,5 @@
-import type { IdentityEvent } from '../../src/events/event-schema.js';
 import { event, ingest, type TestService } from '../integration/harness.js';
+import { jonathan, jonathanTypo, maria, mariaElsewhere } from '../support/sample-people.js';
 
 /**
  * The e2e scenario: persons with deterministic links, a probabilistic link and a pending review,
@@ -7,29 +7,6 @@ import { event, ingest, type TestService } from '../integration/harness.js';
  * built-in model with the thresholds test/integration/matching.test.ts checks its pairs against.
  */
 export const MATCHING_ENV = { MATCH_AUTO_THRESHOLD: '0.999', MATCH_REVIEW_THRESHOLD: '0.05' };
-
-type Attributes = NonNullable<IdentityEvent['attributes']>;
-
-const jonathan: Attributes = {
-  firstName: 'Jonathan',
-  lastName: 'Whitfield',
-  dateOfBirth: '1984-03-17',
-  gender: 'm',
-  street: 'Banks Street',
-  streetNumber: '42',
-  postcode: '2612',
-  city: 'Canberra',
-};
-// A typo'd duplicate from another source: linked probabilistically (matching.test.ts).
-const jonathanTypo: Attributes = { ...jonathan, firstName: 'Jonathon', street: 'Banks St' };
-// Same names, birth dates a fortnight apart, different cities: a review-band pair.
-const maria: Attributes = {
-  firstName: 'Maria',
-  lastName: 'Kowalczyk',
-  dateOfBirth: '1990-05-02',
-  city: 'Perth',
-};
-const mariaElsewhere: Attributes = { ...maria, dateOfBirth: '1990-05-16', city: 'Sydney' };
 
 export const JONATHAN_EMAIL = { type: 'email', value: 'jw@crm.example' };
 export const MARIA_EMAILS = [

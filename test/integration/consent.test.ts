@@ -13,6 +13,7 @@ import {
   type TestService,
   testKeys,
 } from './harness.js';
+import { jonathan, jonathanTypo } from '../support/sample-people.js';
 
 /**
  * Consent state per identifier and purpose: the newest assertion wins (a privacy request outranks
@@ -211,17 +212,6 @@ describe('consent state', () => {
   });
 
   it('a record whose anchor identifier is denied identity_linking is neither matched nor a candidate', async () => {
-    const jonathan = {
-      firstName: 'Jonathan',
-      lastName: 'Whitfield',
-      dateOfBirth: '1984-03-17',
-      gender: 'm',
-      street: 'Banks Street',
-      streetNumber: '42',
-      postcode: '2612',
-      city: 'Canberra',
-    };
-    const typo = { ...jonathan, firstName: 'Jonathon', street: 'Banks St' };
     const crm = email('jw@crm.example');
     await ingest(service(), [
       sighting([crm], on('03-01'), undefined, { source: 'crm', attributes: jonathan }),
@@ -232,7 +222,7 @@ describe('consent state', () => {
     const shop = await ingest(service(), [
       sighting([email('jw2@shop.example')], on('03-03'), undefined, {
         source: 'shop',
-        attributes: typo,
+        attributes: jonathanTypo,
       }),
     ]);
     expect(shop.matching).toMatchObject({ records: 1, matched: 1, consentDenied: 1 });
@@ -240,7 +230,7 @@ describe('consent state', () => {
 
     // A record anchored on the denied identifier gets no blocking keys: no candidates at all.
     const own = await ingest(service(), [
-      sighting([crm], on('03-04'), undefined, { source: 'crm', attributes: typo }),
+      sighting([crm], on('03-04'), undefined, { source: 'crm', attributes: jonathanTypo }),
     ]);
     expect(own.matching).toMatchObject({ records: 1, candidates: 0 });
 
@@ -249,7 +239,7 @@ describe('consent state', () => {
     const next = await ingest(service(), [
       sighting([email('jw3@shop.example')], on('03-06'), undefined, {
         source: 'shop',
-        attributes: typo,
+        attributes: jonathanTypo,
       }),
     ]);
     expect(next.matching).toMatchObject({ consentDenied: 0 });

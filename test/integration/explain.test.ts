@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explanationSchema } from '../../src/api/explain-schemas.js';
 import { reviewListSchema } from '../../src/api/schemas.js';
-import type { IdentityEvent } from '../../src/events/event-schema.js';
 import { DEFAULT_MODEL } from '../../src/matching/model/default-model.js';
 import { normalizeRecord } from '../../src/matching/records/normalize-attributes.js';
 import { createValueMemo } from '../../src/matching/records/value-memo.js';
@@ -10,6 +9,15 @@ import { createLevelEvaluator } from '../../src/matching/scoring/level-evaluatio
 import { privacyRequestAcceptedSchema } from '../../src/privacy/privacy-contract.js';
 import { testGraph, waitForRequest } from '../support/privacy.js';
 import { ADMIN_KEY, event, http, ingest, resolve, serviceForTests, testKeys } from './harness.js';
+import {
+  type Attributes,
+  jonathan,
+  jonathanStreet,
+  jonathanTypo,
+  maria,
+  mariaElsewhere,
+  peter,
+} from '../support/sample-people.js';
 
 /**
  * POST /v1/explain on the real service: a same-person path picks the fewest links, then the most
@@ -40,7 +48,6 @@ afterAll(async () => {
 });
 
 type Id = { type: string; value: string };
-type Attributes = NonNullable<IdentityEvent['attributes']>;
 const email = (value: string): Id => ({ type: 'email', value });
 const userId = (value: string): Id => ({ type: 'user_id', value });
 
@@ -52,28 +59,6 @@ const score = (a: Attributes, b: Attributes) =>
     normalizeRecord({ id: 'b', attributes: b as Record<string, string> }),
     offline,
   );
-
-const jonathan: Attributes = {
-  firstName: 'Jonathan',
-  lastName: 'Whitfield',
-  dateOfBirth: '1984-03-17',
-  gender: 'm',
-  street: 'Banks Street',
-  streetNumber: '42',
-  postcode: '2612',
-  city: 'Canberra',
-};
-const jonathanTypo: Attributes = { ...jonathan, firstName: 'Jonathon', street: 'Banks St' };
-const jonathanStreet: Attributes = { ...jonathan, street: 'Banks St' };
-// Same names, birth dates a fortnight apart, different cities: plausible, not certain.
-const maria: Attributes = {
-  firstName: 'Maria',
-  lastName: 'Kowalczyk',
-  dateOfBirth: '1990-05-02',
-  city: 'Perth',
-};
-const mariaElsewhere: Attributes = { ...maria, dateOfBirth: '1990-05-16', city: 'Sydney' };
-const peter: Attributes = { firstName: 'Peter', lastName: 'Lindqvist', dateOfBirth: '1975-07-09' };
 
 async function explain(a: Id, b: Id, key = ADMIN_KEY) {
   const answer = await http(service().baseUrl, 'POST', '/v1/explain', { a, b }, undefined, key);

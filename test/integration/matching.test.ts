@@ -15,7 +15,6 @@ import { scorePair } from '../../src/matching/scoring/fellegi-sunter.js';
 import { createLevelEvaluator } from '../../src/matching/scoring/level-evaluation.js';
 import { normalizeRecord } from '../../src/matching/records/normalize-attributes.js';
 import { createValueMemo } from '../../src/matching/records/value-memo.js';
-import type { IdentityEvent } from '../../src/events/event-schema.js';
 import { createLogger } from '../../src/logger.js';
 import { createRecordMatcher } from '../../src/matching/record-matcher.js';
 import { ModelVersionConflictError, recordModel } from '../../src/matching/model/recorded-model.js';
@@ -33,6 +32,15 @@ import {
   startService,
   type TestService,
 } from './harness.js';
+import {
+  type Attributes,
+  jonathan,
+  jonathanTypo,
+  maria,
+  mariaElsewhere,
+  peter,
+  peterSwapped,
+} from '../support/sample-people.js';
 
 /**
  * Probabilistic matching through the whole pipeline: events with attributes -> queue -> resolver
@@ -59,8 +67,6 @@ afterAll(async () => {
 beforeEach(async () => {
   await clearGraph(service.graph);
 });
-
-type Attributes = NonNullable<IdentityEvent['attributes']>;
 
 /** The pair's score under the service's model, as scored offline. */
 const offline = createLevelEvaluator(createValueMemo());
@@ -98,31 +104,6 @@ async function pendingReviews() {
   expect(answer.status).toBe(200);
   return answer.body.items;
 }
-
-const jonathan: Attributes = {
-  firstName: 'Jonathan',
-  lastName: 'Whitfield',
-  dateOfBirth: '1984-03-17',
-  gender: 'm',
-  street: 'Banks Street',
-  streetNumber: '42',
-  postcode: '2612',
-  city: 'Canberra',
-};
-const jonathanTypo: Attributes = { ...jonathan, firstName: 'Jonathon', street: 'Banks St' };
-
-// Same names, birth dates a fortnight apart, different cities: plausible, not certain.
-const maria: Attributes = {
-  firstName: 'Maria',
-  lastName: 'Kowalczyk',
-  dateOfBirth: '1990-05-02',
-  city: 'Perth',
-};
-const mariaElsewhere: Attributes = { ...maria, dateOfBirth: '1990-05-16', city: 'Sydney' };
-
-// Same names, day and month swapped: likely, not certain.
-const peter: Attributes = { firstName: 'Peter', lastName: 'Lindqvist', dateOfBirth: '1975-07-09' };
-const peterSwapped: Attributes = { ...peter, dateOfBirth: '1975-09-07', postcode: '3000' };
 
 describe('probabilistic matching', () => {
   it('links a typo’d duplicate from another source with its probability, and explains it', async () => {
